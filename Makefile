@@ -1,0 +1,50 @@
+# The two commands: `make run` (serve the demo on 127.0.0.1:8000) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Local runs use DEBUG (static files straight from static/, media served by Django).
+RUN_ENV := DEBUG=$${DEBUG:-true}
+# Tests need a key but nothing secret; production sets SECRET_KEY itself.
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
+
+.PHONY: run test test-postgres test-e2e lint format install migrate demo clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+migrate: install
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
+
+run: demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(TEST_ENV) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The same suite against a real PostgreSQL (the server at 127.0.0.1:5432; trust auth).
+test-postgres: install
+	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+test-e2e: install
+	$(TEST_ENV) $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,203 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from blog import images
+from blog.rendering import reading_time_minutes, render_markdown, summarise
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """Posts the public may see: published, and their publication time has come.
+
+        Scheduling needs no cron job: a post with a future `publish_at` simply starts
+        matching this filter when the time arrives.
+        """
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Everything for staff who may edit posts (draft preview), published posts for others."""
+        if user.is_authenticated and user.is_staff and user.has_perm("blog.change_post"):
+            return self.all()
+        return self.published()
+
+    def for_listing(self):
+        """Columns and joins the index needs, in a constant number of queries."""
+        return self.select_related("author").prefetch_related("tags")
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The post's address: /blog/<slug>/. Filled from the title; edit if you like.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="Shown on the index and in link previews. Empty: the first paragraph.",
+    )
+    body = models.TextField(help_text="Markdown. HTML is sanitised: no scripts or event handlers.")
+    body_html = models.TextField(editable=False, blank=True)
+    cover_image = models.ImageField(
+        upload_to="covers/%Y/%m/",
+        blank=True,
+        validators=[images.validate_image],
+        help_text="Optional. JPEG, PNG, GIF or WebP.",
+    )
+    cover_image_alt = models.CharField(
+        "cover image alt text",
+        max_length=250,
+        blank=True,
+        help_text="Describe the image for readers who cannot see it. Required with a cover image.",
+    )
+    cover_thumbnail = models.ImageField(
+        upload_to="covers/thumbs/%Y/%m/", blank=True, editable=False
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(
+        "publish date",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the post goes live. A future time schedules it; empty means now.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    tags = TaggableManager(blank=True, help_text="A comma-separated list of tags.")
+    comments_enabled = models.BooleanField(
+        default=True, help_text="Uncheck to close this post to new comments."
+    )
+    reading_time = models.PositiveSmallIntegerField(
+        "reading time (minutes)", default=1, editable=False
+    )
+    # Denormalised so the index shows counts without touching the comments table; kept in
+    # step by the comment moderation services.
+    approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-created"]
+        permissions = [("publish_post", "Can publish and unpublish posts")]
+        indexes = [models.Index(fields=["status", "-publish_at"], name="post_public_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.title, exclude_pk=self.pk)
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+        self.body_html = render_markdown(self.body)
+        self.reading_time = reading_time_minutes(self.body_html)
+        if not self.summary.strip():
+            self.summary = summarise(self.body_html)
+        self._refresh_thumbnail()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_published
+
+    def clean(self):
+        if self.cover_image and not self.cover_image_alt.strip():
+            raise ValidationError(
+                {"cover_image_alt": "Describe the cover image for readers who cannot see it."},
+                code="alt_required",
+            )
+
+    def _refresh_thumbnail(self):
+        """Derive the index thumbnail when the cover changes (or drop it with the cover)."""
+        if not self.cover_image:
+            self.cover_thumbnail = ""
+            return
+        if not getattr(self.cover_image, "_committed", True) or not self.cover_thumbnail:
+            thumbnail = images.make_thumbnail(self.cover_image.file, self.cover_image.name)
+            self.cover_thumbnail.save(thumbnail.name, thumbnail, save=False)
+
+
+def unique_slug(title: str, exclude_pk=None) -> str:
+    """A slug from the title, suffixed -2, -3... if another post already has it."""
+    base = slugify(title)[:180] or "post"
+    slug, n = base, 2
+    others = Post.objects.exclude(pk=exclude_pk) if exclude_pk else Post.objects.all()
+    while others.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self):
+        """Links that still open their preview: not revoked, not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def default_preview_expiry():
+    return timezone.now() + timedelta(days=7)
+
+
+def new_preview_token():
+    return secrets.token_urlsafe(24)
+
+
+class PreviewLink(models.Model):
+    """A secret, expiring, revocable link that shows a draft to a reviewer without an account."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="preview_links")
+    token = models.CharField(max_length=64, unique=True, default=new_preview_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(
+        default=default_preview_expiry, help_text="The link stops working after this time."
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"Preview of {self.post} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("blog:post_preview", kwargs={"token": self.token})
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self):
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from blog.models import Post, PreviewLink
+
+
+class PublishedPostsMixin:
+    """What every public post page shares: the published() rule and the index page size."""
+
+    model = Post
+    paginate_by = settings.POSTS_PER_PAGE
+
+    def get_queryset(self):
+        return Post.objects.published().for_listing()
+
+
+class PostListView(PublishedPostsMixin, ListView):
+    template_name = "blog/post_list.html"
+
+
+class TagPostListView(PublishedPostsMixin, ListView):
+    template_name = "blog/post_list.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["tag"])
+        return super().get_queryset().filter(tags__slug=self.tag.slug)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class PostDetailView(DetailView):
+    """A post page. Staff who may edit posts also see drafts and scheduled posts here."""
+
+    template_name = "blog/post_detail.html"
+
+    def get_queryset(self):
+        return Post.objects.visible_to(self.request.user).for_listing()
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not self.object.is_published:
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(is_preview=not self.object.is_published, **kwargs)
+
+
+@never_cache
+def post_preview(request, token):
+    """A draft shown through a share link, exactly as readers will see it once published."""
+    link = get_object_or_404(
+        PreviewLink.objects.active().select_related("post__author"), token=token
+    )
+    response = render(
+        request,
+        "blog/post_detail.html",
+        {"post": link.post, "object": link.post, "is_preview": True, "preview_link": link},
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    # Rendered without context processors' database work: the failure may be the database.
+    return render(request, "500.html", status=500)
