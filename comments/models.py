@@ -1,0 +1,162 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.models import Post
+
+MAX_DEPTH = 2  # top-level comments are depth 0, so replies nest up to three levels
+
+
+class CommentQuerySet(models.QuerySet):
+    def pending(self):
+        """Comments waiting for a moderator."""
+        return self.filter(status=Comment.Status.PENDING)
+
+    def approved(self):
+        """The only comments the public may see."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def spam(self):
+        return self.filter(status=Comment.Status.SPAM)
+
+    def on_public_post(self):
+        """Approved comments whose post is itself public: what counts and feeds may show."""
+        return self.approved().filter(post__in=Post.objects.published())
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        help_text="Set when the commenter was logged in.",
+    )
+    author_name = models.CharField("name", max_length=80)
+    author_email = models.EmailField("email", help_text="Never shown publicly.")
+    author_url = models.URLField("website", max_length=200, blank=True)
+    body = models.TextField("comment", max_length=5000)
+    body_html = models.TextField(editable=False, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    moderation_reasons = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Why the comment was held or marked spam, e.g. “3 links”, “honeypot”.",
+    )
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        permissions = [("moderate_comment", "Can moderate comments")]
+        indexes = [
+            models.Index(fields=["post", "status", "created"], name="comment_post_status_idx"),
+            models.Index(fields=["status", "-created"], name="comment_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name} on {self.post}: {self.body[:40]}"
+
+    def save(self, *args, **kwargs):
+        from comments.rendering import render_comment
+
+        self.depth = self.parent.depth + 1 if self.parent_id else 0
+        self.body_html = render_comment(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:post_detail", kwargs={"slug": self.post.slug}) + f"#c{self.pk}"
+
+    @property
+    def initials(self) -> str:
+        """Avatar text: no third-party avatar service sees our readers."""
+        parts = [p for p in self.author_name.split() if p[:1].isalnum()]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+class ModerationSettings(models.Model):
+    """The moderator-editable rules (one row), so spam policy changes need no deploy."""
+
+    max_links = models.PositiveSmallIntegerField(
+        default=2, help_text="Hold comments with more links than this for review."
+    )
+    blocked_words = models.TextField(
+        blank=True, help_text="One per line. A comment containing one goes to spam."
+    )
+    blocked_emails = models.TextField(
+        blank=True, help_text="One per line. Comments from these addresses go to spam."
+    )
+    blocked_ips = models.TextField(
+        blank=True, help_text="One per line. Comments from these IP addresses go to spam."
+    )
+    close_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Close comments on posts older than this many days. Empty: never.",
+    )
+    auto_approve_trusted = models.BooleanField(
+        default=False,
+        help_text=(
+            "Publish at once comments from verified commenters (logged in, or email confirmed) "
+            "who already have an approved comment."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "moderation settings"
+        verbose_name_plural = "moderation settings"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return "Moderation settings"
+
+    def get_absolute_url(self):
+        return reverse("admin:comments_moderationsettings_change", args=[self.pk])
+
+    @classmethod
+    def load(cls) -> "ModerationSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class VerifiedEmail(models.Model):
+    """An address whose owner clicked our signed confirmation link: the basis of trust."""
+
+    email = models.EmailField(unique=True)
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email
+
+    def get_absolute_url(self):
+        return reverse("admin:comments_verifiedemail_change", args=[self.pk])
