@@ -22,11 +22,40 @@ class PostQuerySet(models.QuerySet):
         """
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
 
-    def visible_to(self, user):
-        """Everything for staff who may edit posts (draft preview), published posts for others."""
-        if user.is_authenticated and user.is_staff and user.has_perm("blog.change_post"):
+    def editable_by(self, user):
+        """Posts this user may edit: all of them for editors (who may publish), else their own.
+
+        Authors hold blog.change_post too; what sets editors apart is blog.publish_post.
+        """
+        if not (user.is_authenticated and user.is_staff and user.has_perm("blog.change_post")):
+            return self.none()
+        if user.has_perm("blog.publish_post"):
             return self.all()
-        return self.published()
+        return self.filter(author=user)
+
+    def visible_to(self, user):
+        """Published posts, plus the drafts and scheduled posts this user may edit (preview)."""
+        return self.published() | self.editable_by(user)
+
+    def publish(self) -> int:
+        """Publish the drafts among these posts, going live now unless a publish date is set.
+
+        Returns how many changed. Only the publication columns are written, so a bulk action
+        cannot overwrite an edit saved meanwhile.
+        """
+        drafts = list(self.filter(status=Post.Status.DRAFT))
+        for post in drafts:
+            post.status = Post.Status.PUBLISHED
+            post.save(update_fields=["status", "publish_at", "updated"])
+        return len(drafts)
+
+    def unpublish(self) -> int:
+        """Return published and scheduled posts among these to draft; returns how many changed."""
+        live = list(self.filter(status=Post.Status.PUBLISHED))
+        for post in live:
+            post.status = Post.Status.DRAFT
+            post.save(update_fields=["status", "updated"])
+        return len(live)
 
     def for_listing(self):
         """Columns and joins the index needs, in a constant number of queries."""

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -59,6 +59,9 @@ def post_preview(request, token):
     link = get_object_or_404(
         PreviewLink.objects.active().select_related("post__author"), token=token
     )
+    if link.post.is_published:
+        # Once live, the public page is the one to share: it has comments and a stable address.
+        return redirect(link.post)
     response = render(
         request,
         "blog/post_detail.html",
