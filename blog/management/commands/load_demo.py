@@ -1,20 +1,85 @@
 import secrets
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.urls import reverse
+
+from blog import importing
+from blog.models import Post
+
+# Everything in this folder is imported, so keep only demo posts in it.
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+SEED_FILE = DEMO_DIR / "magnesium-glycinate-migraines.txt"
+SUPERUSER = "admin"
+# One staff account per role. The groups come from migrations; get_or_create keeps this working
+# on a database where one is missing.
+STAFF_ACCOUNTS = {"editor": "Editors", "author": "Authors", "moderator": "Moderators"}
 
 
 class Command(BaseCommand):
-    help = "Load the demo content. Idempotent: running it twice changes nothing."
+    help = (
+        "Load the demo content: the accounts admin (superuser), editor, author and moderator, "
+        "and the posts in blog/demo/ (through import_posts). Idempotent: running it again "
+        "changes nothing. A new account gets a random password, printed once."
+    )
 
-    def handle(self, *args, **options):
-        User = get_user_model()
-        if User.objects.filter(username="admin").exists():
-            self.stdout.write(
-                "Demo admin exists: log in at /admin/ as 'admin' (password printed on first run;"
+    def handle(self, *args, verbosity=1, **options):
+        with transaction.atomic():
+            passwords = {SUPERUSER: self.ensure_account(SUPERUSER, superuser=True)}
+            for username, group in STAFF_ACCOUNTS.items():
+                passwords[username] = self.ensure_account(username, group=group)
+        try:
+            call_command(
+                "import_posts",
+                str(DEMO_DIR),
+                author=SUPERUSER,
+                verbosity=verbosity,
+                stdout=self.stdout,
+                stderr=self.stderr,
             )
-            self.stdout.write("  reset it with: .venv/bin/python manage.py changepassword admin).")
-            return
-        password = secrets.token_urlsafe(12)
-        User.objects.create_superuser("admin", "admin@example.com", password)
-        self.stdout.write(f"Log in at http://127.0.0.1:8000/admin/ as admin / {password}")
+            self.load_demo_comments(Post.objects.get(slug=importing.parse_file(SEED_FILE).slug))
+        finally:
+            # New passwords exist only in this output: print them even if the import failed.
+            self.print_logins(passwords)
+
+    def ensure_account(self, username, *, superuser=False, group=None):
+        """Create the demo account if missing and return its new password; None if it existed.
+
+        An existing account keeps its password and flags; only its group membership is ensured.
+        """
+        User = get_user_model()
+        user = User._default_manager.filter(username=username).first()
+        password = None
+        if user is None:
+            password = secrets.token_urlsafe(12)
+            email = f"{username}@example.com"
+            if superuser:
+                user = User._default_manager.create_superuser(username, email, password)
+            else:
+                user = User._default_manager.create_user(username, email, password, is_staff=True)
+        if group:
+            user.groups.add(Group.objects.get_or_create(name=group)[0])
+        return password
+
+    def load_demo_comments(self, post):
+        """Hook: add demo pending comments to the seed post, for moderators to try.
+
+        Does nothing yet; demo pending comments come with the comments app. Keep it idempotent.
+        """
+
+    def print_logins(self, passwords):
+        admin_url = settings.SITE_URL.rstrip("/") + reverse("admin:index")
+        self.stdout.write(f"Log in at {admin_url}")
+        for username, password in passwords.items():
+            if password:
+                self.stdout.write(f"  {username} / {password}  (new account; shown only once)")
+            else:
+                self.stdout.write(
+                    f"  {username}: already exists; reset its password with "
+                    f".venv/bin/python manage.py changepassword {username}"
+                )

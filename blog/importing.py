@@ -1,0 +1,396 @@
+"""Files to posts: Markdown with optional YAML front matter, and text scraped from old blog pages.
+
+The `import_posts` and `load_demo` commands both go through `import_file()`, so there is one code
+path to test. Parsing never touches the database; saving happens in one transaction per file.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import frontmatter
+import yaml
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import slugify
+
+from blog.models import Post
+from blog.rendering import render_markdown, summarise
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+TEXT_SUFFIXES = (".txt",)
+IMPORTABLE_SUFFIXES = MARKDOWN_SUFFIXES + TEXT_SUFFIXES
+
+# What the old blog platform printed around every article; scrapes picked it up with the text.
+# Compared after `_normalise()`, so case and trailing full stops do not matter.
+PAGE_CHROME = {
+    "back to blog",
+    "leave a comment",
+    "please note, comments need to be approved before they are published",
+    "please note, comments must be approved before they are published",
+}
+HEADING_MAX_LENGTH = 100
+# A line ending in one of these is (part of) a sentence, not a heading. "?" is missing on
+# purpose: section titles are often questions.
+SENTENCE_ENDINGS = (".", "!", ",", ";", ":", "…")
+CLOSING_QUOTES = "\"'”’)]"
+LIST_ITEM = re.compile(r"(?:(?P<bullet>[-*•·])|(?P<number>\d{1,3})[.)])\s+(?P<text>\S.*)")
+# Characters that Markdown would read as markup in plain text, and line starts that begin a block.
+INLINE_MARKUP = re.compile(r"([\\`*_\[\]])")
+BLOCK_MARKUP = re.compile(r"(?P<number>\d+)(?=\.\s)|[#>+-]")
+TAG_MAX_LENGTH = 100  # taggit's Tag.name
+
+
+class BadFile(Exception):
+    """A file that cannot become a post. The message says why, for the person running the import."""
+
+
+@dataclass
+class ParsedPost:
+    title: str
+    body: str
+    slug: str = ""
+    status: str = Post.Status.PUBLISHED
+    publish_at: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    author: str = ""
+    summary: str = ""
+
+
+@dataclass
+class ImportResult:
+    post: Post
+    action: str  # "created", "updated" or "unchanged"
+
+
+def expand_paths(paths) -> list[Path]:
+    """Files to import, in order: directories become their .md, .markdown and .txt files.
+
+    Other paths are kept as given (even missing ones) so that `import_file()` can say what is
+    wrong with each.
+    """
+    files = []
+    for given in map(Path, paths):
+        if given.is_dir():
+            files.extend(
+                path
+                for path in sorted(given.rglob("*"))
+                if path.is_file()
+                and path.suffix.lower() in IMPORTABLE_SUFFIXES
+                and not path.name.startswith(".")  # editor swap and lock files
+            )
+        else:
+            files.append(given)
+    return list(dict.fromkeys(files))
+
+
+def import_file(path: Path, *, author=None) -> ImportResult:
+    """Create or update the post a file describes, matched by slug, in a transaction of its own.
+
+    Raises BadFile, with nothing saved, when the file cannot be imported.
+    """
+    parsed = parse_file(path)
+    with transaction.atomic():
+        return save_post(parsed, author=author)
+
+
+def parse_file(path: Path) -> ParsedPost:
+    """Read and parse one file, by its suffix; raises BadFile."""
+    text = read_text(path)
+    suffix = path.suffix.lower()
+    if suffix in MARKDOWN_SUFFIXES:
+        parsed = parse_markdown(text)
+    elif suffix in TEXT_SUFFIXES:
+        parsed = parse_scraped_text(text)
+    else:
+        raise BadFile(f"unsupported file type; import {', '.join(IMPORTABLE_SUFFIXES)} files")
+    parsed.slug = parsed.slug or slugify(parsed.title)[:200].strip("-") or slugify(path.stem)
+    if not parsed.slug:
+        raise BadFile("no slug can be made from the title; add 'slug:' to the front matter")
+    return parsed
+
+
+def read_text(path: Path) -> str:
+    """The file as text with Unix line endings; raises BadFile if it is missing, empty or binary."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadFile("no such file") from None
+    except OSError as exc:
+        raise BadFile(f"cannot be read ({exc.strerror})") from None
+    if not data.strip():
+        raise BadFile("the file is empty")
+    if b"\x00" in data:
+        raise BadFile("binary file (it contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadFile(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "re-save it as UTF-8"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_markdown(text: str) -> ParsedPost:
+    """A Markdown file; front matter keys: title, slug, date, tags, status, author, summary.
+
+    Without a `title:` the first line must be a `# Title` heading. A leading `# Title` heading
+    is dropped from the body either way: the page prints the title as its h1.
+    """
+    try:
+        metadata, content = frontmatter.parse(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise BadFile(f"front matter is not valid YAML: {problem}{where}") from None
+    except ValueError as exc:  # YAML that parses but holds an impossible date, like 2025-02-30
+        raise BadFile(f"front matter has an impossible value: {exc}") from None
+    meta = metadata if isinstance(metadata, dict) else {}
+    title = _text(meta.get("title"))
+    content = content.strip()
+    first_line, _, rest = content.partition("\n")
+    heading = re.fullmatch(r"#\s+(.+?)(?:\s+#+)?\s*", first_line)
+    if heading and (not title or _normalise(heading.group(1)) == _normalise(title)):
+        title = title or heading.group(1).strip()
+        content = rest.strip()
+    if not title:
+        raise BadFile("no title: add 'title:' to the front matter or start with a '# ' heading")
+    if not content:
+        raise BadFile("no body text after the title")
+    return ParsedPost(
+        title=title,
+        body=content,
+        slug=_text(meta.get("slug")),
+        status=_status(meta.get("status")),
+        publish_at=_publish_at(meta.get("date")),
+        tags=_tags(meta.get("tags")),
+        author=_text(meta.get("author")),
+        summary=_text(meta.get("summary")),
+    )
+
+
+def parse_scraped_text(text: str) -> ParsedPost:
+    """Plain text copied from a web page: the first line is the title, the rest becomes Markdown.
+
+    Repeats of the title and the page chrome around the article are dropped; see `_blocks()`
+    for how headings are told from paragraphs.
+    """
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    title = next((line for line in lines if line), "")
+    # A repeated title becomes a blank line, so it still separates what was around it.
+    lines = ["" if _normalise(line) == _normalise(title) else line for line in lines]
+    lines = _strip_chrome(lines)
+    body = _to_markdown(_blocks(lines))
+    if not body:
+        raise BadFile("only a title, no article text")
+    return ParsedPost(title=title, body=body, status=Post.Status.PUBLISHED)
+
+
+def _strip_chrome(lines: list[str]) -> list[str]:
+    """Drop page chrome ("Back to blog", "Leave a comment"...) before and after the article."""
+    start, end = 0, len(lines)
+    while start < end and (not lines[start] or _normalise(lines[start]) in PAGE_CHROME):
+        start += 1
+    while end > start and (not lines[end - 1] or _normalise(lines[end - 1]) in PAGE_CHROME):
+        end -= 1
+    return lines[start:end]
+
+
+def _blocks(lines: list[str]) -> list[tuple[str, str]]:
+    """(kind, text) pairs: "heading", "paragraph", "bullet" or "number".
+
+    A heading is a line standing alone between blank lines, short, ending without sentence
+    punctuation (a question mark is fine), and followed by more text. Inside a run of lines, a
+    line ending a sentence ends a paragraph and other lines are wrapped text, joined to the next.
+    """
+    runs, run = [], []
+    for line in [*lines, ""]:
+        if line:
+            run.append(line)
+        elif run:
+            runs.append(run)
+            run = []
+    blocks = []
+    for index, run in enumerate(runs):
+        is_last = index == len(runs) - 1
+        if len(run) == 1 and not is_last and _looks_like_heading(run[0]):
+            blocks.append(("heading", run[0]))
+        else:
+            blocks.extend(_paragraphs(run))
+    return blocks
+
+
+def _paragraphs(run: list[str]) -> list[tuple[str, str]]:
+    blocks, pending = [], []
+    for line in run:
+        item = LIST_ITEM.fullmatch(line)
+        if item:
+            if pending:
+                blocks.append(("paragraph", " ".join(pending)))
+                pending = []
+            blocks.append(("bullet" if item["bullet"] else "number", item["text"]))
+            continue
+        pending.append(line)
+        if _ends_sentence(line):
+            blocks.append(("paragraph", " ".join(pending)))
+            pending = []
+    if pending:
+        blocks.append(("paragraph", " ".join(pending)))
+    return blocks
+
+
+def _looks_like_heading(line: str) -> bool:
+    return (
+        len(line) <= HEADING_MAX_LENGTH
+        and not _ends_sentence(line)
+        and any(char.isalpha() for char in line)
+        and not LIST_ITEM.fullmatch(line)
+    )
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip(CLOSING_QUOTES).endswith(SENTENCE_ENDINGS)
+
+
+def _to_markdown(blocks: list[tuple[str, str]]) -> str:
+    parts, previous = [], None
+    for kind, text in blocks:
+        text = _escape_markdown(text)
+        if kind == "heading":
+            text = f"## {text}"
+        elif kind == "bullet":
+            text = f"- {text}"
+        elif kind == "number":
+            text = f"1. {text}"  # Markdown numbers ordered lists itself
+        # Items of one list stay together; everything else is its own block.
+        separator = "\n" if kind == previous and kind in ("bullet", "number") else "\n\n"
+        parts.append(separator + text if parts else text)
+        previous = kind
+    return "".join(parts)
+
+
+def _escape_markdown(text: str) -> str:
+    """Plain text that Markdown renders as written, not as emphasis, links, lists or HTML."""
+    text = INLINE_MARKUP.sub(r"\\\1", text).replace("<", "&lt;")
+    start = BLOCK_MARKUP.match(text)
+    if start is None:
+        return text
+    if start["number"]:  # "2025. A year" must not start a numbered list
+        return f"{start['number']}\\{text[start.end() :]}"
+    return f"\\{text}"
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split()).casefold().strip("←→ ").rstrip(".")
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _status(value) -> str:
+    status = _text(value).lower() or Post.Status.PUBLISHED
+    if status not in Post.Status.values:
+        raise BadFile(f"status must be one of {', '.join(Post.Status.values)}, not {value!r}")
+    return status
+
+
+def _publish_at(value) -> datetime | None:
+    """The front matter `date`: a YAML date or datetime, or text like 2025-03-01 09:30."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    else:
+        try:
+            moment = parse_datetime(str(value).strip())
+            if moment is None and (day := parse_date(str(value).strip())):
+                moment = datetime.combine(day, time())
+        except ValueError:  # well-formed but impossible, like 2025-02-30
+            moment = None
+        if moment is None:
+            raise BadFile(f"date {value!r} is not a date; write YYYY-MM-DD or YYYY-MM-DD HH:MM")
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _tags(value) -> list[str]:
+    """A YAML list or a comma-separated string; duplicates and blanks dropped."""
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list) else str(value).split(",")
+    tags = list(dict.fromkeys(_text(item) for item in items if _text(item)))
+    if too_long := [tag for tag in tags if len(tag) > TAG_MAX_LENGTH]:
+        raise BadFile(f"tag {too_long[0][:20]!r}... is over {TAG_MAX_LENGTH} characters")
+    return tags
+
+
+def save_post(parsed: ParsedPost, *, author=None) -> ImportResult:
+    """Create the post with this slug, or update it; leave it untouched if nothing changed.
+
+    Skipping unchanged posts keeps re-imports (and `load_demo`) from bumping `updated`.
+    """
+    post = Post.objects.filter(slug=parsed.slug).first()
+    chosen_author = _choose_author(parsed.author, default=author, existing=post)
+    if post is not None and _is_unchanged(post, parsed, chosen_author):
+        return ImportResult(post=post, action="unchanged")
+    action = "created" if post is None else "updated"
+    post = post or Post(slug=parsed.slug)
+    post.title = parsed.title
+    post.body = parsed.body
+    post.author = chosen_author
+    post.status = parsed.status
+    post.summary = parsed.summary  # empty: save() derives it from the body again
+    if parsed.publish_at is not None:
+        post.publish_at = parsed.publish_at
+    try:
+        post.full_clean()
+    except ValidationError as exc:
+        problems = (f"{name}: {' '.join(errors)}" for name, errors in exc.message_dict.items())
+        raise BadFile("; ".join(problems)) from None
+    post.save()
+    post.tags.set(parsed.tags)
+    return ImportResult(post=post, action=action)
+
+
+def _choose_author(username: str, *, default, existing: Post | None):
+    """Front matter `author`, else the command's --author, else the post's current author when
+    re-importing, else the first active superuser."""
+    User = get_user_model()
+    if username:
+        try:
+            return User._default_manager.get_by_natural_key(username)
+        except User.DoesNotExist:
+            raise BadFile(f"author {username!r} has no account here; create it first") from None
+    if default is not None:
+        return default
+    if existing is not None:
+        return existing.author
+    first_superuser = (
+        User._default_manager.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    )
+    if first_superuser is None:
+        raise BadFile(
+            "no author: add 'author:' to the front matter, pass --author, or create a superuser"
+        )
+    return first_superuser
+
+
+def _is_unchanged(post: Post, parsed: ParsedPost, author) -> bool:
+    expected_summary = parsed.summary or summarise(render_markdown(parsed.body))
+    return (
+        post.title == parsed.title
+        and post.body == parsed.body
+        and post.author_id == author.pk
+        and post.status == parsed.status
+        and (parsed.publish_at is None or post.publish_at == parsed.publish_at)
+        and post.summary == expected_summary
+        and set(post.tags.names()) == set(parsed.tags)
+    )
