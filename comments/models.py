@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from blog.models import Post
 
@@ -95,6 +96,11 @@ class Comment(models.Model):
         return reverse("blog:post_detail", kwargs={"slug": self.post.slug}) + f"#c{self.pk}"
 
     @property
+    def html(self) -> str:
+        """The body for templates: body_html is built by comments.rendering, which escapes it."""
+        return mark_safe(self.body_html)  # escaped by render_comment() in save()
+
+    @property
     def initials(self) -> str:
         """Avatar text: no third-party avatar service sees our readers."""
         parts = [p for p in self.author_name.split() if p[:1].isalnum()]
@@ -142,8 +148,9 @@ class ModerationSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ModerationSettings":
-        obj, _ = cls.objects.get_or_create(pk=1)
-        return obj
+        """The rules row (made by a migration); defaults if it was deleted. Never writes, so
+        reading the rules on a page view costs one primary-key lookup."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class VerifiedEmail(models.Model):

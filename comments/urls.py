@@ -1,3 +1,12 @@
+from django.urls import path
+
+from comments import moderation_links, views
+
 app_name = "comments"
 
-urlpatterns = []
+urlpatterns = [
+    path("post/<int:post_id>/", views.submit, name="submit"),
+    path("verify/<str:token>/", views.verify_email, name="verify_email"),
+    # The moderators' signed one-click links (comments:moderate_link), from the email.
+    *moderation_links.urlpatterns,
+]

@@ -150,6 +150,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="blog@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SITE_NAME = env.str("SITE_NAME", default="The Blog")
+
+# Comments
+COMMENT_MIN_SECONDS = env.int("COMMENT_MIN_SECONDS", default=3)  # faster submits are bots
+COMMENT_RATE_LIMIT = env.str("COMMENT_RATE_LIMIT", default="5/m")  # per IP, cache-based
+# Header holding the client IP when behind a proxy you trust (e.g. "HTTP_X_REAL_IP"); off by
+# default because any client can send X-Forwarded-For.
+COMMENT_TRUSTED_PROXY_HEADER = env.str("COMMENT_TRUSTED_PROXY_HEADER", default="")
+COMMENT_MODERATOR_EMAILS = env.list("COMMENT_MODERATOR_EMAILS", default=[])
+COMMENT_LINK_MAX_AGE = env.int("COMMENT_LINK_MAX_AGE", default=3 * 24 * 60 * 60)
 POSTS_PER_PAGE = 10
 
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)

@@ -40,3 +40,44 @@ class PostFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "comments.Comment"
+
+    parent = None
+    # A reply belongs to its parent's post.
+    post = factory.Maybe(
+        "parent",
+        yes_declaration=factory.SelfAttribute("parent.post"),
+        no_declaration=factory.SubFactory(PostFactory),
+    )
+    author_name = factory.Faker("name")
+    author_email = factory.Faker("email")
+    body = factory.Faker("paragraph", nb_sentences=3)
+    status = "pending"
+
+    class Params:
+        pending = factory.Trait(status="pending")
+        approved = factory.Trait(status="approved")
+        spam = factory.Trait(status="spam", moderation_reasons=["honeypot"])
+
+
+def _form_shown_a_minute_ago() -> str:
+    import time
+
+    from comments.spam import sign_form_time
+
+    return sign_form_time(time.time() - 60)
+
+
+class CommentFormDataFactory(factory.DictFactory):
+    """What a person's browser posts to comments:submit, the form having been open a minute."""
+
+    author_name = factory.Faker("name")
+    author_email = factory.Faker("email")
+    author_url = ""
+    body = factory.Sequence(lambda n: f"Comment number {n}: thank you for this post.")
+    honeypot = ""
+    timestamp = factory.LazyFunction(_form_shown_a_minute_ago)

@@ -1,0 +1,148 @@
+import unicodedata
+from datetime import timedelta
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout, Submit
+from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.models import Post
+from comments import spam
+from comments.models import MAX_DEPTH, Comment
+
+DUPLICATE_WINDOW = timedelta(hours=1)
+MODERATION_NOTICE = "Please note, comments need to be approved before they are published."
+
+
+def reject_control_characters(value: str, *, allowed: str = "") -> str:
+    """Refuse NUL and other control characters: invisible, and PostgreSQL cannot store NUL."""
+    if any(unicodedata.category(char) == "Cc" and char not in allowed for char in value):
+        raise ValidationError(
+            "Please remove the invisible control characters from this field.",
+            code="control_characters",
+        )
+    return value
+
+
+class CommentForm(forms.ModelForm):
+    """A reader's comment, plus the cheap bot defences: a honeypot and a signed form time."""
+
+    author_url = forms.URLField(
+        label="Website",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Form-filling bots fill every field; people never see this one (see the layout below).
+    honeypot = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    # Not required: a missing stamp gets the same message and fresh stamp as a forged one.
+    timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Comment
+        fields = ["author_name", "author_email", "author_url", "body", "parent"]
+        widgets = {
+            "author_name": forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
+            "author_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "body": forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
+        }
+
+    def __init__(self, *args, post: Post, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.post = post
+        # Whitespace-only comments get their own message in clean_body, not "required".
+        self.fields["body"].strip = False
+        self.fields["timestamp"].initial = spam.sign_form_time()
+        self.helper = FormHelper(self)
+        self.helper.form_action = reverse("comments:submit", kwargs={"post_id": post.pk})
+        self.helper.attrs = {"aria-labelledby": "comment-form-heading"}
+        self.helper.layout = Layout(
+            "parent",
+            "author_name",
+            "author_email",
+            "author_url",
+            "body",
+            # Hidden from sight and from screen readers, out of the tab order.
+            Div(Field("honeypot"), css_class="visually-hidden", aria_hidden="true"),
+            "timestamp",
+            HTML(f'<p class="notice">{MODERATION_NOTICE}</p>'),
+        )
+        self.helper.add_input(Submit("submit", "Post comment"))
+
+    def clean_author_name(self):
+        return reject_control_characters(self.cleaned_data["author_name"])
+
+    def clean_author_email(self):
+        return reject_control_characters(self.cleaned_data["author_email"])
+
+    def clean_author_url(self):
+        return reject_control_characters(self.cleaned_data["author_url"])
+
+    def clean_honeypot(self):
+        return reject_control_characters(self.cleaned_data["honeypot"])
+
+    def clean_body(self):
+        body = reject_control_characters(self.cleaned_data["body"], allowed="\n\r\t")
+        if not body.strip():
+            raise ValidationError("Please write a comment.", code="empty")
+        return body.strip()
+
+    def clean_timestamp(self):
+        try:
+            return spam.read_form_time(self.cleaned_data["timestamp"])
+        except (signing.BadSignature, TypeError, ValueError):
+            # Give the re-rendered form a fresh stamp so that sending it again works.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("timestamp")] = spam.sign_form_time()
+            raise ValidationError(
+                "This form has expired. Please check your comment and send it again.",
+                code="bad_timestamp",
+            ) from None
+
+    def clean_parent(self):
+        """Replies go to approved comments of this post; too deep ones join their parent's."""
+        parent_id = self.cleaned_data["parent"]
+        if parent_id is None:
+            return None
+        replyable = Comment.objects.approved().filter(post=self.post)
+        parent = replyable.filter(pk=parent_id).first()
+        if parent is not None and parent.depth >= MAX_DEPTH:
+            parent = replyable.filter(pk=parent.parent_id).first()
+        if parent is None:
+            raise ValidationError(
+                "The comment you are replying to is not available.", code="bad_parent"
+            )
+        return parent
+
+    def clean(self):
+        cleaned_data = super().clean()
+        email, body = cleaned_data.get("author_email"), cleaned_data.get("body")
+        if email and body:
+            already_sent = Comment.objects.filter(
+                post=self.post,
+                author_email__iexact=email,
+                body=body,
+                created__gte=timezone.now() - DUPLICATE_WINDOW,
+            )
+            if already_sent.exists():
+                raise ValidationError(
+                    "You have already sent this comment.",
+                    code="duplicate",
+                )
+        return cleaned_data
+
+    def non_field_errors(self):
+        """Hidden fields have nowhere to show their errors, so list them with the form's own."""
+        hidden = [error for bound in self.hidden_fields() for error in bound.errors]
+        return self.error_class(
+            [*super().non_field_errors(), *hidden], error_class="nonfield", renderer=self.renderer
+        )

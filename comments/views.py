@@ -1,0 +1,81 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from blog.models import Post
+from comments import services
+from comments.forms import CommentForm
+from comments.models import Comment
+
+PENDING_SESSION_KEY = "comments_pending"
+PENDING_REMEMBERED = 20
+
+
+def client_ip(request) -> str:
+    """The visitor's address: REMOTE_ADDR, or the one header our own proxy sets if configured.
+
+    X-Forwarded-For is trivially forged, so it is only believed when the deployment says a
+    proxy sets it (COMMENT_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"); the last entry is
+    the one that proxy appended.
+    """
+    header = settings.COMMENT_TRUSTED_PROXY_HEADER
+    if header and request.META.get(header):
+        return request.META[header].split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _rate_limit_key(group, request):
+    return client_ip(request)
+
+
+def _rate(group, request):
+    return settings.COMMENT_RATE_LIMIT
+
+
+def _remember_pending(request, comment: Comment) -> None:
+    """Let this browser (and only this one) see its own comment while it waits for moderation."""
+    if comment.status != Comment.Status.PENDING:
+        return
+    pending = request.session.get(PENDING_SESSION_KEY, [])
+    request.session[PENDING_SESSION_KEY] = [*pending, comment.pk][-PENDING_REMEMBERED:]
+
+
+@require_POST
+@ratelimit(group="comments:submit", key=_rate_limit_key, rate=_rate, block=False)
+def submit(request, post_id):
+    """Take a comment: refuse closed posts, re-show the page on errors, else store and redirect."""
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    typed = {"post": post, "body": request.POST.get("body", "")}
+    if request.limited:
+        return render(request, "comments/rate_limited.html", typed, status=429)
+    if services.comments_closed(post=post):
+        return render(request, "comments/closed.html", typed, status=403)
+    form = CommentForm(request.POST, post=post)
+    if not form.is_valid():
+        context = {"post": post, "object": post, "comment_form": form}
+        return render(request, "blog/post_detail.html", context, status=400)
+    comment = services.submit_comment(
+        post=post,
+        form=form,
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        user=request.user,
+    )
+    _remember_pending(request, comment)
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, "Thank you! Your comment is published.")
+    else:
+        messages.success(request, "Thank you! Your comment is awaiting moderation.")
+    return redirect(post.get_absolute_url() + "#comments")
+
+
+def verify_email(request, token):
+    """The link from the confirmation email: mark the address verified and say so."""
+    try:
+        verified = services.verify_email(token=token)
+    except signing.BadSignature:
+        return render(request, "comments/email_verified.html", {"verified": None}, status=400)
+    return render(request, "comments/email_verified.html", {"verified": verified})

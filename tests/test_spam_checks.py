@@ -1,0 +1,451 @@
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail, signing
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.models import Post
+from comments import services
+from comments.models import Comment, ModerationSettings, VerifiedEmail
+from comments.spam import sign_form_time
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def rules():
+    return ModerationSettings.load()
+
+
+@pytest.fixture
+def post():
+    return PostFactory()
+
+
+def submit(client, post, **data):
+    """Post a comment as a browser would; REMOTE_ADDR and other META go in as meta=."""
+    meta = data.pop("meta", {})
+    return client.post(
+        reverse("comments:submit", kwargs={"post_id": post.pk}),
+        CommentFormDataFactory(**data),
+        **meta,
+    )
+
+
+def stored(**filters):
+    return Comment.objects.get(**filters)
+
+
+# Honeypot and form timing
+
+
+def test_honeypot_is_hidden_from_people_screen_readers_and_the_keyboard(client, post):
+    html = client.get(post.get_absolute_url()).content.decode()
+    hidden = r'<div\s+class="visually-hidden"\s+aria-hidden="true">(.*?)</div>\s*</div>'
+    wrapper = re.search(hidden, html, re.S)
+    assert wrapper, "honeypot wrapper missing"
+    assert "Leave this field empty" in wrapper.group(1)
+    field = re.search(r'<input[^>]*name="honeypot"[^>]*>', wrapper.group(1)).group(0)
+    assert 'tabindex="-1"' in field
+    assert 'autocomplete="off"' in field
+
+
+def test_filled_honeypot_marks_the_comment_spam_and_it_is_never_shown(client, post):
+    response = submit(client, post, honeypot="http://cheap-pills.example", body="Buy now")
+    assert response.status_code == 302  # a bot learns nothing
+    comment = stored()
+    assert comment.status == Comment.Status.SPAM
+    assert comment.moderation_reasons == ["honeypot"]
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "Buy now" not in html
+
+
+def test_comment_sent_faster_than_the_minimum_time_is_spam(client, post, settings):
+    settings.COMMENT_MIN_SECONDS = 3
+    submit(client, post, timestamp=sign_form_time(time.time() - 1))
+    comment = stored()
+    assert comment.status == Comment.Status.SPAM
+    assert comment.moderation_reasons == ["submitted too fast"]
+
+
+def test_comment_sent_after_the_minimum_time_is_pending_without_reasons(client, post, settings):
+    settings.COMMENT_MIN_SECONDS = 3
+    submit(client, post, timestamp=sign_form_time(time.time() - 4))
+    comment = stored()
+    assert (comment.status, comment.moderation_reasons) == (Comment.Status.PENDING, [])
+
+
+def test_minimum_time_defaults_to_three_seconds(client, post, settings):
+    submit(client, post, timestamp=sign_form_time(time.time() - 2), body="Quick")
+    submit(client, post, timestamp=sign_form_time(time.time() - 4), body="Considered")
+    assert stored(body="Quick").status == Comment.Status.SPAM
+    assert stored(body="Considered").status == Comment.Status.PENDING
+
+
+def test_page_form_carries_a_signed_timestamp_a_zero_minimum_accepts_at_once(
+    client, post, settings
+):
+    settings.COMMENT_MIN_SECONDS = 0
+    html = client.get(post.get_absolute_url()).content.decode()
+    stamp = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
+    submit(client, post, timestamp=stamp)
+    assert stored().status == Comment.Status.PENDING
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "",
+        "not-a-signed-value",
+        signing.dumps(time.time() - 60, salt="some.other.salt"),
+        sign_form_time(time.time() - 60)[:-2] + "xx",
+    ],
+    ids=["missing", "garbage", "wrong-salt", "tampered"],
+)
+def test_missing_or_tampered_timestamp_is_a_form_error_and_the_form_gets_a_fresh_one(
+    client, post, stamp
+):
+    response = submit(client, post, timestamp=stamp, body="Words I typed")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This form has expired. Please check your comment and send it again." in html
+    assert "Words I typed" in html
+    fresh = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
+    assert fresh != stamp
+    signing.loads(fresh, salt="comments.form-timestamp")  # valid, so sending again works
+    assert Comment.objects.count() == 0
+
+
+def test_form_left_open_for_days_must_be_sent_again(client, post, monkeypatch):
+    three_days_ago = time.time() - 3 * 24 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: three_days_ago)
+    stamp = sign_form_time()
+    monkeypatch.undo()
+    response = submit(client, post, timestamp=stamp)
+    assert response.status_code == 400
+    assert Comment.objects.count() == 0
+
+
+# Rate limit
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch):
+    """Keep every request in one rate-limit window, so a test never straddles two."""
+    import django_ratelimit.core
+
+    monkeypatch.setattr(django_ratelimit.core, "_get_window", lambda value, period: 0)
+
+
+def test_sixth_comment_in_a_minute_from_one_ip_answers_429_keeping_the_text(
+    client, post, one_rate_window
+):
+    for n in range(5):
+        assert submit(client, post, body=f"Comment {n}").status_code == 302
+    response = submit(client, post, body="My sixth thought")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Please wait a moment" in html
+    assert "My sixth thought</textarea>" in html
+    assert "comments/rate_limited.html" in [t.name for t in response.templates]
+    assert Comment.objects.count() == 5
+
+
+def test_rate_limit_counts_each_ip_address_separately(client, post, one_rate_window):
+    for n in range(5):
+        submit(client, post, body=f"Comment {n}", meta={"REMOTE_ADDR": "203.0.113.1"})
+    other = submit(client, post, body="From elsewhere", meta={"REMOTE_ADDR": "203.0.113.2"})
+    assert other.status_code == 302
+
+
+def test_rate_limit_ignores_a_forged_x_forwarded_for(client, post, one_rate_window):
+    for n in range(5):
+        submit(client, post, body=f"Comment {n}", meta={"HTTP_X_FORWARDED_FOR": f"10.0.0.{n}"})
+    forged = submit(client, post, body="Again", meta={"HTTP_X_FORWARDED_FOR": "10.0.0.99"})
+    assert forged.status_code == 429
+
+
+def test_rate_limit_comes_from_the_comment_rate_limit_setting(
+    client, post, settings, one_rate_window
+):
+    settings.COMMENT_RATE_LIMIT = "2/m"
+    assert submit(client, post, body="One").status_code == 302
+    assert submit(client, post, body="Two").status_code == 302
+    assert submit(client, post, body="Three").status_code == 429
+
+
+# Duplicates
+
+
+def test_same_comment_from_the_same_email_on_the_same_post_within_an_hour_is_refused(client, post):
+    submit(client, post, author_email="ada@example.com", body="Great post!")
+    again = submit(client, post, author_email="ADA@example.com", body="Great post!")
+    assert again.status_code == 400
+    assert "You have already sent this comment." in again.content.decode()
+    assert again.context["comment_form"].has_error("__all__", code="duplicate")
+    assert Comment.objects.count() == 1
+
+
+def test_same_comment_is_accepted_after_an_hour(client, post):
+    CommentFactory(
+        post=post,
+        author_email="ada@example.com",
+        body="Great post!",
+        created=timezone.now() - timedelta(minutes=61),
+    )
+    again = submit(client, post, author_email="ada@example.com", body="Great post!")
+    assert again.status_code == 302
+
+
+def test_same_comment_on_another_post_or_from_another_email_is_accepted(client, post):
+    CommentFactory(post=post, author_email="ada@example.com", body="Great post!")
+    elsewhere = submit(client, PostFactory(), author_email="ada@example.com", body="Great post!")
+    someone_else = submit(client, post, author_email="bob@example.com", body="Great post!")
+    assert (elsewhere.status_code, someone_else.status_code) == (302, 302)
+
+
+# Moderation settings: links and block lists
+
+
+def test_comment_with_more_links_than_allowed_is_held_saying_how_many(client, post):
+    body = "See https://a.example, https://b.example and https://c.example"
+    submit(client, post, body=body)
+    comment = stored()
+    assert (comment.status, comment.moderation_reasons) == (Comment.Status.PENDING, ["3 links"])
+
+
+def test_comment_with_as_many_links_as_allowed_is_not_held_for_them(client, post):
+    submit(client, post, body="See https://a.example and https://b.example")
+    assert stored().moderation_reasons == []
+
+
+def test_link_limit_comes_from_moderation_settings(client, post, rules):
+    rules.max_links = 0
+    rules.save()
+    submit(client, post, body="See https://a.example")
+    assert stored().moderation_reasons == ["1 link"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"body": "Best CASINO bonuses here"},
+        {"author_name": "Casino Royale"},
+        {"author_url": "https://casino.example"},
+    ],
+    ids=["body", "name", "website"],
+)
+def test_blocked_word_anywhere_visible_marks_the_comment_spam(client, post, rules, data):
+    rules.blocked_words = "viagra\n casino \n"
+    rules.save()
+    submit(client, post, **data)
+    comment = stored()
+    assert comment.status == Comment.Status.SPAM
+    assert comment.moderation_reasons == ["blocked word: casino"]
+
+
+def test_blocked_email_marks_the_comment_spam(client, post, rules):
+    rules.blocked_emails = "spammer@example.com"
+    rules.save()
+    submit(client, post, author_email="Spammer@Example.com")
+    comment = stored()
+    assert (comment.status, comment.moderation_reasons) == (Comment.Status.SPAM, ["blocked email"])
+
+
+@pytest.mark.parametrize("entry", ["203.0.113.7", "203.0.113.0/24"])
+def test_blocked_ip_or_network_marks_the_comment_spam(client, post, rules, entry):
+    rules.blocked_ips = f"not an address\n{entry}"
+    rules.save()
+    submit(client, post, meta={"REMOTE_ADDR": "203.0.113.7"})
+    comment = stored()
+    assert (comment.status, comment.moderation_reasons) == (Comment.Status.SPAM, ["blocked IP"])
+
+
+def test_comment_from_an_unblocked_ip_is_pending(client, post, rules):
+    rules.blocked_ips = "203.0.113.0/24"
+    rules.save()
+    submit(client, post, meta={"REMOTE_ADDR": "198.51.100.7"})
+    assert stored().status == Comment.Status.PENDING
+
+
+def test_every_reason_is_recorded(client, post, rules):
+    rules.blocked_words = "casino"
+    rules.blocked_emails = "spammer@example.com"
+    rules.save()
+    submit(client, post, honeypot="x", author_email="spammer@example.com", body="casino")
+    assert stored().moderation_reasons == ["honeypot", "blocked word: casino", "blocked email"]
+
+
+# Trusted commenters
+
+
+@pytest.fixture
+def auto_approve(rules):
+    rules.auto_approve_trusted = True
+    rules.save()
+    return rules
+
+
+def test_trusted_commenters_are_not_auto_approved_by_default(client, post):
+    user = UserFactory()
+    CommentFactory(approved=True, user=user)
+    client.force_login(user)
+    submit(client, post)
+    assert stored(post=post).status == Comment.Status.PENDING
+
+
+def test_typing_an_approved_commenters_email_is_not_enough_for_auto_approval(
+    client, post, auto_approve
+):
+    CommentFactory(approved=True, author_email="ada@example.com")
+    submit(client, post, author_email="ada@example.com")
+    comment = stored(post=post)
+    assert (comment.status, comment.moderation_reasons) == (Comment.Status.PENDING, ["unverified"])
+
+
+def test_logged_in_commenter_with_an_approved_comment_is_published_at_once_and_counted(
+    client, post, auto_approve
+):
+    user = UserFactory()
+    CommentFactory(post=post, approved=True, user=user)
+    client.force_login(user)
+    response = submit(client, post, body="Published straight away")
+    comment = stored(body="Published straight away")
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.user == user
+    post.refresh_from_db()
+    assert post.approved_comment_count == 2
+    page = client.get(response["Location"]).content.decode()
+    assert "Published straight away" in page
+    assert "Thank you! Your comment is published." in page
+
+
+def test_logged_in_commenter_without_an_approved_comment_stays_pending(client, post, auto_approve):
+    client.force_login(UserFactory())
+    submit(client, post)
+    comment = stored()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.moderation_reasons == ["no approved comment yet"]
+
+
+def test_commenter_with_a_verified_email_and_an_approved_comment_is_auto_approved(
+    client, post, auto_approve
+):
+    VerifiedEmail.objects.create(email="ada@example.com")
+    CommentFactory(approved=True, author_email="ada@example.com")
+    submit(client, post, author_email="Ada@Example.com")
+    assert stored(post=post).status == Comment.Status.APPROVED
+    assert Post.objects.get(pk=post.pk).approved_comment_count == 1
+
+
+def test_spam_rules_win_over_trust(client, post, auto_approve):
+    auto_approve.blocked_words = "casino"
+    auto_approve.save()
+    VerifiedEmail.objects.create(email="ada@example.com")
+    CommentFactory(approved=True, author_email="ada@example.com")
+    submit(client, post, author_email="ada@example.com", body="casino night")
+    assert stored(post=post).status == Comment.Status.SPAM
+
+
+def test_too_many_links_hold_even_a_trusted_commenter(client, post, auto_approve):
+    VerifiedEmail.objects.create(email="ada@example.com")
+    CommentFactory(approved=True, author_email="ada@example.com")
+    submit(client, post, author_email="ada@example.com", body="ab.com cd.org ef.net")
+    comment = stored(post=post)
+    assert (comment.status, comment.moderation_reasons) == (Comment.Status.PENDING, ["3 links"])
+
+
+# Confirming an email address
+
+
+def confirmation_link(message) -> str:
+    return re.search(r"https?://\S+/comments/verify/\S+/", message.body).group(0)
+
+
+def test_unverified_commenter_is_emailed_a_confirmation_link_after_the_commit(
+    client, post, auto_approve, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        submit(client, post, author_email="ada@example.com")
+    assert [m for m in mail.outbox if m.to == ["ada@example.com"]] == []  # not before the commit
+    for callback in callbacks:
+        callback()
+    confirmations = [m for m in mail.outbox if m.to == ["ada@example.com"]]
+    assert len(confirmations) == 1
+    assert "/comments/verify/" in confirmation_link(confirmations[0])
+
+
+def test_no_confirmation_email_while_auto_approval_is_off(
+    client, post, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, post, author_email="ada@example.com")
+    assert [m for m in mail.outbox if m.to == ["ada@example.com"]] == []
+
+
+def test_no_confirmation_email_for_spam(
+    client, post, auto_approve, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, post, author_email="ada@example.com", honeypot="gotcha")
+    assert [m for m in mail.outbox if m.to == ["ada@example.com"]] == []
+
+
+def test_confirmation_link_verifies_the_address(
+    client, post, auto_approve, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, post, author_email="Ada@Example.com")
+    link = confirmation_link(mail.outbox[-1])
+    response = Client().get(link)
+    assert response.status_code == 200
+    assert "Email address confirmed" in response.content.decode()
+    assert VerifiedEmail.objects.filter(email="ada@example.com").exists()
+    assert Client().get(link).status_code == 200  # a second click is harmless
+    assert VerifiedEmail.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda token: token[:-1] + ("B" if token.endswith("A") else "A"),
+        lambda token: signing.dumps("eve@example.com"),
+    ],
+    ids=["bad-signature", "other-salt"],
+)
+def test_tampered_confirmation_link_verifies_nothing(client, forge):
+    forged = forge(services.email_verification_token("ada@example.com"))
+    response = client.get(reverse("comments:verify_email", kwargs={"token": forged}))
+    assert response.status_code == 400
+    assert "Link not valid" in response.content.decode()
+    assert not VerifiedEmail.objects.exists()
+
+
+def test_confirmation_link_expires_after_seven_days(client, monkeypatch):
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: eight_days_ago)
+    token = services.email_verification_token("ada@example.com")
+    monkeypatch.undo()
+    response = client.get(reverse("comments:verify_email", kwargs={"token": token}))
+    assert response.status_code == 400
+    assert not VerifiedEmail.objects.exists()
+
+
+def test_form_timestamp_cannot_be_used_as_a_confirmation_token(client):
+    token = sign_form_time()
+    response = client.get(reverse("comments:verify_email", kwargs={"token": token}))
+    assert response.status_code == 400
+    assert not VerifiedEmail.objects.exists()
