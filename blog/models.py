@@ -116,9 +116,10 @@ class Post(models.Model):
     reading_time = models.PositiveSmallIntegerField(
         "reading time (minutes)", default=1, editable=False
     )
-    # Denormalised so the index shows counts without touching the comments table; kept in
-    # step by the comment moderation services.
+    # Denormalised so the index and the admin show counts without touching the comments
+    # table; kept in step by comments.services.refresh_comment_count().
     approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
+    pending_comment_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PostQuerySet.as_manager()
 

@@ -30,9 +30,11 @@ class CommentsClosed(PermissionDenied):
 
 
 def refresh_comment_count(post_id: int) -> None:
-    """Recount a post's approved comments into Post.approved_comment_count."""
+    """Recount a post's approved and pending comments into its denormalised counters."""
+    comments = Comment.objects.filter(post_id=post_id)
     Post.objects.filter(pk=post_id).update(
-        approved_comment_count=Comment.objects.approved().filter(post_id=post_id).count()
+        approved_comment_count=comments.approved().count(),
+        pending_comment_count=comments.pending().count(),
     )
 
 
@@ -114,7 +116,7 @@ def submit_comment(
     comment.status, comment.moderation_reasons = verdict.status, verdict.reasons
     comment.full_clean()
     comment.save()
-    if comment.status == Comment.Status.APPROVED:
+    if comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING):
         refresh_comment_count(post.pk)
     _queue_moderator_notice(comment)
     if "unverified" in comment.moderation_reasons:

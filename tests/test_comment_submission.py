@@ -395,3 +395,11 @@ def test_moderators_are_notified_once_the_comment_is_committed(
     for callback in callbacks:
         callback()
     assert notified == [Comment.objects.get()]
+
+
+def test_a_new_pending_comment_counts_in_the_posts_pending_counter(client):
+    post = PostFactory()
+    client.post(submit_url(post), CommentFormDataFactory())
+    post.refresh_from_db()
+    assert post.pending_comment_count == 1
+    assert post.approved_comment_count == 0

@@ -10,6 +10,7 @@ from taggit.models import Tag, TaggedItem
 
 from blog.management.commands import load_demo
 from blog.models import Post
+from comments.models import Comment
 
 pytestmark = pytest.mark.django_db
 
@@ -108,13 +109,18 @@ def test_demo_content_ships_with_the_product():
     assert load_demo.SEED_FILE.parent == demo_dir and load_demo.SEED_FILE.is_file()
 
 
-def test_load_demo_hands_the_seed_post_to_the_demo_comments_hook(monkeypatch):
-    received = []
-    monkeypatch.setattr(
-        load_demo.Command, "load_demo_comments", lambda self, post: received.append(post)
-    )
+def test_load_demo_puts_pending_comments_in_the_moderation_queue():
     run_load_demo()
-    assert [post.slug for post in received] == [SEED_SLUG]
+    seed = Post.objects.get(slug=SEED_SLUG)
+    assert Comment.objects.pending().filter(post=seed).count() == 2
+    assert seed.approved_comment_count == Comment.objects.approved().filter(post=seed).count() == 3
+    assert Comment.objects.spam().filter(post=seed).count() == 1
+
+
+def test_demo_comments_are_not_added_twice():
+    run_load_demo()
+    run_load_demo()
+    assert Comment.objects.count() == 6
 
 
 def test_existing_admin_keeps_its_password():

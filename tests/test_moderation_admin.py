@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
+from comments import services
 from comments.models import Comment, ModerationSettings
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
@@ -534,3 +535,16 @@ def test_posting_ten_thousand_ids_one_by_one_is_refused_by_the_upload_limit(
 
     assert response.status_code == 400
     assert Comment.objects.pending().count() == 10_000
+
+
+def test_post_admin_shows_each_posts_pending_count_linking_to_its_queue(admin_client):
+    post = PostFactory(title="Busy post")
+    CommentFactory.create_batch(2, post=post, pending=True)
+    CommentFactory(post=post, approved=True)
+    services.refresh_comment_count(post.pk)
+    html = admin_client.get(reverse("admin:blog_post_changelist")).content.decode()
+    assert f'?post={post.pk}&amp;status__exact=pending">2 pending</a>' in html
+    queue = admin_client.get(
+        reverse("admin:comments_comment_changelist") + f"?post={post.pk}&status__exact=pending"
+    )
+    assert len(queue.context["cl"].result_list) == 2
