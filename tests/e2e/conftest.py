@@ -59,3 +59,28 @@ def new_context(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_data_snapshot(django_db_setup, django_db_blocker, browser):
+    """Snapshot what the data migrations made (the Editors and Moderators groups...) for restoring.
+
+    Django keeps this snapshot on the connection object, but once Playwright's sync API runs its
+    event loop in this thread, asgiref hands the tests a different connection object. So take it
+    again, here, on the one they use. No e2e test has run yet, so the database is as migrated.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if not hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _keep_migrated_data(_migrated_data_snapshot, django_db_serialized_rollback):
+    """Restore the migrated data before each test, as the test before this one flushed it away.
+
+    Serialized rollback also stops that flush from recreating content types and permissions,
+    whose new ids would clash with the restored ones.
+    """

@@ -16,8 +16,8 @@ from blog.importing import import_file
 from comments.models import Comment
 from tests.factories import UserFactory
 
-# serialized_rollback: the Editors and Moderators groups come from data migrations, and a
-# transactional test that ran before this one has flushed them away.
+# serialized_rollback (conftest.py asks for it too): the Editors and Moderators groups come
+# from data migrations, which a transactional test that ran before would have flushed away.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SEED_POST = Path("blog/demo/magnesium-glycinate-migraines.txt")
@@ -53,9 +53,7 @@ def comments_heading(page: Page):
     return page.locator("#comments-heading")
 
 
-def test_reader_comment_waits_for_a_moderator_then_everyone_sees_it(
-    live_server, new_context, post
-):
+def test_reader_comment_waits_for_a_moderator_then_everyone_sees_it(live_server, new_context, post):
     post_url = live_server.url + post.get_absolute_url()
 
     # The reader opens the imported post: no comments yet, and the form says they are moderated.

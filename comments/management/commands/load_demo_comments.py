@@ -80,7 +80,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo comments already loaded.")
             return
         moderator = get_user_model()._default_manager.filter(username="moderator").first()
-        start = timezone.now() - timedelta(days=2)
+        start = min(post.publish_at, timezone.now() - timedelta(seconds=len(DEMO_COMMENTS)))
         created = []
         for i, (name, email, body, status, reply_to, reasons) in enumerate(DEMO_COMMENTS):
             comment = Comment(
@@ -91,7 +91,7 @@ class Command(BaseCommand):
                 body=body,
                 moderation_reasons=reasons,
                 ip_address="127.0.0.1",
-                created=start + timedelta(hours=3 * i),
+                created=start + timedelta(seconds=i),
             )
             comment.full_clean()
             comment.save()
