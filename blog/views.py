@@ -25,6 +25,7 @@ class PostListView(PublishedPostsMixin, ListView):
 
 class TagPostListView(PublishedPostsMixin, ListView):
     template_name = "blog/post_list.html"
+    allow_empty = False  # a tag used only by drafts must not reveal itself
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["tag"])

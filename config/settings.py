@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "blog.middleware.PrivateWhenPersonalisedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

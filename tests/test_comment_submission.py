@@ -403,3 +403,26 @@ def test_a_new_pending_comment_counts_in_the_posts_pending_counter(client):
     post.refresh_from_db()
     assert post.pending_comment_count == 1
     assert post.approved_comment_count == 0
+
+
+def test_pages_showing_a_visitors_own_pending_comment_are_never_cached(client):
+    post = PostFactory()
+    client.post(submit_url(post), CommentFormDataFactory(body="Only for my eyes."))
+    own = client.get(post.get_absolute_url())
+    assert b"Only for my eyes." in own.content
+    assert "private" in own["Cache-Control"] and "no-store" in own["Cache-Control"]
+    stranger = Client().get(post.get_absolute_url())
+    assert b"Only for my eyes." not in stranger.content
+    assert "private" not in stranger.get("Cache-Control", "")
+
+
+def test_the_page_carrying_the_awaiting_moderation_message_is_never_cached(client):
+    response = client.post(submit_url(PostFactory()), CommentFormDataFactory(), follow=True)
+    assert b"awaiting moderation" in response.content
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_rejected_form_with_the_visitors_typing_is_never_cached(client):
+    response = client.post(submit_url(PostFactory()), CommentFormDataFactory(author_email="bad"))
+    assert response.status_code == 400
+    assert "no-store" in response["Cache-Control"]

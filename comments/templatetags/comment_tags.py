@@ -74,6 +74,9 @@ def comment_section(context, post):
     closed = services.comments_closed(post=post, rules=ModerationSettings.load())
     form = None if closed else context.get("comment_form") or _new_form(request, post, by_id)
     reply_to = by_id.get(_as_int(form["parent"].value())) if form is not None else None
+    own_pending = _visitors_pending(request, post)
+    if request is not None and (own_pending or (form is not None and form.is_bound)):
+        request.is_personalised = True  # blog.middleware keeps this page out of shared caches
     return {
         "post": post,
         "comment_count": count_threads(threads),
@@ -81,7 +84,7 @@ def comment_section(context, post):
         "closed": closed,
         "form": form,
         "reply_to": reply_to,
-        "own_pending": _visitors_pending(request, post),
+        "own_pending": own_pending,
     }
 
 
