@@ -1,4 +1,7 @@
 import pytest
+from django.core.cache import cache
+
+from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +25,26 @@ def _media_in_tmp(settings, tmp_path):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs ~0.3 s per test user; tests need no such protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and cached pages live in the cache; no test inherits another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def editor():
+    return UserFactory(username="editor", is_staff=True, groups=["Editors"])
+
+
+@pytest.fixture
+def author():
+    return UserFactory(username="author", is_staff=True, groups=["Authors"])
+
+
+@pytest.fixture
+def moderator():
+    return UserFactory(username="moderator", is_staff=True, groups=["Moderators"])

@@ -11,12 +11,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        """UserFactory(groups=["Editors"]) joins groups the migrations created."""
+        if create and extracted:
+            from django.contrib.auth.models import Group
+
+            self.groups.add(*(Group.objects.get(name=name) for name in extracted))
 
 
 class PostFactory(factory.django.DjangoModelFactory):

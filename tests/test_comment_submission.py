@@ -2,7 +2,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -13,13 +12,6 @@ from comments.models import Comment, ModerationSettings
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 PENDING_MARKER = '<p class="comment-status"><strong>Your comment is awaiting moderation.</strong>'

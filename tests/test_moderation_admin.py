@@ -3,7 +3,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -29,13 +29,6 @@ def comment_permissions(*codenames):
 @pytest.fixture
 def superuser():
     return UserFactory(username="boss", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def moderator():
-    user = UserFactory(username="moderator", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 @pytest.fixture

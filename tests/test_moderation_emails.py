@@ -35,13 +35,6 @@ def _site_url(settings):
 
 
 @pytest.fixture
-def moderator():
-    user = UserFactory(username="moderator", email="moderator@example.com")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
 def comment():
     return CommentFactory(
         author_name="Ada Reader",

@@ -1,30 +1,13 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post, PreviewLink
-from tests.factories import PostFactory, UserFactory
+from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def staff_in(group_name):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def editor():
-    return staff_in("Editors")
-
-
-@pytest.fixture
-def author():
-    return staff_in("Authors")
 
 
 def change_url(post):
@@ -78,11 +61,11 @@ def test_author_previews_own_draft_on_the_post_page_but_not_someone_elses(client
     assert client.get(others.get_absolute_url()).status_code == 404
 
 
-def test_editor_previews_anyones_draft_and_moderator_none(client, editor):
+def test_editor_previews_anyones_draft_and_moderator_none(client, editor, moderator):
     draft = PostFactory(draft=True)
     client.force_login(editor)
     assert client.get(draft.get_absolute_url()).status_code == 200
-    client.force_login(staff_in("Moderators"))
+    client.force_login(moderator)
     assert client.get(draft.get_absolute_url()).status_code == 404
 
 

@@ -6,33 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from tests.factories import PostFactory, UserFactory
+from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 
 ADD_URL = reverse("admin:blog_post_add")
 CHANGELIST_URL = reverse("admin:blog_post_changelist")
-
-
-def staff_in(group_name):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def editor():
-    return staff_in("Editors")
-
-
-@pytest.fixture
-def author():
-    return staff_in("Authors")
-
-
-@pytest.fixture
-def moderator():
-    return staff_in("Moderators")
 
 
 def change_url(post):

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,13 +15,6 @@ from comments.spam import sign_form_time
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
