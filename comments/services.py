@@ -51,30 +51,22 @@ def moderate_comments(*, comments, status: str, moderator: AbstractBaseUser | No
 
 def approve_comment(*, comment: Comment, moderator: AbstractBaseUser | None) -> None:
     """Publish one comment."""
-    moderate_comments(
-        comments=Comment.objects.filter(pk=comment.pk),
-        status=Comment.Status.APPROVED,
-        moderator=moderator,
-    )
-    comment.refresh_from_db()
+    _moderate_one(comment, Comment.Status.APPROVED, moderator)
 
 
 def reject_comment(*, comment: Comment, moderator: AbstractBaseUser | None) -> None:
     """Hide one comment for good (kept for the record)."""
-    moderate_comments(
-        comments=Comment.objects.filter(pk=comment.pk),
-        status=Comment.Status.REJECTED,
-        moderator=moderator,
-    )
-    comment.refresh_from_db()
+    _moderate_one(comment, Comment.Status.REJECTED, moderator)
 
 
 def mark_spam(*, comment: Comment, moderator: AbstractBaseUser | None) -> None:
     """File one comment as spam."""
+    _moderate_one(comment, Comment.Status.SPAM, moderator)
+
+
+def _moderate_one(comment: Comment, status: str, moderator: AbstractBaseUser | None) -> None:
     moderate_comments(
-        comments=Comment.objects.filter(pk=comment.pk),
-        status=Comment.Status.SPAM,
-        moderator=moderator,
+        comments=Comment.objects.filter(pk=comment.pk), status=status, moderator=moderator
     )
     comment.refresh_from_db()
 
