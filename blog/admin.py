@@ -10,6 +10,9 @@ from django.utils.translation import ngettext
 from blog.forms import PreviewLinkForm
 from blog.models import Post, PreviewLink
 
+admin.site.site_header = f"{settings.SITE_NAME} administration"
+admin.site.site_title = f"{settings.SITE_NAME} admin"
+
 
 class PreviewLinkInline(admin.TabularInline):
     """Share links for reviewers without an account, listed and created on the post's page."""
