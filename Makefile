@@ -9,7 +9,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true}
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: run test test-postgres test-e2e lint format install migrate demo clean
+.PHONY: run test test-postgres test-e2e lint format install migrate demo clean bench
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,9 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Benchmarks, not tests: each run builds and removes its own database, then prints figures.
+# See bench/README.md. PostgreSQL: the server at 127.0.0.1:5432 (trust auth).
+bench: install
+	$(BIN)/python bench/run.py --database sqlite
+	$(BIN)/python bench/run.py --database postgres

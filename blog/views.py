@@ -41,7 +41,7 @@ class PostDetailView(DetailView):
     template_name = "blog/post_detail.html"
 
     def get_queryset(self):
-        return Post.objects.visible_to(self.request.user).for_listing()
+        return Post.objects.visible_to(self.request.user).for_detail()
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

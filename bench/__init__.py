@@ -1,0 +1,1 @@
+"""Benchmarks, run by hand with `make bench` (not tests): see bench/README.md."""
