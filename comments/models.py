@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -17,6 +18,15 @@ class CommentQuerySet(models.QuerySet):
     def approved(self):
         """The only comments the public may see."""
         return self.filter(status=Comment.Status.APPROVED)
+
+    def in_public_threads(self):
+        """Approved comments readers can reach: every comment above them is approved too."""
+        approved = Comment.Status.APPROVED
+        return self.approved().filter(
+            Q(parent__isnull=True)
+            | Q(parent__status=approved, parent__parent__isnull=True)
+            | Q(parent__status=approved, parent__parent__status=approved)
+        )
 
     def spam(self):
         return self.filter(status=Comment.Status.SPAM)

@@ -33,7 +33,7 @@ def refresh_comment_count(post_id: int) -> None:
     """Recount a post's approved and pending comments into its denormalised counters."""
     comments = Comment.objects.filter(post_id=post_id)
     Post.objects.filter(pk=post_id).update(
-        approved_comment_count=comments.approved().count(),
+        approved_comment_count=comments.in_public_threads().count(),
         pending_comment_count=comments.pending().count(),
     )
 

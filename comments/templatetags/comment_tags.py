@@ -2,6 +2,7 @@ from dataclasses import dataclass, field
 
 from django import template
 from django.core.paginator import Paginator
+from django.db.models import Q
 
 from comments import services
 from comments.forms import CommentForm
@@ -33,10 +34,6 @@ def build_threads(comments: list[Comment]) -> list[Thread]:
     return threads
 
 
-def count_threads(threads: list[Thread]) -> int:
-    return sum(1 + count_threads(thread.replies) for thread in threads)
-
-
 def _visitors_pending(request, post) -> list[Comment]:
     """The visitor's own comments still awaiting moderation (ids kept in their session)."""
     ids = request.session.get(PENDING_SESSION_KEY) if request is not None else None
@@ -61,16 +58,24 @@ def _new_form(request, post, by_id: dict[int, Comment]) -> CommentForm:
 def comment_section(context, post):
     """The comment area under a post: approved threads, the visitor's pending ones, the form.
 
-    All approved comments of the post come in one query and are threaded here, so the page's
-    query count does not grow with its comments.
+    Only the current page's threads are loaded (its top-level comments and their replies, in
+    one query), so the page's cost and query count do not grow with the post's comments.
     """
     request = context.get("request")
-    approved = list(Comment.objects.approved().filter(post=post).defer(*UNSHOWN_COLUMNS))
-    by_id = {comment.pk: comment for comment in approved}
-    threads = build_threads(approved)
-    page = Paginator(threads, THREADS_PER_PAGE).get_page(
+    approved = Comment.objects.approved().filter(post=post)
+    top_level = approved.filter(parent__isnull=True)
+    page = Paginator(top_level.values("pk"), THREADS_PER_PAGE).get_page(
         request.GET.get("cpage") if request is not None else None
     )
+    offset = (page.number - 1) * THREADS_PER_PAGE
+    page_ids = top_level.values("pk")[offset : offset + THREADS_PER_PAGE]
+    on_page = list(
+        approved.filter(
+            Q(pk__in=page_ids) | Q(parent__in=page_ids) | Q(parent__parent__in=page_ids)
+        ).defer(*UNSHOWN_COLUMNS)
+    )
+    by_id = {comment.pk: comment for comment in on_page}
+    page.object_list = build_threads(on_page)
     closed = services.comments_closed(post=post, rules=ModerationSettings.load())
     form = None if closed else context.get("comment_form") or _new_form(request, post, by_id)
     reply_to = by_id.get(_as_int(form["parent"].value())) if form is not None else None
@@ -79,7 +84,7 @@ def comment_section(context, post):
         request.is_personalised = True  # blog.middleware keeps this page out of shared caches
     return {
         "post": post,
-        "comment_count": count_threads(threads),
+        "comment_count": Comment.objects.filter(post=post).in_public_threads().count(),
         "page": page,
         "closed": closed,
         "form": form,
