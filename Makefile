@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Local runs use DEBUG (static files straight from static/, media served by Django).
-RUN_ENV := DEBUG=$${DEBUG:-true}
+RUN_ENV := DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 # Tests need a key but nothing secret; production sets SECRET_KEY itself.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
