@@ -17,6 +17,7 @@ from blog.models import Post
 from comments import services
 from comments.models import Comment
 from comments.rendering import render_comment
+from tests.factories import bulk_pending_comments
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_FILE = ROOT / "blog" / "demo" / "magnesium-glycinate-migraines.txt"
@@ -175,22 +176,7 @@ def add_pending_comments(*, author, count: int = BULK_COMMENTS) -> Post:
         publish_at=timezone.now() - timedelta(days=400),
     )
     post.save()
-    now = timezone.now()
-    # bulk_create skips Comment.save(), which is what renders body_html: set it here.
-    Comment.objects.bulk_create(
-        [
-            Comment(
-                post=post,
-                author_name=f"Reader {i}",
-                author_email=f"reader{i}@example.com",
-                body="Thanks!",
-                body_html="<p>Thanks!</p>",
-                created=now - timedelta(seconds=i),
-            )
-            for i in range(count)
-        ],
-        batch_size=1000,
-    )
+    bulk_pending_comments(post, count)
     services.refresh_comment_count(post.pk)
     return post
 

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from blog.models import Post
+from comments.models import Comment
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -90,3 +91,23 @@ class CommentFormDataFactory(factory.DictFactory):
     body = factory.Sequence(lambda n: f"Comment number {n}: thank you for this post.")
     honeypot = ""
     timestamp = factory.LazyFunction(_form_shown_a_minute_ago)
+
+
+def bulk_pending_comments(post, count: int) -> None:
+    """`count` pending comments on `post` in a few INSERTs, for queue-size and speed checks."""
+    now = timezone.now()
+    # bulk_create skips Comment.save(), which is what renders body_html: set it here.
+    Comment.objects.bulk_create(
+        [
+            Comment(
+                post=post,
+                author_name=f"Reader {i}",
+                author_email=f"reader{i}@example.com",
+                body="Thanks!",
+                body_html="<p>Thanks!</p>",
+                created=now - timedelta(seconds=i),
+            )
+            for i in range(count)
+        ],
+        batch_size=1000,
+    )

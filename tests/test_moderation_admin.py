@@ -13,7 +13,7 @@ from django.utils import timezone
 from blog.models import Post
 from comments import services
 from comments.models import Comment, ModerationSettings
-from tests.factories import CommentFactory, PostFactory, UserFactory
+from tests.factories import CommentFactory, PostFactory, UserFactory, bulk_pending_comments
 
 pytestmark = pytest.mark.django_db
 
@@ -468,22 +468,7 @@ def test_moderation_settings_list_opens_the_single_settings_row(moderator, edito
 @pytest.fixture
 def ten_thousand_pending():
     post = PostFactory()
-    now = timezone.now()
-    # bulk_create skips Comment.save(), which is what renders body_html: set it here.
-    Comment.objects.bulk_create(
-        [
-            Comment(
-                post=post,
-                author_name=f"Reader {i}",
-                author_email=f"reader{i}@example.com",
-                body="Thanks!",
-                body_html="<p>Thanks!</p>",
-                created=now - timedelta(seconds=i),
-            )
-            for i in range(10_000)
-        ],
-        batch_size=1000,
-    )
+    bulk_pending_comments(post, 10_000)
     return post
 
 
