@@ -31,10 +31,6 @@ class CommentQuerySet(models.QuerySet):
     def spam(self):
         return self.filter(status=Comment.Status.SPAM)
 
-    def on_public_post(self):
-        """Approved comments whose post is itself public: what counts and feeds may show."""
-        return self.approved().filter(post__in=Post.objects.published())
-
 
 class Comment(models.Model):
     class Status(models.TextChoices):
