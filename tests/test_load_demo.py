@@ -18,9 +18,9 @@ SEED_SLUG = "how-magnesium-glycinate-helps-migraines-the-optimal-400mg-dose"
 ACCOUNTS = ["admin", "editor", "author", "moderator"]
 
 
-def run_load_demo() -> str:
+def run_load_demo(**options) -> str:
     out = StringIO()
-    call_command("load_demo", stdout=out, stderr=StringIO())
+    call_command("load_demo", stdout=out, stderr=StringIO(), **options)
     return out.getvalue()
 
 
@@ -80,9 +80,24 @@ def test_running_load_demo_twice_changes_nothing_and_prints_no_password():
         assert f"manage.py changepassword {username}" in second
 
 
-def test_load_demo_imports_the_seed_through_import_posts(client):
-    output = run_load_demo()
+def test_load_demo_prints_the_passwords_last_after_a_short_import_summary():
+    lines = run_load_demo().splitlines()
+    assert len(lines) <= 8, lines
+    assert lines[0] == "Demo posts from blog/demo/: Done, 5 files: 5 created."
+    assert not any(SEED_SLUG in line for line in lines)
+    login = lines.index("Log in at http://127.0.0.1:8000/admin/")
+    assert sorted(printed_passwords("\n".join(lines[login + 1 :]))) == sorted(ACCOUNTS)
+    assert len(lines) == login + 1 + len(ACCOUNTS)
+
+
+def test_load_demo_lists_each_imported_file_with_verbosity_2():
+    output = run_load_demo(verbosity=2)
     assert f"created /blog/{SEED_SLUG}/" in output
+    assert output.splitlines()[-len(ACCOUNTS) - 1] == "Log in at http://127.0.0.1:8000/admin/"
+
+
+def test_load_demo_imports_the_seed_through_import_posts(client):
+    run_load_demo()
     seed = Post.objects.get(slug=SEED_SLUG)
     assert seed.author.username == "admin"
     assert seed.is_published

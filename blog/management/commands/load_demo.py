@@ -1,4 +1,5 @@
 import secrets
+from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +23,8 @@ class Command(BaseCommand):
     help = (
         "Load the demo content: the accounts admin (superuser), editor, author and moderator, "
         "and the posts in blog/demo/ (through import_posts). Idempotent: running it again "
-        "changes nothing. A new account gets a random password, printed once."
+        "changes nothing. A new account gets a random password, printed once, last. "
+        "The import prints one summary line (each file's line with -v 2)."
     )
 
     def handle(self, *args, verbosity=1, **options):
@@ -31,19 +33,32 @@ class Command(BaseCommand):
             for username, group in STAFF_ACCOUNTS.items():
                 passwords[username] = self.ensure_account(username, group=group)
         try:
-            call_command(
-                "import_posts",
-                str(DEMO_DIR),
-                author=SUPERUSER,
-                verbosity=verbosity,
-                stdout=self.stdout,
-                stderr=self.stderr,
-            )
+            self.import_demo_posts(verbosity)
             # By command name: the blog app never imports from comments.
             call_command("load_demo_comments", stdout=self.stdout, stderr=self.stderr)
         finally:
-            # New passwords exist only in this output: print them even if the import failed.
+            # New passwords exist only in this output: print them last (they must not scroll
+            # away under the import), and even if the import failed.
             self.print_logins(passwords)
+
+    def import_demo_posts(self, verbosity):
+        """Import blog/demo/ through import_posts, printing only its summary line.
+
+        Failures still reach stderr line by line; -v 2 shows every file.
+        """
+        out = self.stdout if verbosity >= 2 else StringIO()
+        call_command(
+            "import_posts",
+            str(DEMO_DIR),
+            author=SUPERUSER,
+            verbosity=max(verbosity, 1),
+            stdout=out,
+            stderr=self.stderr,
+            no_color=True,
+        )
+        if verbosity == 1:
+            summary = out.getvalue().strip().splitlines()[-1]
+            self.stdout.write(f"Demo posts from blog/demo/: {summary}")
 
     def ensure_account(self, username, *, superuser=False, group=None):
         """Create the demo account if missing and return its new password; None if it existed.
@@ -66,7 +81,8 @@ class Command(BaseCommand):
 
     def print_logins(self, passwords):
         admin_url = settings.SITE_URL.rstrip("/") + reverse("admin:index")
-        self.stdout.write(f"Log in at {admin_url}")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Log in at {admin_url}"))
         for username, password in passwords.items():
             if password:
                 self.stdout.write(f"  {username} / {password}  (new account; shown only once)")
