@@ -2,7 +2,6 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
@@ -70,13 +69,3 @@ def post_preview(request, token):
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
-
-
-@requires_csrf_token
-def server_error(request):
-    # Rendered without context processors' database work: the failure may be the database.
-    return render(request, "500.html", status=500)

@@ -6,12 +6,10 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from blog.models import Post
-from comments import services
+from comments import services, session
 from comments.forms import CommentForm
 from comments.models import Comment
-
-PENDING_SESSION_KEY = "comments_pending"
-PENDING_REMEMBERED = 20
+from comments.section import MESSAGE_TAG
 
 
 def client_ip(request) -> str:
@@ -35,14 +33,6 @@ def _rate(group, request):
     return settings.COMMENT_RATE_LIMIT
 
 
-def _remember_pending(request, comment: Comment) -> None:
-    """Let this browser (and only this one) see its own comment while it waits for moderation."""
-    if comment.status != Comment.Status.PENDING:
-        return
-    pending = request.session.get(PENDING_SESSION_KEY, [])
-    request.session[PENDING_SESSION_KEY] = [*pending, comment.pk][-PENDING_REMEMBERED:]
-
-
 @require_POST
 @ratelimit(group="comments:submit", key=_rate_limit_key, rate=_rate, block=False)
 def submit(request, post_id):
@@ -64,11 +54,11 @@ def submit(request, post_id):
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         user=request.user,
     )
-    _remember_pending(request, comment)
+    session.remember_pending(request, comment)
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, "Thank you! Your comment is published.")
+        messages.success(request, "Thank you! Your comment is published.", MESSAGE_TAG)
     else:
-        messages.success(request, "Thank you! Your comment is awaiting moderation.")
+        messages.success(request, "Thank you! Your comment is awaiting moderation.", MESSAGE_TAG)
     return redirect(post.get_absolute_url() + "#comments")
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import PostFactory
+from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +32,11 @@ def test_post_page_query_count_is_the_same_with_1_and_50_posts(client):
     PostFactory.create_batch(49)
     with_fifty = count_queries(client, first.get_absolute_url())
     assert with_one == with_fifty
+
+
+def test_post_page_with_threads_takes_six_queries_at_most(client):
+    post = PostFactory(tags=["one"])
+    for _ in range(3):
+        CommentFactory(approved=True, parent=CommentFactory(approved=True, post=post))
+    # post and author, tags, comment pages, the page's threads, moderation rules, count
+    assert count_queries(client, post.get_absolute_url()) <= 6

@@ -100,7 +100,7 @@ def test_unknown_address_gets_the_styled_404_page(client):
 
 
 def test_server_error_page_is_styled(client, settings):
-    from blog.views import server_error
+    from core.views import server_error
 
     response = server_error(client.get("/").wsgi_request)
     assert response.status_code == 500

@@ -6,7 +6,8 @@ class PrivateWhenPersonalisedMiddleware:
 
     A page carrying a flash message ("awaiting moderation") or the visitor's own pending comment
     must never be served to someone else, so it is sent `private, no-store`. Code that renders
-    such content sets `request.is_personalised = True`; flash messages are detected here.
+    such content sets `request.is_personalised = True` (the comment section does when
+    comments.section.VisitorSection.is_personal); flash messages shown are detected here.
     """
 
     def __init__(self, get_response):

@@ -1,0 +1,185 @@
+"""The comment section under a post, built in two parts.
+
+`shared_section()` is what every reader of a given comment page sees: the approved threads of
+that page, the count and whether comments are closed. It reads nothing from the request, so its
+HTML (`render_shared()`) may be cached under `shared_cache_key()`.
+
+`visitor_section()` is what belongs to one visitor: their own pending comments, the form (bound
+with their errors, or prefilled for them, with their CSRF token), the comment they reply to and
+their flash messages. It is built per request and never cached with the shared part.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages as flash
+from django.core.paginator import Page, Paginator
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from blog.models import Post
+from comments import services, session
+from comments.forms import CommentForm
+from comments.models import MAX_DEPTH, Comment, ModerationSettings
+
+THREADS_PER_PAGE = 50
+# Columns the page never shows: kept out of memory and out of the template's reach.
+UNSHOWN_COLUMNS = ["body", "author_email", "ip_address", "user_agent", "moderation_reasons"]
+# Flash messages carrying this tag are shown inside the comment section, where the reader lands.
+MESSAGE_TAG = "comments"
+SHARED_TEMPLATE = "comments/_threads.html"
+
+
+@dataclass
+class Thread:
+    comment: Comment
+    replies: list["Thread"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SharedSection:
+    """The part of a post's comment section that is the same for every reader of one page."""
+
+    post: Post
+    page: Page  # object_list holds the page's threads
+    comment_count: int
+    closed: bool
+    comments_by_id: dict[int, Comment]  # every comment shown: the possible reply targets
+
+    @property
+    def can_reply(self) -> bool:
+        return not self.closed
+
+
+@dataclass(frozen=True)
+class VisitorSection:
+    """The part of a post's comment section that belongs to one visitor."""
+
+    form: CommentForm | None  # None when comments are closed
+    reply_to: Comment | None
+    own_pending: list[Comment]
+    messages: list
+
+    @property
+    def is_personal(self) -> bool:
+        """Whether the page shows anything of this visitor's own (so it must not be shared)."""
+        bound = self.form is not None and self.form.is_bound
+        return bool(self.own_pending or self.messages or bound)
+
+
+def build_threads(comments: list[Comment]) -> list[Thread]:
+    """Nest comments (ordered oldest first) under their parents; orphans of hidden parents drop."""
+    threads, by_id = [], {}
+    for comment in comments:
+        node = by_id[comment.pk] = Thread(comment)
+        if comment.parent_id is None:
+            threads.append(node)
+        elif comment.parent_id in by_id:
+            by_id[comment.parent_id].replies.append(node)
+    return threads
+
+
+def in_threads(top_level_ids, *, depth: int = MAX_DEPTH) -> Q:
+    """Comments in the threads started by these top-level comments, down to `depth` replies.
+
+    Built from the nesting depth: pk in ids, or parent in ids, or parent's parent in ids, ...
+    """
+    condition, lookup = Q(pk__in=top_level_ids), "parent"
+    for _ in range(depth):
+        condition |= Q(**{f"{lookup}__in": top_level_ids})
+        lookup += "__parent"
+    return condition
+
+
+def shared_section(*, post: Post, page_number=None) -> SharedSection:
+    """The approved threads of one comment page, the count and the closed flag.
+
+    Only the page's threads are loaded (its top-level comments and their replies, in one
+    query), so the cost and the query count do not grow with the post's comments.
+    """
+    approved = Comment.objects.approved().filter(post=post)
+    top_level = approved.filter(parent__isnull=True)
+    page = Paginator(top_level.values("pk"), THREADS_PER_PAGE).get_page(page_number)
+    offset = (page.number - 1) * THREADS_PER_PAGE
+    page_ids = top_level.values("pk")[offset : offset + THREADS_PER_PAGE]
+    on_page = list(approved.filter(in_threads(page_ids)).defer(*UNSHOWN_COLUMNS))
+    page.object_list = build_threads(on_page)
+    return SharedSection(
+        post=post,
+        page=page,
+        comment_count=Comment.objects.filter(post=post).in_public_threads().count(),
+        closed=services.comments_closed(post=post, rules=ModerationSettings.load()),
+        comments_by_id={comment.pk: comment for comment in on_page},
+    )
+
+
+def shared_cache_key(*, post: Post, page_number) -> str:
+    """A cache key for the shared part's HTML, from what the post row says about its comments.
+
+    It changes when the post's public comment count or its open/closed switch changes. It does
+    not see an approved comment edited in place, a comment replaced by another at the same count,
+    or a post closed by age (ModerationSettings.close_after_days): a cache using it must also be
+    invalidated on moderation and expire by the closing date.
+    """
+    return (
+        f"comments:shared:{post.pk}:{page_number or 1}:"
+        f"{post.approved_comment_count}:{int(post.comments_enabled)}"
+    )
+
+
+def render_shared(shared: SharedSection) -> SafeString:
+    """The shared part's HTML: heading, threads and page links. No request, no CSRF token."""
+    return render_to_string(SHARED_TEMPLATE, {"shared": shared})
+
+
+def visitor_section(
+    *, request, post: Post, shared: SharedSection, form: CommentForm | None = None
+) -> VisitorSection:
+    """One visitor's part: their pending comments, their form (bound, if they just failed to
+    post one), the comment they reply to and their comment messages."""
+    if shared.closed:
+        form = None
+    elif form is None:
+        form = _new_form(request, post, shared.comments_by_id)
+    reply_to = None
+    if form is not None:
+        reply_to = shared.comments_by_id.get(_as_int(form["parent"].value()))
+    return VisitorSection(
+        form=form,
+        reply_to=reply_to,
+        own_pending=_own_pending(request, post),
+        messages=_comment_messages(request),
+    )
+
+
+def _own_pending(request, post: Post) -> list[Comment]:
+    ids = session.pending_ids(request)
+    if not ids:
+        return []
+    return list(Comment.objects.pending().filter(post=post, pk__in=ids).defer(*UNSHOWN_COLUMNS))
+
+
+def _comment_messages(request) -> list:
+    storage = flash.get_messages(request)
+    if not storage:  # len() does not mark the messages as shown; iterating does
+        return []
+    return [message for message in storage if MESSAGE_TAG in message.tags.split()]
+
+
+def _new_form(request, post: Post, by_id: dict[int, Comment]) -> CommentForm:
+    initial = {}
+    reply_to = request.GET.get("replyto", "")
+    if reply_to.isdigit() and int(reply_to) in by_id:
+        initial["parent"] = int(reply_to)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        initial["author_name"] = user.get_full_name() or user.get_username()
+        initial["author_email"] = user.email
+    return CommentForm(post=post, initial=initial)
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,29 @@
+"""What a visitor's own session remembers about their comments: one module, one key each.
+
+Everything read here is personal: a page built from it must not land in a shared cache
+(see `comments.section.VisitorSection.is_personal`).
+"""
+
+from comments.models import Comment
+
+PENDING_KEY = "comments_pending"
+PENDING_REMEMBERED = 20  # the newest ids kept; older ones are forgotten
+
+
+def remember_pending(request, comment: Comment) -> None:
+    """Let this browser (and only this one) see its own comment while it waits for moderation."""
+    if comment.status != Comment.Status.PENDING:
+        return
+    pending = request.session.get(PENDING_KEY, [])
+    request.session[PENDING_KEY] = [*pending, comment.pk][-PENDING_REMEMBERED:]
+
+
+def pending_ids(request) -> list[int]:
+    """Ids of the comments this visitor sent that may still await moderation (none if no session).
+
+    Reading does not create a session, so anonymous readers who never commented stay cookie-free.
+    """
+    session = getattr(request, "session", None)
+    if session is None:
+        return []
+    return [pk for pk in session.get(PENDING_KEY, []) if isinstance(pk, int)]

@@ -1,0 +1,149 @@
+"""The comment section in two parts: what every reader sees, and what is one visitor's own."""
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.test import Client, RequestFactory
+
+from comments import section, session
+from comments.models import Comment
+from core.templatetags.site_tags import without_tag
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def submit_url(post):
+    return f"/comments/post/{post.pk}/"
+
+
+def section_html(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<section class="comments"') :]
+
+
+def test_shared_part_holds_the_approved_threads_count_and_closed_flag_without_a_request():
+    top = CommentFactory(approved=True)
+    reply = CommentFactory(approved=True, parent=top)
+    CommentFactory(pending=True, post=top.post)
+    shared = section.shared_section(post=top.post)
+    assert [thread.comment for thread in shared.page.object_list] == [top]
+    assert [thread.comment for thread in shared.page.object_list[0].replies] == [reply]
+    assert shared.comment_count == 2
+    assert shared.closed is False
+
+
+def test_shared_html_is_the_same_for_every_visitor_and_carries_nothing_personal():
+    comment = CommentFactory(approved=True, body="Shared words.")
+    post = comment.post
+    commenter = Client()
+    commenter.post(submit_url(post), CommentFormDataFactory(body="Only mine."))
+    shared_html = str(section.render_shared(section.shared_section(post=post)))
+    assert "Shared words." in shared_html
+    assert "Only mine." not in shared_html
+    assert "csrfmiddlewaretoken" not in shared_html
+    for visitor in (commenter, Client()):
+        assert shared_html in section_html(visitor.get(post.get_absolute_url()))
+
+
+def test_visitor_part_holds_their_pending_comment_and_is_personal():
+    post = PostFactory()
+    client = Client()
+    client.post(submit_url(post), CommentFormDataFactory(body="Mine, pending."))
+    request = RequestFactory().get(post.get_absolute_url())
+    request.session = client.session
+    shared = section.shared_section(post=post)
+    visitor = section.visitor_section(request=request, post=post, shared=shared)
+    assert [c.body_html for c in visitor.own_pending] == ["<p>Mine, pending.</p>"]
+    assert visitor.is_personal
+
+
+def test_a_stranger_gets_an_unbound_form_and_nothing_personal():
+    post = PostFactory()
+    request = RequestFactory().get(post.get_absolute_url())
+    request.session = Client().session
+    shared = section.shared_section(post=post)
+    visitor = section.visitor_section(request=request, post=post, shared=shared)
+    assert visitor.form is not None and not visitor.form.is_bound
+    assert visitor.own_pending == [] and visitor.messages == []
+    assert not visitor.is_personal
+
+
+def test_a_closed_post_gives_no_form_to_anyone():
+    post = PostFactory(comments_enabled=False)
+    request = RequestFactory().get(post.get_absolute_url())
+    shared = section.shared_section(post=post)
+    assert shared.closed and not shared.can_reply
+    assert section.visitor_section(request=request, post=post, shared=shared).form is None
+
+
+def test_session_remembers_only_pending_comments_and_only_the_newest():
+    request = RequestFactory().get("/")
+    request.session = Client().session
+    approved = CommentFactory(approved=True)
+    session.remember_pending(request, approved)
+    assert session.pending_ids(request) == []
+    pending = CommentFactory.create_batch(session.PENDING_REMEMBERED + 1, pending=True)
+    for comment in pending:
+        session.remember_pending(request, comment)
+    assert session.pending_ids(request) == [c.pk for c in pending[1:]]
+
+
+def test_thread_query_follows_the_nesting_depth():
+    top = CommentFactory(approved=True)
+    child = CommentFactory(approved=True, parent=top)
+    grandchild = CommentFactory(approved=True, parent=child)
+    great = Comment(post=top.post, parent=grandchild, author_name="x", author_email="x@x.org")
+    great.save()  # deeper than the form allows: only a raw write makes it
+
+    def loaded(depth):
+        return set(Comment.objects.filter(section.in_threads([top.pk], depth=depth)))
+
+    assert loaded(1) == {top, child}
+    assert loaded(2) == {top, child, grandchild}
+    assert loaded(3) == {top, child, grandchild, great}
+
+
+def test_shared_cache_key_changes_with_page_count_and_open_switch():
+    post = PostFactory()
+    key = section.shared_cache_key(post=post, page_number=None)
+    assert key == section.shared_cache_key(post=post, page_number=1)
+    assert key != section.shared_cache_key(post=post, page_number=2)
+    post.approved_comment_count += 1
+    assert key != section.shared_cache_key(post=post, page_number=None)
+    post.approved_comment_count -= 1
+    post.comments_enabled = False
+    assert key != section.shared_cache_key(post=post, page_number=None)
+
+
+# Where the reader is looking
+
+
+def test_awaiting_moderation_message_is_shown_inside_the_comment_section(client):
+    post = PostFactory()
+    response = client.post(submit_url(post), CommentFormDataFactory(), follow=True)
+    assert response.redirect_chain[-1][0].endswith("#comments")
+    html = response.content.decode()
+    message = "Thank you! Your comment is awaiting moderation."
+    assert html.count(message) == 1
+    assert html.index('<section class="comments"') < html.index(message)
+    # The reader lands at #comments: the message comes before the threads and the form.
+    assert html.index(message) < html.index('id="comments-heading"')
+
+
+def test_messages_of_other_apps_stay_at_the_top_of_the_page(client):
+    post = PostFactory()
+    request = RequestFactory().get(post.get_absolute_url())
+    request.session = client.session
+    storage = FallbackStorage(request)
+    storage.add(constants.INFO, "A site-wide notice.")
+    storage.add(constants.SUCCESS, "Your comment is published.", section.MESSAGE_TAG)
+    assert [str(m) for m in without_tag(storage, section.MESSAGE_TAG)] == ["A site-wide notice."]
+
+
+def test_an_empty_message_store_is_not_marked_shown(client):
+    request = RequestFactory().get("/")
+    request.session = client.session
+    storage = FallbackStorage(request)
+    assert without_tag(storage, section.MESSAGE_TAG) == []
+    assert not storage.used  # else every page would be sent private
