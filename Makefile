@@ -9,7 +9,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: run test test-postgres test-e2e lint format install migrate demo clean bench
+.PHONY: run test test-postgres test-e2e lint format install migrate demo clean bench chromium
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,14 +28,19 @@ demo: migrate
 run: demo
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+# Browser tests need Debian's chromium: installed here when missing and root, else one line
+# says what to install (scripts/ensure-chromium; CHROMIUM_PATH names another binary).
+chromium:
+	@scripts/ensure-chromium
+
+test: install chromium
 	$(TEST_ENV) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # The same suite against a real PostgreSQL (the server at 127.0.0.1:5432; trust auth).
-test-postgres: install
+test-postgres: install chromium
 	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-test-e2e: install
+test-e2e: install chromium
 	$(TEST_ENV) $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: install

@@ -1,7 +1,7 @@
 """Real-browser fixtures: Playwright driving Debian's /usr/bin/chromium against live_server.
 
 Playwright's own browser download does not work on our machines, so we launch the system
-chromium by path. `.ci/run` installs it.
+chromium by path. `make test` installs it (scripts/ensure-chromium).
 """
 
 import os
@@ -34,7 +34,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (.ci/run does).")
+        pytest.fail(f"{CHROMIUM} not found: run scripts/ensure-chromium (make test does).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
