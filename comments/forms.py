@@ -63,7 +63,9 @@ class CommentForm(forms.ModelForm):
         self.fields["body"].strip = False
         self.fields["timestamp"].initial = spam.sign_form_time()
         self.helper = FormHelper(self)
-        self.helper.form_action = reverse("comments:submit", kwargs={"post_id": post.pk})
+        # A form sent back with errors opens at its error summary, which takes focus.
+        submit_url = reverse("comments:submit", kwargs={"post_id": post.pk})
+        self.helper.form_action = f"{submit_url}#comment-errors"
         self.helper.attrs = {"aria-labelledby": "comment-form-heading"}
         self.helper.layout = Layout(
             "parent",

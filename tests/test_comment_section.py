@@ -147,3 +147,33 @@ def test_an_empty_message_store_is_not_marked_shown(client):
     storage = FallbackStorage(request)
     assert without_tag(storage, section.MESSAGE_TAG) == []
     assert not storage.used  # else every page would be sent private
+
+
+def test_comment_form_sends_the_reader_back_to_its_error_summary(client):
+    post = PostFactory()
+    html = section_html(client.get(post.get_absolute_url()))
+    assert f'action="{submit_url(post)}#comment-errors"' in html
+    assert 'id="comment-errors"' not in html  # no summary before anything went wrong
+    assert "autofocus" not in html  # a reader opening the page keeps their place
+
+
+def test_refused_comment_shows_a_focusable_error_summary_at_the_top_of_the_form(client):
+    post = PostFactory()
+    response = client.post(submit_url(post), CommentFormDataFactory(body="   "))
+    assert response.status_code == 400
+    html = section_html(response)
+    form_area = html[html.index('id="comment-form"') :]
+    summary_tag = form_area[form_area.index('<div class="error-summary"') :].split(">", 1)[0]
+    assert 'id="comment-errors"' in summary_tag
+    assert 'tabindex="-1"' in summary_tag and "autofocus" in summary_tag
+    assert form_area.index('id="comment-errors"') < form_area.index("<form")
+    assert '<a href="#id_body">Comment: Please write a comment.</a>' in form_area
+    assert response.content.decode().count("autofocus") == 1
+
+
+def test_error_summary_lists_errors_of_hidden_fields_too(client):
+    post = PostFactory()
+    data = CommentFormDataFactory(timestamp="forged")
+    html = section_html(client.post(submit_url(post), data))
+    summary = html[html.index('id="comment-errors"') : html.index("<form")]
+    assert "This form has expired. Please check your comment and send it again." in summary

@@ -73,6 +73,7 @@ def test_reader_comment_waits_for_a_moderator_then_everyone_sees_it(live_server,
     expect(reader.get_by_role("status")).to_have_text(
         "Thank you! Your comment is awaiting moderation."
     )
+    expect(reader.get_by_role("status")).to_be_in_viewport()  # where the page opened
     own = reader.locator("article.comment", has_text=COMMENT)
     expect(own).to_be_visible()
     expect(own).to_contain_text("Your comment is awaiting moderation.")
@@ -119,3 +120,24 @@ def test_reader_comment_waits_for_a_moderator_then_everyone_sees_it(live_server,
     visitor.reload()
     expect(visitor.locator("article.comment", has_text=COMMENT)).to_be_visible()
     expect(comments_heading(visitor)).to_have_text("1 comment")
+
+
+def test_a_refused_comment_opens_at_the_form_with_focus_on_the_error_summary(
+    live_server, new_context, post
+):
+    reader = new_context().new_page()
+    reader.goto(live_server.url + post.get_absolute_url())
+    reader.get_by_role("textbox", name="Name").fill("Dana Reader")
+    reader.get_by_role("textbox", name="Email").fill("dana@example.com")
+    reader.get_by_role("textbox", name="Comment").fill("   ")  # passes `required`, not the form
+    reader.get_by_role("button", name="Post comment").click()
+
+    expect(reader).to_have_url(re.compile(r"/comments/post/\d+/#comment-errors$"))
+    summary = reader.locator("#comment-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_contain_text("Please write a comment.")
+    # The summary links to the field, and the text typed so far is kept.
+    summary.get_by_role("link").click()
+    expect(reader.get_by_role("textbox", name="Comment")).to_be_focused()
+    expect(reader.get_by_role("textbox", name="Name")).to_have_value("Dana Reader")
