@@ -34,7 +34,7 @@ def test_post_page_shows_the_comment_form_with_a_visible_label_for_every_field(c
     post = PostFactory()
     html = page_html(client, post)
     assert '<h2 id="comment-form-heading">Leave a comment</h2>' in html
-    assert f'action="{submit_url(post)}"' in html
+    assert f'action="{submit_url(post)}#comment-errors"' in html
     assert 'method="post"' in html
     for field_id, label in [
         ("id_author_name", "Name"),
