@@ -163,6 +163,11 @@ class Post(models.Model):
         return self.status == self.Status.PUBLISHED and not self.is_published
 
     def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is the address of another page; choose another slug."},
+                code="reserved_slug",
+            )
         if self.cover_image and not self.cover_image_alt.strip():
             raise ValidationError(
                 {"cover_image_alt": "Describe the cover image for readers who cannot see it."},
@@ -179,12 +184,16 @@ class Post(models.Model):
             self.cover_thumbnail.save(thumbnail.name, thumbnail, save=False)
 
 
+# /blog/<slug>/ addresses that belong to other pages (blog/urls.py lists them first).
+RESERVED_SLUGS = {"feed", "search"}
+
+
 def unique_slug(title: str, exclude_pk=None) -> str:
-    """A slug from the title, suffixed -2, -3... if another post already has it."""
+    """A slug from the title, suffixed -2, -3... if another post (or a page) already has it."""
     base = slugify(title)[:180] or "post"
     slug, n = base, 2
     others = Post.objects.exclude(pk=exclude_pk) if exclude_pk else Post.objects.all()
-    while others.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or others.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

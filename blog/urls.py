@@ -1,13 +1,17 @@
 from django.urls import path
 
-from blog import views
+from blog import feeds, views
 
 app_name = "blog"
 
 urlpatterns = [
     path("", views.PostListView.as_view(), name="index"),
     path("blog/", views.PostListView.as_view(), name="post_list"),
+    path("blog/feed/", feeds.LatestPostsFeed(), name="feed_rss"),
+    path("blog/feed/atom/", feeds.LatestPostsAtomFeed(), name="feed_atom"),
     path("blog/tag/<slug:tag>/", views.TagPostListView.as_view(), name="tag"),
+    path("blog/tag/<slug:tag>/feed/", feeds.TagFeed(), name="tag_feed_rss"),
+    path("blog/tag/<slug:tag>/feed/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
     path("blog/preview/<str:token>/", views.post_preview, name="post_preview"),
     path("blog/<slug:slug>/", views.PostDetailView.as_view(), name="post_detail"),
 ]

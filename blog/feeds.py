@@ -1,0 +1,102 @@
+"""RSS 2.0 and Atom feeds of the latest published posts, site-wide and per tag."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from taggit.models import Tag
+
+from blog.models import Post
+from blog.seo import absolute_url, author_name
+
+FEED_LENGTH = 20
+
+
+class LatestPostsFeed(Feed):
+    """The shared base: every feed lists published posts, newest first, with absolute links."""
+
+    feed_url_name = "blog:feed_rss"
+
+    def title(self):
+        return settings.SITE_NAME
+
+    def description(self):
+        return f"The latest posts from {settings.SITE_NAME}."
+
+    subtitle = description  # Atom's name for it
+
+    def link(self):
+        return absolute_url(reverse("blog:post_list"))
+
+    def feed_url(self):
+        return absolute_url(reverse(self.feed_url_name))
+
+    def posts(self):
+        return Post.objects.published().for_listing().prefetch_related("tags")
+
+    def items(self):
+        return self.posts()[:FEED_LENGTH]
+
+    def item_title(self, post):
+        return post.title
+
+    def item_description(self, post):
+        # Feed readers read descriptions as HTML; the summary is plain text.
+        return escape(post.summary)
+
+    def item_link(self, post):
+        return absolute_url(post.get_absolute_url())
+
+    def item_pubdate(self, post):
+        return post.publish_at
+
+    def item_updateddate(self, post):
+        return post.updated
+
+    def item_author_name(self, post):
+        return author_name(post.author)
+
+    def item_categories(self, post):
+        return [tag.name for tag in post.tags.all()]
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = Atom1Feed
+    feed_url_name = "blog:feed_atom"
+
+
+class TagFeed(LatestPostsFeed):
+    """Published posts with one tag. A tag only drafts use is a 404, as on the tag page."""
+
+    feed_url_name = "blog:tag_feed_rss"
+
+    def get_object(self, request, tag):
+        tag = get_object_or_404(Tag, slug=tag)
+        if not Post.objects.published().filter(tags=tag).exists():
+            raise Http404("No published post has this tag.")
+        return tag
+
+    def title(self, tag):
+        return f"{settings.SITE_NAME}: posts tagged “{tag.name}”"
+
+    def description(self, tag):
+        return f"The latest posts tagged “{tag.name}” on {settings.SITE_NAME}."
+
+    subtitle = description
+
+    def link(self, tag):
+        return absolute_url(reverse("blog:tag", args=[tag.slug]))
+
+    def feed_url(self, tag):
+        return absolute_url(reverse(self.feed_url_name, args=[tag.slug]))
+
+    def items(self, tag):
+        return self.posts().filter(tags=tag)[:FEED_LENGTH]
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = Atom1Feed
+    feed_url_name = "blog:tag_feed_atom"

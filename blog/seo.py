@@ -1,0 +1,55 @@
+"""What feed readers, crawlers and link previews read: absolute URLs and structured data.
+
+Absolute URLs are built from settings.SITE_URL, never from the request's Host header, so a page
+or feed is the same whichever allowed host it was asked under (and safe to cache for everyone).
+"""
+
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+# As django.utils.html.json_script: nothing in the data can close the <script> element.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def absolute_url(path: str) -> str:
+    """`path` (from reverse() or a file's .url) on the site's public address."""
+    if path.startswith(("http://", "https://")):
+        return path  # media on S3 or a CDN is already absolute
+    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+
+
+def author_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def post_structured_data(post) -> dict:
+    """schema.org BlogPosting for a post page (read by search engines)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": post.summary,
+        "url": absolute_url(post.get_absolute_url()),
+        "mainEntityOfPage": absolute_url(post.get_absolute_url()),
+        "datePublished": post.publish_at,
+        "dateModified": post.updated,
+        "author": {"@type": "Person", "name": author_name(post.author)},
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "keywords": [tag.name for tag in post.tags.all()],
+    }
+    if post.cover_image:
+        data["image"] = absolute_url(post.cover_image.url)
+    return data
+
+
+def ld_json_script(data: dict) -> SafeString:
+    """`data` as a <script type="application/ld+json"> element: data, not code, and escaped."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_JSON_SCRIPT_ESCAPES)),  # escaped just above
+    )

@@ -1,0 +1,37 @@
+"""Absolute URLs and structured data for the <head> of pages (see blog/seo.py)."""
+
+from django import template
+from django.urls import reverse
+
+from blog import seo
+
+register = template.Library()
+
+
+@register.simple_tag
+def absolute_url(view_name, *args):
+    """{% absolute_url "blog:feed_rss" %}: a route's address on SITE_URL."""
+    return seo.absolute_url(reverse(view_name, args=args))
+
+
+@register.simple_tag
+def canonical_url(request):
+    """This page's address on SITE_URL; of the query string only ?page= is kept (not page 1)."""
+    if not request:
+        return seo.absolute_url("/")
+    url = seo.absolute_url(request.path)
+    page = request.GET.get("page", "")
+    if page.isdigit() and page != "1":
+        url += f"?page={page}"
+    return url
+
+
+@register.filter
+def absolute(path):
+    """{{ post.cover_image.url|absolute }}: a path or media URL on SITE_URL."""
+    return seo.absolute_url(path)
+
+
+@register.simple_tag
+def post_ld_json(post):
+    return seo.ld_json_script(seo.post_structured_data(post))

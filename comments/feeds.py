@@ -1,0 +1,49 @@
+"""A feed per post of its approved comments (those readers can reach on the page)."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from blog.models import Post
+from blog.seo import absolute_url
+from comments.models import Comment
+
+FEED_LENGTH = 30
+
+
+class PostCommentsFeed(Feed):
+    def get_object(self, request, post_id):
+        return get_object_or_404(Post.objects.published(), pk=post_id)
+
+    def title(self, post):
+        return f"Comments on “{post.title}” · {settings.SITE_NAME}"
+
+    def description(self, post):
+        return f"The latest approved comments on “{post.title}”."
+
+    def link(self, post):
+        return absolute_url(post.get_absolute_url())
+
+    def feed_url(self, post):
+        return absolute_url(reverse("comments:post_feed", args=[post.pk]))
+
+    def items(self, post):
+        comments = Comment.objects.in_public_threads().filter(post=post).select_related("post")
+        return comments.order_by("-created", "-pk")[:FEED_LENGTH]
+
+    def item_title(self, comment):
+        return f"{comment.author_name} on “{comment.post.title}”"
+
+    def item_description(self, comment):
+        # body_html is the visitor's text escaped by comments.rendering: it shows as text.
+        return comment.body_html
+
+    def item_link(self, comment):
+        return absolute_url(comment.get_absolute_url())
+
+    def item_pubdate(self, comment):
+        return comment.created
+
+    def item_author_name(self, comment):
+        return comment.author_name
