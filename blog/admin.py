@@ -3,11 +3,13 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from blog.forms import PreviewLinkForm
+from blog.images import ImageUploadField
 from blog.models import Post, PreviewLink
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
@@ -50,6 +52,8 @@ class PostAdmin(admin.ModelAdmin):
     Who may edit which post is `Post.objects.editable_by()`; publishing needs blog.publish_post.
     """
 
+    # Covers are checked once, by blog.images.validate_image (the model field's validator).
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     list_display = [
         "title",
         "publication_status",

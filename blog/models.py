@@ -175,11 +175,19 @@ class Post(models.Model):
             )
 
     def _refresh_thumbnail(self):
-        """Derive the index thumbnail when the cover changes (or drop it with the cover)."""
+        """Derive the index thumbnail when the cover changes (or drop it with the cover).
+
+        A new upload is first turned upright and stripped of its location metadata.
+        """
         if not self.cover_image:
             self.cover_thumbnail = ""
             return
-        if not getattr(self.cover_image, "_committed", True) or not self.cover_thumbnail:
+        new_upload = not getattr(self.cover_image, "_committed", True)
+        if new_upload:
+            cleaned = images.strip_location_and_orientation(self.cover_image.file)
+            if cleaned is not None:
+                self.cover_image.save(self.cover_image.name, cleaned, save=False)
+        if new_upload or not self.cover_thumbnail:
             thumbnail = images.make_thumbnail(self.cover_image.file, self.cover_image.name)
             self.cover_thumbnail.save(thumbnail.name, thumbnail, save=False)
 
