@@ -4,16 +4,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from blog.forms import PreviewLinkForm
 from blog.images import ImageUploadField
 from blog.models import Post, PreviewLink
-
-admin.site.site_header = f"{settings.SITE_NAME} administration"
-admin.site.site_title = f"{settings.SITE_NAME} admin"
 
 
 class PreviewLinkInline(admin.TabularInline):
@@ -60,7 +56,6 @@ class PostAdmin(admin.ModelAdmin):
         "publish_at",
         "author",
         "approved_comment_count",
-        "pending_comments",
     ]
     list_filter = ["status", "publish_at", "author", "tags"]
     list_select_related = ["author"]
@@ -75,19 +70,6 @@ class PostAdmin(admin.ModelAdmin):
         if post.is_published:
             return "Published"
         return "Scheduled" if post.is_scheduled else "Draft"
-
-    @admin.display(description="awaiting moderation", ordering="pending_comment_count")
-    def pending_comments(self, post):
-        if not post.pending_comment_count:
-            return "0"
-        # By URL name: the blog app never imports from comments.
-        url = reverse("admin:comments_comment_changelist")
-        return format_html(
-            '<a href="{}?post={}&amp;status__exact=pending">{} pending</a>',
-            url,
-            post.pk,
-            post.pending_comment_count,
-        )
 
     def get_queryset(self, request):
         return Post.objects.editable_by(request.user).select_related("author")

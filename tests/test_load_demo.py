@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from taggit.models import Tag, TaggedItem
 
-from blog.management.commands import load_demo
 from blog.models import Post
 from comments.models import Comment
+from core.management.commands import load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
 
+import blog
+from blog import importing
+from blog.models import Post
+from comments.demo import add_demo_comments
+
 # Everything in this folder is imported, so keep only demo posts in it.
-DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEMO_DIR = Path(blog.__file__).resolve().parent / "demo"
 SEED_FILE = DEMO_DIR / "magnesium-glycinate-migraines.txt"
 SUPERUSER = "admin"
 # One staff account per role. The groups come from migrations; get_or_create keeps this working
@@ -22,7 +27,8 @@ STAFF_ACCOUNTS = {"editor": "Editors", "author": "Authors", "moderator": "Modera
 class Command(BaseCommand):
     help = (
         "Load the demo content: the accounts admin (superuser), editor, author and moderator, "
-        "and the posts in blog/demo/ (through import_posts). Idempotent: running it again "
+        "the posts in blog/demo/ (through import_posts) and comments on the seed post, some "
+        "awaiting moderation. Idempotent: running it again "
         "changes nothing. A new account gets a random password, printed once, last. "
         "The import prints one summary line (each file's line with -v 2)."
     )
@@ -34,8 +40,7 @@ class Command(BaseCommand):
                 passwords[username] = self.ensure_account(username, group=group)
         try:
             self.import_demo_posts(verbosity)
-            # By command name: the blog app never imports from comments.
-            call_command("load_demo_comments", stdout=self.stdout, stderr=self.stderr)
+            self.add_demo_comments()
         finally:
             # New passwords exist only in this output: print them last (they must not scroll
             # away under the import), and even if the import failed.
@@ -59,6 +64,14 @@ class Command(BaseCommand):
         if verbosity == 1:
             summary = out.getvalue().strip().splitlines()[-1]
             self.stdout.write(f"Demo posts from blog/demo/: {summary}")
+
+    def add_demo_comments(self):
+        """Comments on the seed post, found by the slug its file gets when imported."""
+        seed = Post.objects.filter(slug=importing.parse_file(SEED_FILE).slug).first()
+        if seed is None:
+            self.stdout.write("Demo comments skipped: the seed post is not imported.")
+            return
+        self.stdout.write(add_demo_comments(post=seed))
 
     def ensure_account(self, username, *, superuser=False, group=None):
         """Create the demo account if missing and return its new password; None if it existed.

@@ -1,0 +1,100 @@
+"""Demo comments for the demo loader (core's `load_demo`), which says which post gets them."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from blog.models import Post
+from comments import services
+from comments.models import Comment
+
+# (name, email, body, status, reply to index or None, reasons)
+DEMO_COMMENTS = [
+    (
+        "Maria Lopez",
+        "maria@example.com",
+        "I started 400mg of glycinate three months ago and my migraines went from weekly to "
+        "about twice a month. It took a few weeks to notice.",
+        Comment.Status.APPROVED,
+        None,
+        [],
+    ),
+    (
+        "Tom Becker",
+        "tom@example.com",
+        "Did you take it in the morning or at night? Mine makes me a little sleepy.",
+        Comment.Status.APPROVED,
+        0,
+        [],
+    ),
+    (
+        "Maria Lopez",
+        "maria@example.com",
+        "At night, with dinner. The sleepiness is a bonus for me!",
+        Comment.Status.APPROVED,
+        1,
+        [],
+    ),
+    (
+        "Priya N.",
+        "priya@example.com",
+        "Is glycinate better than citrate? My doctor suggested citrate.",
+        Comment.Status.PENDING,
+        None,
+        [],
+    ),
+    (
+        "Sam",
+        "sam@example.com",
+        "Great article, thanks. Here is a study: https://example.org/study and another "
+        "https://example.org/study2 and my notes https://example.org/notes",
+        Comment.Status.PENDING,
+        None,
+        ["3 links"],
+    ),
+    (
+        "Cheap Pills",
+        "pills@example.net",
+        "Best casino bonus and cheap pills at https://spam.example.com",
+        Comment.Status.SPAM,
+        None,
+        ["blocked word: casino"],
+    ),
+]
+
+
+def add_demo_comments(*, post: Post) -> str:
+    """Add the demo comments to `post`: approved ones in a thread, and a few pending and spam
+    ones for the moderation queue. Does nothing if the post already has comments.
+
+    Returns one line saying what was done.
+    """
+    if Comment.objects.filter(post=post).exists():
+        return "Demo comments already loaded."
+    moderator = get_user_model()._default_manager.filter(username="moderator").first()
+    start = min(post.publish_at, timezone.now() - timedelta(seconds=len(DEMO_COMMENTS)))
+    created = []
+    for i, (name, email, body, status, reply_to, reasons) in enumerate(DEMO_COMMENTS):
+        comment = Comment(
+            post=post,
+            parent=created[reply_to] if reply_to is not None else None,
+            author_name=name,
+            author_email=email,
+            body=body,
+            moderation_reasons=reasons,
+            ip_address="127.0.0.1",
+            created=start + timedelta(seconds=i),
+        )
+        comment.full_clean()
+        comment.save()
+        if status != Comment.Status.PENDING:
+            services.moderate_comments(
+                comments=Comment.objects.filter(pk=comment.pk), status=status, moderator=moderator
+            )
+        created.append(comment)
+    pending = Comment.objects.pending().filter(post=post).count()
+    return (
+        f"Demo comments: {len(created)} added, {pending} awaiting moderation "
+        "at /admin/comments/comment/."
+    )
