@@ -37,3 +37,12 @@ class PreviewLinkForm(forms.ModelForm):
         if self.cleaned_data.get("revoke") and self.instance.revoked_at is None:
             self.instance.revoked_at = timezone.now()
         return super().save(commit)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search posts",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "Please search for at most %(limit_value)d characters."},
+    )

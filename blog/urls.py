@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.PostListView.as_view(), name="index"),
     path("blog/", views.PostListView.as_view(), name="post_list"),
     path("blog/feed/", feeds.LatestPostsFeed(), name="feed_rss"),
+    path("blog/search/", views.SearchView.as_view(), name="search"),
     path("blog/feed/atom/", feeds.LatestPostsAtomFeed(), name="feed_atom"),
     path("blog/tag/<slug:tag>/", views.TagPostListView.as_view(), name="tag"),
     path("blog/tag/<slug:tag>/feed/", feeds.TagFeed(), name="tag_feed_rss"),

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -5,6 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from blog import search
+from blog.forms import SearchForm
 from blog.models import Post, PreviewLink
 
 
@@ -32,6 +36,27 @@ class TagPostListView(PublishedPostsMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class SearchView(PublishedPostsMixin, ListView):
+    """/blog/search/?q=: published posts matching the words; empty or invalid queries find none."""
+
+    template_name = "blog/search.html"
+
+    def get_queryset(self):
+        self.form = SearchForm(self.request.GET)
+        self.terms = self.form.cleaned_data["q"] if self.form.is_valid() else ""
+        if not self.terms:
+            return Post.objects.none()
+        return search.search_posts(super().get_queryset(), self.terms)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(form=self.form, terms=self.terms, **kwargs)
+        context["page_query"] = urlencode({"q": self.terms}) + "&"
+        context["results"] = [
+            (post, search.snippet(post, self.terms)) for post in context["post_list"]
+        ]
+        return context
 
 
 class PostDetailView(DetailView):

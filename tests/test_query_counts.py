@@ -40,3 +40,40 @@ def test_post_page_with_threads_takes_six_queries_at_most(client):
         CommentFactory(approved=True, parent=CommentFactory(approved=True, post=post))
     # post and author, tags, comment pages, the page's threads, moderation rules, count
     assert count_queries(client, post.get_absolute_url()) <= 6
+
+
+def test_search_query_count_is_the_same_with_1_and_20_matching_posts(client):
+    PostFactory(title="Kale 0", body="kale")
+    with_one = count_queries(client, "/blog/search/?q=kale")
+    for i in range(19):
+        PostFactory(title=f"Kale {i + 1}", body="kale", tags=[f"tag{i}"])
+    with_twenty = count_queries(client, "/blog/search/?q=kale")
+    assert with_one == with_twenty
+    assert with_twenty <= 2  # the result count and one page of results
+
+
+@pytest.mark.parametrize("url", ["/blog/feed/", "/blog/feed/atom/", "/blog/tag/shared/feed/"])
+def test_feed_query_count_is_the_same_with_1_and_20_posts(client, url):
+    PostFactory(tags=["shared"])
+    with_one = count_queries(client, url)
+    for i in range(19):
+        PostFactory(tags=[f"tag{i}", "shared"])
+    assert count_queries(client, url) == with_one
+
+
+def test_comments_feed_query_count_is_the_same_with_1_and_20_comments(client):
+    post = PostFactory()
+    CommentFactory(post=post, approved=True)
+    url = f"/comments/post/{post.pk}/feed/"
+    with_one = count_queries(client, url)
+    CommentFactory.create_batch(19, post=post, approved=True)
+    assert count_queries(client, url) == with_one
+
+
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/sitemap-posts.xml", "/sitemap-tags.xml"])
+def test_sitemap_query_count_is_the_same_with_1_and_20_posts(client, url):
+    PostFactory(tags=["one"])
+    with_one = count_queries(client, url)
+    for i in range(19):
+        PostFactory(tags=[f"tag{i}"])
+    assert count_queries(client, url) == with_one
