@@ -57,7 +57,8 @@ def test_website_is_optional_and_the_other_fields_are_required():
 def test_moderation_notice_is_shown_above_the_submit_button(client):
     html = page_html(client, PostFactory())
     notice = html.index("Please note, comments need to be approved before they are published.")
-    assert notice < html.index('type="submit"')
+    comment_form = html.index('id="comment-form"')  # the header's search form comes earlier
+    assert notice < html.index('type="submit"', comment_form)
     assert html.index('id="id_body"') < notice
 
 
