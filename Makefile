@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Local runs use DEBUG (static files straight from static/, media served by Django).
-RUN_ENV := DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
+# Local runs read .env (DEBUG=true: static files straight from static/, media served by Django).
+RUN_ENV := SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 # Tests need a key but nothing secret; production sets SECRET_KEY itself.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
@@ -19,7 +19,14 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 
 install: $(BIN)/activate
 
-migrate: install
+# Written once, never overwritten: a random SECRET_KEY and DEBUG=true for every local command
+# (manage.py changepassword, createsuperuser, import_posts...). Git-ignored.
+.env:
+	@$(PYTHON) -c 'import secrets; print("# Local development settings (git-ignored), written by make run.\nDEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@.tmp
+	@mv $@.tmp $@
+	@echo "Wrote .env (DEBUG=true and a random SECRET_KEY) for local manage.py commands."
+
+migrate: install .env
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 
 demo: migrate

@@ -88,6 +88,7 @@ def configure_django(database_url: str) -> None:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "bench-not-a-secret",
             "DEBUG": "false",
+            "ENV_FILE": "",  # never a developer's .env
             # Plain storage: templates' {% static %} works without collectstatic's manifest.
             "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
             # django.test.Client sends Host: testserver.

@@ -13,6 +13,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
+# Local commands read a git-ignored .env (the first `make run` writes one with a random SECRET_KEY
+# and DEBUG=true); variables set in the environment win over it. ENV_FILE names another file, or
+# none when empty (the test suite reads none). Production sets its variables and has no .env.
+ENV_FILE = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE)
+
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
