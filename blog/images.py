@@ -1,11 +1,10 @@
-"""Cover images: validate uploads with Pillow, clean their metadata, derive the index thumbnail.
+"""Cover images: validate uploads with Pillow and clean their metadata (renditions: renditions.py).
 
 Pillow only ever opens files here with `formats=ACCEPTED_FORMATS`: it then never picks a plugin
 such as EPS, whose decoder would hand the file to Ghostscript.
 """
 
 from io import BytesIO
-from pathlib import PurePosixPath
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,7 +17,6 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 # An animation is decoded frame by frame: bound the work over all its frames too.
 MAX_ANIMATION_PIXELS = 5 * MAX_PIXELS
-THUMBNAIL_SIZE = (480, 270)
 
 EXIF_ORIENTATION = 0x0112
 EXIF_GPS_IFD = 0x8825
@@ -125,15 +123,3 @@ def strip_location_and_orientation(file) -> ContentFile | None:
     upright.save(buffer, **save_args)
     file.seek(0)
     return ContentFile(buffer.getvalue())
-
-
-def make_thumbnail(file, name: str) -> ContentFile:
-    """Return a JPEG thumbnail of `file`, named after the original."""
-    with open_image(file) as image:
-        image = image.convert("RGB")
-        image.thumbnail(THUMBNAIL_SIZE)
-        buffer = BytesIO()
-        image.save(buffer, format="JPEG", quality=82, optimize=True)
-    file.seek(0)
-    stem = PurePosixPath(name).stem
-    return ContentFile(buffer.getvalue(), name=f"{stem}-thumb.jpg")

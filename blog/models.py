@@ -3,13 +3,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from blog import images
+from blog import images, renditions
 from blog.rendering import reading_time_minutes, render_markdown, summarise
 
 
@@ -98,9 +98,8 @@ class Post(models.Model):
         blank=True,
         help_text="Describe the image for readers who cannot see it. Required with a cover image.",
     )
-    cover_thumbnail = models.ImageField(
-        upload_to="covers/thumbs/%Y/%m/", blank=True, editable=False
-    )
+    # What blog.renditions made of the cover (sizes and stored names); see that module.
+    cover_renditions = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -144,7 +143,9 @@ class Post(models.Model):
         self.reading_time = reading_time_minutes(self.body_html)
         if not self.summary.strip():
             self.summary = summarise(self.body_html)
-        self._refresh_thumbnail()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "cover_image" in update_fields:
+            self._refresh_cover()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -174,22 +175,27 @@ class Post(models.Model):
                 code="alt_required",
             )
 
-    def _refresh_thumbnail(self):
-        """Derive the index thumbnail when the cover changes (or drop it with the cover).
+    def _refresh_cover(self):
+        """Store a new cover upright and without location, and make its renditions.
 
-        A new upload is first turned upright and stripped of its location metadata.
+        Renditions of a replaced or removed cover are deleted once the change is committed.
         """
-        if not self.cover_image:
-            self.cover_thumbnail = ""
-            return
-        new_upload = not getattr(self.cover_image, "_committed", True)
-        if new_upload:
-            cleaned = images.strip_location_and_orientation(self.cover_image.file)
-            if cleaned is not None:
-                self.cover_image.save(self.cover_image.name, cleaned, save=False)
-        if new_upload or not self.cover_thumbnail:
-            thumbnail = images.make_thumbnail(self.cover_image.file, self.cover_image.name)
-            self.cover_thumbnail.save(thumbnail.name, thumbnail, save=False)
+        stale = renditions.rendition_names(self.cover_renditions)
+        if self.cover_image:
+            if not getattr(self.cover_image, "_committed", True):
+                upload = self.cover_image.file
+                cleaned = images.strip_location_and_orientation(upload)
+                self.cover_image.save(self.cover_image.name, cleaned or upload, save=False)
+            elif self.cover_renditions:
+                return
+            self.cover_renditions = renditions.make_renditions(
+                self.cover_image.storage, self.cover_image.name
+            )
+        else:
+            self.cover_renditions = {}
+        if stale:
+            storage = self.cover_image.storage
+            transaction.on_commit(lambda: renditions.delete_files(storage, stale))
 
 
 # /blog/<slug>/ addresses that belong to other pages (blog/urls.py lists them first).

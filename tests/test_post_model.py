@@ -101,12 +101,3 @@ def test_an_upload_that_is_not_an_image_is_refused():
     with pytest.raises(ValidationError) as excinfo:
         post.full_clean(exclude=["author", "slug"])
     assert "cover_image" in excinfo.value.message_dict
-
-
-def test_a_cover_image_gets_a_small_thumbnail():
-    post = PostFactory(
-        cover_image=SimpleUploadedFile("cover.png", png_bytes()), cover_image_alt="Teal"
-    )
-    assert post.cover_thumbnail.name.endswith("-thumb.jpg")
-    with Image.open(post.cover_thumbnail.path) as thumb:
-        assert thumb.width <= 480 and thumb.height <= 270

@@ -110,18 +110,3 @@ def test_server_error_page_is_styled(client, settings):
 def test_tag_used_only_by_drafts_is_404(client):
     PostFactory(tags=["secret-project"], draft=True)
     assert client.get(reverse("blog:tag", args=["secret-project"])).status_code == 404
-
-
-def test_index_shows_the_cover_thumbnail(client):
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (1600, 900), "navy").save(buffer, format="JPEG")
-    post = PostFactory(
-        cover_image=SimpleUploadedFile("cover.jpg", buffer.getvalue()), cover_image_alt="Navy"
-    )
-    html = client.get("/").content.decode()
-    assert post.cover_thumbnail.url in html
