@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from blog import feeds, views
+from blog import feeds, tagging, views
+
+register_converter(tagging.TagSlugConverter, "tag_slug")
 
 app_name = "blog"
 
@@ -10,9 +12,9 @@ urlpatterns = [
     path("blog/feed/", feeds.LatestPostsFeed(), name="feed_rss"),
     path("blog/search/", views.SearchView.as_view(), name="search"),
     path("blog/feed/atom/", feeds.LatestPostsAtomFeed(), name="feed_atom"),
-    path("blog/tag/<slug:tag>/", views.TagPostListView.as_view(), name="tag"),
-    path("blog/tag/<slug:tag>/feed/", feeds.TagFeed(), name="tag_feed_rss"),
-    path("blog/tag/<slug:tag>/feed/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
+    path("blog/tag/<tag_slug:tag>/", views.TagPostListView.as_view(), name="tag"),
+    path("blog/tag/<tag_slug:tag>/feed/", feeds.TagFeed(), name="tag_feed_rss"),
+    path("blog/tag/<tag_slug:tag>/feed/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
     path("blog/preview/<str:token>/", views.post_preview, name="post_preview"),
     path("blog/<slug:slug>/", views.PostDetailView.as_view(), name="post_detail"),
 ]
