@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.cache import patch_cache_control
 
 
@@ -19,4 +20,27 @@ class PrivateWhenPersonalisedMiddleware:
         messages_shown = getattr(getattr(request, "_messages", None), "used", False)
         if getattr(request, "is_personalised", False) or messages_shown:
             patch_cache_control(response, private=True, no_store=True, max_age=0)
+        return response
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """`{"camera": [], "fullscreen": ["self"]}` -> `camera=(), fullscreen=(self)`."""
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
+
+
+class PermissionsPolicyMiddleware:
+    """Send a Permissions-Policy header turning off browser features no page here uses.
+
+    A script that somehow got in (or a page framing ours) then cannot reach the camera,
+    microphone, location or payment APIs. The policy is settings.PERMISSIONS_POLICY.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = permissions_policy_header(settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
         return response

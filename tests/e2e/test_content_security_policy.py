@@ -1,0 +1,130 @@
+"""Under the strict Content-Security-Policy, a real browser reports no violation and the admin's
+JavaScript (prepopulated slug, date shortcuts, related-object popups, inlines) still works."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from blog.models import Post
+from tests.factories import CommentFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+PASSWORD = "correct horse battery staple"  # UserFactory's
+
+# Runs before any page script (injected by the browser, so the page's CSP does not apply).
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def open_watched_page(context) -> tuple[Page, list[str]]:
+    """A page whose console errors are collected (CSP refusals are logged there too)."""
+    page = context.new_page()
+    errors = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page, errors
+
+
+def violations(page: Page) -> list[str]:
+    return page.evaluate("window.__cspViolations")
+
+
+def log_in(page: Page, live_server, user) -> None:
+    page.goto(live_server.url + "/admin/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+
+@pytest.fixture
+def context(new_context):
+    context = new_context()
+    context.add_init_script(RECORD_VIOLATIONS)
+    return context
+
+
+def test_public_post_page_runs_clean_and_inline_script_is_refused(live_server, context):
+    post = PostFactory(
+        title="Strict policy", body="Some *Markdown*.\n\n![a picture](/static/x.png)"
+    )
+    CommentFactory(post=post, approved=True, author_url="https://example.com/")
+    page, errors = open_watched_page(context)
+    page.goto(live_server.url + post.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text("Strict policy")
+    assert violations(page) == []
+    assert [e for e in errors if "Content Security Policy" in e] == []
+
+    # The watch can fail: an injected inline script is blocked and reported.
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.ran = true'; document.body.append(s); }"
+    )
+    expect(page.locator("body")).to_be_visible()
+    page.wait_for_function("window.__cspViolations.length > 0")
+    assert violations(page) == ["script-src-elem inline"]
+    assert page.evaluate("window.ran === undefined")
+
+
+def test_admin_post_form_scripts_work_under_the_policy(live_server, context):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    page, errors = open_watched_page(context)
+    log_in(page, live_server, admin)
+    page.goto(live_server.url + "/admin/blog/post/add/")
+
+    # prepopulate.js fills the slug from the title.
+    page.get_by_label("Title").press_sequentially("Content Security Policy works")
+    expect(page.locator("#id_slug")).to_have_value("content-security-policy-works")
+
+    # DateTimeShortcuts: "Today" and "Now" fill the date and time, the calendar opens.
+    page.locator(".datetime .datetimeshortcuts a", has_text="Today").first.click()
+    page.locator(".datetime .datetimeshortcuts a", has_text="Now").first.click()
+    expect(page.locator("#id_publish_at_0")).not_to_have_value("")
+    expect(page.locator("#id_publish_at_1")).not_to_have_value("")
+    page.locator("#calendarlink0").click()
+    expect(page.locator("#calendarbox0")).to_be_visible()
+    page.keyboard.press("Escape")
+
+    # RelatedObjectLookups: "add another author" opens a popup window.
+    with page.expect_popup() as popup_info:
+        page.locator("#add_id_author").click()
+    popup = popup_info.value
+    expect(popup.get_by_label("Username")).to_be_visible()
+    assert popup.evaluate("window.__cspViolations") == []
+    popup.close()
+
+    # inlines.js adds a share-link row, and removes it again.
+    rows = page.locator("#preview_links-group tr.form-row:not(.empty-form)")
+    before = rows.count()
+    page.get_by_role("button", name="Add another Share link").click()
+    expect(rows).to_have_count(before + 1)
+    rows.last.get_by_role("button", name="Remove").click()
+    expect(rows).to_have_count(before)
+
+    page.get_by_label("Body").fill("Saved under the policy.")
+    page.locator('input[name="_save"]').click()
+    expect(page.locator(".errorlist")).to_have_count(0)
+    expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
+    assert Post.objects.filter(slug="content-security-policy-works").exists()
+    assert violations(page) == []
+    assert [e for e in errors if "Content Security Policy" in e] == []
+
+
+def test_admin_comment_page_has_styled_moderation_buttons_and_no_violation(live_server, context):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    comment = CommentFactory(pending=True)
+    page, errors = open_watched_page(context)
+    log_in(page, live_server, admin)
+    page.goto(live_server.url + f"/admin/comments/comment/{comment.pk}/change/")
+    button = page.locator("form.moderation-button button").first
+    expect(button).to_be_visible()
+    # The styles moved from an inline <style> to static/css/admin-moderation.css still apply.
+    assert button.evaluate("b => getComputedStyle(b).borderTopLeftRadius") == "15px"
+    assert violations(page) == []
+    assert [e for e in errors if "Content Security Policy" in e] == []
