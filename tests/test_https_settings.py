@@ -24,12 +24,12 @@ PRODUCTION_ENV = {
 
 def run(args: list[str], **env) -> subprocess.CompletedProcess:
     """Run Python in a fresh environment holding only `env`: nothing leaks in from the test run
-    (make test's variables, DJANGO_ALLOW_ASYNC_UNSAFE from the browser tests...)."""
+    (make test's variables, DJANGO_ALLOW_ASYNC_UNSAFE from the browser tests...) or a .env."""
     base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        env={**base, "ENV_FILE": "", "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
         timeout=60,
