@@ -73,7 +73,7 @@ def test_migration_gives_a_tag_saved_with_an_empty_slug_its_fallback(client):
 
     post = PostFactory(tags=["!!!"])
     Tag.objects.update(slug="")  # as taggit saved it before the fix
-    migration = import_module("blog.migrations.0005_fill_empty_tag_slugs")
+    migration = import_module("blog.migrations.0006_fill_empty_tag_slugs")
     migration.fill_empty_tag_slugs(apps, None)
     assert Tag.objects.get().slug == fallback_slug("!!!")
     assert client.get(post.get_absolute_url()).status_code == 200

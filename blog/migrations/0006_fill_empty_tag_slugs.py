@@ -15,7 +15,7 @@ def fill_empty_tag_slugs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("blog", "0004_post_pending_comment_count"),
+        ("blog", "0005_post_cover_renditions"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
