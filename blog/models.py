@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -60,6 +61,31 @@ class PostQuerySet(models.QuerySet):
     def for_listing(self):
         """What the index shows per post (tags are not among it), in one query."""
         return self.select_related("author").defer("body", "body_html")
+
+    def related_to(self, post):
+        """Other posts sharing tags with `post`, most shared tags first, then the newest.
+
+        Reads `post.tags.all()`, prefetched by for_detail(), so it adds one query.
+        """
+        tag_ids = [tag.pk for tag in post.tags.all()]
+        if not tag_ids:
+            return self.none()
+        return (
+            self.exclude(pk=post.pk)
+            .filter(tags__in=tag_ids)
+            .annotate(shared_tags=models.Count("tags"))
+            .order_by("-shared_tags", "-publish_at", "-pk")
+        )
+
+    def before(self, post):
+        """Posts published before `post` (same time: lower id), the nearest first."""
+        earlier = Q(publish_at__lt=post.publish_at) | Q(publish_at=post.publish_at, pk__lt=post.pk)
+        return self.filter(earlier).order_by("-publish_at", "-pk")
+
+    def after(self, post):
+        """Posts published after `post` (same time: higher id), the nearest first."""
+        later = Q(publish_at__gt=post.publish_at) | Q(publish_at=post.publish_at, pk__gt=post.pk)
+        return self.filter(later).order_by("publish_at", "pk")
 
     def for_detail(self):
         """What a post page shows: the author and tags, in a constant number of queries."""

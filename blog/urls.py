@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from blog import feeds, tagging, views
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("blog/tag/<tag_slug:tag>/", views.TagPostListView.as_view(), name="tag"),
     path("blog/tag/<tag_slug:tag>/feed/", feeds.TagFeed(), name="tag_feed_rss"),
     path("blog/tag/<tag_slug:tag>/feed/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
+    re_path(
+        r"^blog/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",
+        views.MonthArchiveView.as_view(),
+        name="archive_month",
+    ),
+    path("blog/author/<int:pk>/", views.AuthorPostListView.as_view(), name="author"),
     path("blog/preview/<str:token>/", views.post_preview, name="post_preview"),
     path("blog/<slug:slug>/", views.PostDetailView.as_view(), name="post_detail"),
 ]

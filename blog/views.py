@@ -1,10 +1,11 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, dates
 from taggit.models import Tag
 
 from blog import search
@@ -59,6 +60,32 @@ class SearchView(PublishedPostsMixin, ListView):
         return context
 
 
+class MonthArchiveView(PublishedPostsMixin, dates.MonthArchiveView):
+    """/blog/2025/03/: the month's published posts; a month without any is a 404."""
+
+    template_name = "blog/post_archive_month.html"
+    date_field = "publish_at"
+    month_format = "%m"
+    allow_empty = False
+
+
+class AuthorPostListView(PublishedPostsMixin, ListView):
+    """An author's published posts. Keyed by id, not username: that is half of a staff login."""
+
+    template_name = "blog/post_list_author.html"
+    allow_empty = False  # someone with no published post is not shown to be an author
+
+    def get_queryset(self):
+        self.author = get_object_or_404(get_user_model(), pk=self.kwargs["pk"])
+        return super().get_queryset().filter(author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+RELATED_POSTS = 3
+
+
 class PostDetailView(DetailView):
     """A post page. Staff who may edit posts also see drafts and scheduled posts here."""
 
@@ -75,7 +102,18 @@ class PostDetailView(DetailView):
         return response
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(is_preview=not self.object.is_published, **kwargs)
+        post = self.object
+        if not post.is_published:
+            return super().get_context_data(is_preview=True, **kwargs)
+        public = Post.objects.published()
+        neighbours = public.only("title", "slug", "publish_at")
+        return super().get_context_data(
+            is_preview=False,
+            previous_post=neighbours.before(post).first(),
+            next_post=neighbours.after(post).first(),
+            related_posts=list(public.for_listing().related_to(post)[:RELATED_POSTS]),
+            **kwargs,
+        )
 
 
 @never_cache

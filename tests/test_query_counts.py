@@ -1,5 +1,7 @@
 """Query counts per page stay constant however many posts there are."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -34,12 +36,13 @@ def test_post_page_query_count_is_the_same_with_1_and_50_posts(client):
     assert with_one == with_fifty
 
 
-def test_post_page_with_threads_takes_six_queries_at_most(client):
+def test_post_page_with_threads_takes_nine_queries_at_most(client):
     post = PostFactory(tags=["one"])
     for _ in range(3):
         CommentFactory(approved=True, parent=CommentFactory(approved=True, post=post))
-    # post and author, tags, comment pages, the page's threads, moderation rules, count
-    assert count_queries(client, post.get_absolute_url()) <= 6
+    # post and author, tags, comment pages, the page's threads, moderation rules, count,
+    # previous post, next post, related posts
+    assert count_queries(client, post.get_absolute_url()) <= 9
 
 
 def test_search_query_count_is_the_same_with_1_and_20_matching_posts(client):
@@ -77,3 +80,30 @@ def test_sitemap_query_count_is_the_same_with_1_and_20_posts(client, url):
     for i in range(19):
         PostFactory(tags=[f"tag{i}"])
     assert count_queries(client, url) == with_one
+
+
+def test_month_archive_query_count_is_the_same_with_1_and_20_posts(client):
+    PostFactory(publish_at=datetime(2024, 5, 1, 12, tzinfo=UTC))
+    with_one = count_queries(client, "/blog/2024/05/")
+    for day in range(2, 21):
+        PostFactory(publish_at=datetime(2024, 5, day, 12, tzinfo=UTC), tags=[f"t{day}"])
+    with_twenty = count_queries(client, "/blog/2024/05/")
+    assert with_one == with_twenty
+    assert with_twenty <= 6  # any posts, the days, the count, the page, previous and next month
+
+
+def test_author_page_query_count_is_the_same_with_1_and_20_posts(client):
+    first = PostFactory()
+    url = f"/blog/author/{first.author_id}/"
+    with_one = count_queries(client, url)
+    PostFactory.create_batch(19, author=first.author, tags=["shared"])
+    with_twenty = count_queries(client, url)
+    assert with_one == with_twenty
+    assert with_twenty <= 4  # the author, any posts, the count, the page of posts
+
+
+def test_post_page_query_count_is_the_same_with_1_and_20_related_posts(client):
+    post = PostFactory(tags=["one", "two"])
+    with_none = count_queries(client, post.get_absolute_url())
+    PostFactory.create_batch(19, tags=["one", "two"])
+    assert count_queries(client, post.get_absolute_url()) == with_none
