@@ -142,7 +142,6 @@ def add_threaded_comments(post: Post, *, count: int) -> None:
     # Parents first: bulk_create gives them primary keys, which their replies then point to.
     for batch in (tops, replies, nested):
         Comment.objects.bulk_create(batch, batch_size=500)
-    services.refresh_comment_count(post.pk)
 
 
 def _comment(post: Post, n: int, base, parent: Comment | None = None) -> Comment:
@@ -177,7 +176,6 @@ def add_pending_comments(*, author, count: int = BULK_COMMENTS) -> Post:
     )
     post.save()
     bulk_pending_comments(post, count)
-    services.refresh_comment_count(post.pk)
     return post
 
 
@@ -186,7 +184,6 @@ def back_to_pending(post: Post) -> None:
     Comment.objects.filter(post=post).update(
         status=Comment.Status.PENDING, moderated_by=None, moderated_at=None
     )
-    services.refresh_comment_count(post.pk)
 
 
 def time_service_approval(post: Post, *, moderator, runs: int) -> BulkFigure:

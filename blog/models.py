@@ -146,9 +146,10 @@ class Post(models.Model):
         "reading time (minutes)", default=1, editable=False
     )
     # Denormalised so the index and the admin show counts without touching the comments
-    # table; kept in step by comments.services.refresh_comment_count().
+    # table; written only by comments.counts, whenever comments are written.
     approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
     pending_comment_count = models.PositiveIntegerField(default=0, editable=False)
+    COMMENT_COUNT_FIELDS = ("approved_comment_count", "pending_comment_count")
 
     objects = PostQuerySet.as_manager()
 
@@ -172,6 +173,17 @@ class Post(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "cover_image" in update_fields:
             self._refresh_cover()
+        if not self._state.adding and update_fields is None:
+            # The comment counts have their own writer (one UPDATE computed in SQL): saving a
+            # post loaded before a comment changed must not write its old counts back.
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.attname not in self.COMMENT_COUNT_FIELDS
+                and field.attname not in deferred
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Case, Count, Value, When
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -139,18 +139,6 @@ class CommentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Deleting a comment removes it from its post as surely as rejecting it does.
         return super().has_delete_permission(request, obj) and self.has_moderate_permission(request)
-
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            super().delete_model(request, obj)
-            services.refresh_comment_count(obj.post_id)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            post_ids = set(queryset.values_list("post_id", flat=True).distinct())
-            super().delete_queryset(request, queryset)
-            for post_id in post_ids:
-                services.refresh_comment_count(post_id)
 
     def _moderate(self, request, queryset, status, singular, plural):
         changed = services.moderate_comments(

@@ -29,24 +29,11 @@ class CommentsClosed(PermissionDenied):
     """The post takes no new comments (closed by hand or by age)."""
 
 
-def refresh_comment_count(post_id: int) -> None:
-    """Recount a post's approved and pending comments into its denormalised counters."""
-    comments = Comment.objects.filter(post_id=post_id)
-    Post.objects.filter(pk=post_id).update(
-        approved_comment_count=comments.in_public_threads().count(),
-        pending_comment_count=comments.pending().count(),
-    )
-
-
 @transaction.atomic
 def moderate_comments(*, comments, status: str, moderator: AbstractBaseUser | None) -> int:
-    """Set the status of many comments in one UPDATE and recount the posts they belong to."""
+    """Set the status of many comments in one UPDATE (which recounts the posts they are on)."""
     comments = Comment.objects.filter(pk__in=comments.values("pk")).exclude(status=status)
-    post_ids = set(comments.values_list("post_id", flat=True).distinct())
-    changed = comments.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
-    for post_id in post_ids:
-        refresh_comment_count(post_id)
-    return changed
+    return comments.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
 
 
 def approve_comment(*, comment: Comment, moderator: AbstractBaseUser | None) -> None:
@@ -108,8 +95,6 @@ def submit_comment(
     comment.status, comment.moderation_reasons = verdict.status, verdict.reasons
     comment.full_clean()
     comment.save()
-    if comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING):
-        refresh_comment_count(post.pk)
     _queue_moderator_notice(comment)
     if "unverified" in comment.moderation_reasons:
         transaction.on_commit(lambda: send_verification_email(email=comment.author_email))

@@ -1,7 +1,10 @@
 import pytest
 from django.core.cache import cache
 
+from comments import counts
 from tests.factories import UserFactory
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +36,29 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _comment_counts_stay_true(request):
+    """Every test leaves each post's stored comment counts equal to a live count.
+
+    One query, after the test and before its database is rolled back or flushed; tests that
+    never touch the database are left alone.
+    """
+    if not (
+        request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
+    ):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so torn down after this check
+    yield
+    drifted = [
+        f"{post.title!r}: stored {post.approved_comment_count} approved/"
+        f"{post.pending_comment_count} pending, live {post.live_approved_comment_count}/"
+        f"{post.live_pending_comment_count}"
+        for post in counts.drifted_posts()
+    ]
+    assert not drifted, "Stored comment counts drifted from the comments: " + "; ".join(drifted)
 
 
 @pytest.fixture

@@ -1,0 +1,73 @@
+"""The only writer of Post.approved_comment_count and Post.pending_comment_count.
+
+The counts are stored on the post so that the index and the admin need not touch the comments
+table. Comment.save()/delete() and CommentQuerySet's update()/delete()/bulk_create()/bulk_update()
+call recount() for the posts they touched, so every way of writing comments (services, admin,
+factories, the shell) keeps the counts true. "Approved" means what the post page shows:
+Comment.objects.in_public_threads().
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from blog.models import Post
+
+# A comment write that changes none of these leaves every count as it was.
+COUNTED_FIELDS = frozenset({"status", "post", "post_id", "parent", "parent_id"})
+
+
+def _per_post(comments: QuerySet) -> Coalesce:
+    """SQL: how many of `comments` belong to the post of the enclosing query (0 if none)."""
+    counted = (
+        comments.filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), Value(0))
+
+
+def live_counts() -> dict[str, Coalesce]:
+    """Each stored count as the SQL expression that computes it from the comments table."""
+    from comments.models import Comment
+
+    return {
+        "approved_comment_count": _per_post(Comment.objects.in_public_threads()),
+        "pending_comment_count": _per_post(Comment.objects.pending()),
+    }
+
+
+def recount(post_ids: Iterable[int | None], *, using: str = "default") -> None:
+    """Store the live counts of these posts: lock their rows, then one UPDATE computed in SQL.
+
+    The lock comes first on purpose. Under PostgreSQL's READ COMMITTED an UPDATE counts with the
+    snapshot taken when it starts, even if it then waits for another transaction's row lock; so
+    two moderators approving a post's two pending comments at once would each count only their
+    own. Taking the row lock in a statement of its own makes the counting statement start after
+    the other transaction has committed, and see its comments.
+    """
+    post_ids = sorted({pk for pk in post_ids if pk is not None})
+    if not post_ids:
+        return
+    posts = Post.objects.using(using).filter(pk__in=post_ids)
+    with transaction.atomic(using=using, savepoint=False):
+        list(posts.select_for_update().order_by("pk").values_list("pk", flat=True))
+        posts.update(**live_counts())
+
+
+def drifted_posts(*, using: str = "default") -> QuerySet:
+    """Posts whose stored counts differ from a live count, annotated with the live ones."""
+    live = {f"live_{name}": expression for name, expression in live_counts().items()}
+    return (
+        Post.objects.using(using)
+        .annotate(**live)
+        .filter(
+            ~Q(approved_comment_count=F("live_approved_comment_count"))
+            | ~Q(pending_comment_count=F("live_pending_comment_count"))
+        )
+        .order_by("pk")
+    )

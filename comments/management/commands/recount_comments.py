@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from comments import counts
+
+
+class Command(BaseCommand):
+    help = (
+        "Recount every post's stored approved and pending comment counts from the comments "
+        "table, and print each one that was wrong."
+    )
+
+    def handle(self, *args, **options):
+        drifted = list(counts.drifted_posts())
+        counts.recount([post.pk for post in drifted])
+        for post in drifted:
+            self.stdout.write(
+                f"Fixed “{post.title}” (id {post.pk}): "
+                f"approved {post.approved_comment_count} → {post.live_approved_comment_count}, "
+                f"pending {post.pending_comment_count} → {post.live_pending_comment_count}"
+            )
+        if drifted:
+            self.stdout.write(f"Recounted {len(drifted)} post(s); the others were right.")
+        else:
+            self.stdout.write("All comment counts were right; nothing changed.")
