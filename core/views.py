@@ -1,4 +1,7 @@
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 
 
@@ -10,3 +13,12 @@ def page_not_found(request, exception):
 def server_error(request):
     # Rendered without context processors' database work: the failure may be the database.
     return render(request, "500.html", status=500)
+
+
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request):
+    """/favicon.ico, where browsers and crawlers look for it whatever the page links."""
+    path = finders.find("favicon.ico")
+    if path is None:
+        raise Http404("No favicon")
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")

@@ -74,3 +74,18 @@ def author():
 @pytest.fixture
 def moderator():
     return UserFactory(username="moderator", is_staff=True, groups=["Moderators"])
+
+
+@pytest.fixture
+def demo_seed_post():
+    """What `make run` shows: load_demo's posts, and the seed post with its demo comments."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from blog import importing
+    from blog.models import Post
+    from core.management.commands.load_demo import SEED_FILE
+
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    return Post.objects.get(slug=importing.parse_file(SEED_FILE).slug)

@@ -1,0 +1,59 @@
+"""axe-core in the browser finds no accessibility violations on the pages readers use.
+
+axe-core's script comes bundled in the axe-playwright-python package (no node needed); it is
+injected into each page and run in light and dark colour schemes (contrast is checked in both).
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from taggit.models import Tag
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Axe()
+
+
+def assert_no_violations(page, label):
+    results = AXE.run(page)
+    assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_on_public_pages(live_server, new_context, demo_seed_post, scheme):
+    tag = Tag.objects.filter(post__isnull=False).order_by("name").first()
+    pages = {
+        "index": "/",
+        "post with comments": demo_seed_post.get_absolute_url(),
+        "tag page": reverse("blog:tag", args=[tag.slug]),
+        "search": reverse("blog:search") + "?q=magnesium",
+    }
+    page = new_context(color_scheme=scheme).new_page()
+    for label, url in pages.items():
+        page.goto(live_server.url + url)
+        assert_no_violations(page, label)
+
+    # The comment form, sent empty past the browser's own checks, comes back with errors.
+    page.goto(live_server.url + demo_seed_post.get_absolute_url())
+    form = page.locator("form[action*='/comments/post/']")
+    form.evaluate("form => { form.noValidate = true; }")
+    with page.expect_navigation():
+        form.locator("[type=submit]").click()
+    assert page.locator(".is-invalid, .errorlist").count() > 0
+    assert_no_violations(page, "comment form with errors")
+
+
+def test_keyboard_reader_meets_the_skip_link_first_and_sees_where_focus_is(
+    live_server, new_context, demo_seed_post
+):
+    page = new_context().new_page()
+    page.goto(live_server.url + demo_seed_post.get_absolute_url())
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    assert focused.inner_text() == "Skip to content"
+    box = focused.bounding_box()
+    assert box and box["x"] >= 0 and box["y"] >= 0, "the skip link shows when focused"
+    outline = focused.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")

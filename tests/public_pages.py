@@ -1,0 +1,19 @@
+"""The public pages the quality checks visit (a helper module, not tests)."""
+
+from django.urls import reverse
+from taggit.models import Tag
+
+
+def public_pages(client, seed_post) -> dict[str, tuple[str, int]]:
+    """{label: (HTML, status)} of the pages every reader sees, the comment form with errors too."""
+    tag = Tag.objects.filter(post__isnull=False).order_by("name").first()
+    pages = {
+        "index": client.get("/"),
+        "post with comments": client.get(seed_post.get_absolute_url()),
+        "tag page": client.get(reverse("blog:tag", args=[tag.slug])),
+        "search": client.get(reverse("blog:search"), {"q": "magnesium"}),
+        "comment form with errors": client.post(
+            reverse("comments:submit", args=[seed_post.pk]), {"name": "", "body": ""}
+        ),
+    }
+    return {label: (r.content.decode(), r.status_code) for label, r in pages.items()}
