@@ -1,5 +1,32 @@
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.utils.cache import patch_cache_control
+
+
+class NulCharacterInRequest(SuspiciousOperation):
+    """A NUL character in the URL: no page here has one, and PostgreSQL rejects it in a query."""
+
+
+class RejectNulCharactersMiddleware:
+    """Answer 400 to any request whose path or query string holds a NUL character ("%00").
+
+    PostgreSQL refuses NUL in text, so such a value reaching a lookup (a preview token, an admin
+    filter, a search) would be a 500. Forms already refuse NUL in fields; this covers the URL,
+    before any view or middleware queries with it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.GET
+        if (
+            "\x00" in request.path_info
+            or any("\x00" in key for key in query)
+            or any("\x00" in value for values in query.lists() for value in values[1])
+        ):
+            raise NulCharacterInRequest("NUL character in the request URL")
+        return self.get_response(request)
 
 
 class PrivateWhenPersonalisedMiddleware:
