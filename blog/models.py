@@ -166,7 +166,9 @@ class Post(models.Model):
             self.slug = unique_slug(self.title, exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
-        self.body_html = render_markdown(self.body)
+        self.body_html = renditions.size_body_images(
+            render_markdown(self.body), self._meta.get_field("cover_image").storage
+        )
         self.reading_time = reading_time_minutes(self.body_html)
         if not self.summary.strip():
             self.summary = summarise(self.body_html)

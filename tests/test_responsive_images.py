@@ -184,3 +184,34 @@ def test_publishing_a_post_does_not_remake_its_renditions():
     Post.objects.filter(pk=post.pk).publish()
     post.refresh_from_db()
     assert post.cover_renditions == before
+
+
+def body_images(post) -> list[dict]:
+    class Imgs(HTMLParser):
+        found = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                self.found.append(dict(attrs))
+
+    parser = Imgs()
+    parser.found = []
+    parser.feed(post.body_html)
+    return parser.found
+
+
+def test_body_images_in_our_storage_get_their_size_and_all_load_lazily(settings):
+    stored = default_storage.save("images/chart.png", image_file("PNG", size=(640, 360)))
+    post = PostFactory(
+        body=f"Intro.\n\n![A chart]({settings.MEDIA_URL}{stored})\n\n"
+        "![Elsewhere](https://example.com/photo.jpg)\n\n"
+        f"![Gone]({settings.MEDIA_URL}images/missing.png)\n\n"
+        f"![Sneaky]({settings.MEDIA_URL}../../etc/passwd)\n"
+    )
+    ours, elsewhere, gone, sneaky = body_images(post)
+    assert (ours["width"], ours["height"]) == ("640", "360")
+    assert ours["alt"] == "A chart"
+    for img in (ours, elsewhere, gone, sneaky):
+        assert img["loading"] == "lazy" and img["decoding"] == "async"
+    for img in (elsewhere, gone, sneaky):
+        assert "width" not in img

@@ -12,6 +12,7 @@ from taggit.models import Tag
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Axe()
+BACKGROUND = {"light": "rgb(255, 255, 255)", "dark": "rgb(13, 17, 23)"}
 
 
 def assert_no_violations(page, label):
@@ -31,6 +32,8 @@ def test_axe_finds_no_violations_on_public_pages(live_server, new_context, demo_
     page = new_context(color_scheme=scheme).new_page()
     for label, url in pages.items():
         page.goto(live_server.url + url)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == BACKGROUND[scheme], "the page follows the reader's colour scheme"
         assert_no_violations(page, label)
 
     # The comment form, sent empty past the browser's own checks, comes back with errors.
