@@ -1,5 +1,3 @@
-from typing import NamedTuple
-
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
@@ -11,34 +9,24 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from blog.models import Post
-from comments import services
+from comments import moderation, services
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 
 
-class OneClick(NamedTuple):
-    """A moderation button on a comment's change page."""
+def _bulk_action(move: moderation.ModerationAction):
+    """The changelist action for one entry of comments.moderation.ACTIONS."""
 
-    service: object
-    status: str
-    label: str
-    done: str
+    def act(modeladmin, request, queryset):
+        changed = services.moderate_comments(
+            comments=queryset, status=move.status, moderator=request.user
+        )
+        modeladmin.message_user(request, move.done_with_count(changed), messages.SUCCESS)
 
-
-ONE_CLICK = {
-    "approve": OneClick(
-        services.approve_comment, Comment.Status.APPROVED, "Approve", "Approved the comment by {}."
-    ),
-    "reject": OneClick(
-        services.reject_comment, Comment.Status.REJECTED, "Reject", "Rejected the comment by {}."
-    ),
-    "spam": OneClick(
-        services.mark_spam, Comment.Status.SPAM, "Mark as spam", "Marked the comment by {} as spam."
-    ),
-}
+    act.__name__ = act.__qualname__ = move.bulk_name
+    return admin.action(description=move.bulk_label)(act)
 
 
 class PostFilter(admin.SimpleListFilter):
@@ -92,7 +80,7 @@ class CommentAdmin(admin.ModelAdmin):
         Case(When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1)).asc(),
         "-created",
     ]
-    actions = ["approve_selected", "reject_selected", "mark_selected_spam"]
+    actions = [_bulk_action(move) for move in moderation.ACTIONS]
     fieldsets = [
         (None, {"fields": ["post", "parent", "author_name", "author_email", "author_url", "body"]}),
         ("Moderation", {"fields": ["status", "reasons", "moderated_by", "moderated_at"]}),
@@ -130,7 +118,7 @@ class CommentAdmin(admin.ModelAdmin):
         return ", ".join(str(reason) for reason in comment.moderation_reasons or [])
 
     def has_moderate_permission(self, request):
-        return request.user.has_perm("comments.moderate_comment")
+        return request.user.has_perm(moderation.MODERATE_PERMISSION)
 
     def has_add_permission(self, request):
         # Comments come from readers through services.submit_comment, never from the admin.
@@ -140,43 +128,13 @@ class CommentAdmin(admin.ModelAdmin):
         # Deleting a comment removes it from its post as surely as rejecting it does.
         return super().has_delete_permission(request, obj) and self.has_moderate_permission(request)
 
-    def _moderate(self, request, queryset, status, singular, plural):
-        changed = services.moderate_comments(
-            comments=queryset, status=status, moderator=request.user
-        )
-        self.message_user(
-            request, ngettext(singular, plural, changed) % {"count": changed}, messages.SUCCESS
-        )
-
-    @admin.action(description="Approve selected comments", permissions=["moderate"])
-    def approve_selected(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Comment.Status.APPROVED,
-            "Approved %(count)d comment.",
-            "Approved %(count)d comments.",
-        )
-
-    @admin.action(description="Reject selected comments", permissions=["moderate"])
-    def reject_selected(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Comment.Status.REJECTED,
-            "Rejected %(count)d comment.",
-            "Rejected %(count)d comments.",
-        )
-
-    @admin.action(description="Mark selected as spam", permissions=["moderate"])
-    def mark_selected_spam(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Comment.Status.SPAM,
-            "Marked %(count)d comment as spam.",
-            "Marked %(count)d comments as spam.",
-        )
+    def get_actions(self, request):
+        """The moderation actions this user's permissions allow (and the default delete)."""
+        actions = super().get_actions(request)
+        for move in moderation.ACTIONS:
+            if not request.user.has_perm(move.permission):
+                actions.pop(move.bulk_name, None)
+        return actions
 
     def get_urls(self):
         opts = self.opts
@@ -187,7 +145,7 @@ class CommentAdmin(admin.ModelAdmin):
                 {"action": name},
                 name=f"{opts.app_label}_{opts.model_name}_{name}",
             )
-            for name in ONE_CLICK
+            for name in moderation.BY_NAME
         ]
         # Before the defaults: their "<path:object_id>/" catch-all would swallow ours.
         return one_click + super().get_urls()
@@ -195,14 +153,14 @@ class CommentAdmin(admin.ModelAdmin):
     @method_decorator(require_POST)
     def one_click_view(self, request, object_id, action):
         """A change-page button: moderate one comment, then come back to it."""
-        if not self.has_moderate_permission(request):
+        move = moderation.BY_NAME[action]
+        if not request.user.has_perm(move.permission):
             raise PermissionDenied
         comment = self.get_object(request, unquote(object_id))
         if comment is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        move = ONE_CLICK[action]
-        move.service(comment=comment, moderator=request.user)
-        self.message_user(request, move.done.format(comment.author_name), messages.SUCCESS)
+        services.moderate_comment(comment=comment, status=move.status, moderator=request.user)
+        self.message_user(request, move.done_with(comment), messages.SUCCESS)
         return redirect(self._change_url(comment))
 
     def _change_url(self, comment):
@@ -214,19 +172,19 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and self.has_moderate_permission(request):
+        if obj is not None:
             opts = self.opts
             context["moderation_buttons"] = [
                 {
-                    "label": move.label,
+                    "label": move.button,
                     "url": reverse(
-                        f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{name}",
+                        f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{move.name}",
                         args=[quote(obj.pk)],
                         current_app=self.admin_site.name,
                     ),
                 }
-                for name, move in ONE_CLICK.items()
-                if obj.status != move.status
+                for move in moderation.ACTIONS
+                if obj.status != move.status and request.user.has_perm(move.permission)
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -4,8 +4,6 @@ Mail scanners and link previews fetch URLs on their own, so a GET never changes 
 is honoured only while its comment is still pending, which makes it single-use.
 """
 
-from typing import NamedTuple
-
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.shortcuts import render
@@ -13,28 +11,11 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from comments import services
+from comments import moderation, services
 from comments.models import Comment
-from comments.notifications import MODERATE_PERMISSION, read_link_token
+from comments.notifications import read_link_token
 
 TEMPLATE = "comments/moderation_link_result.html"
-
-
-class LinkAction(NamedTuple):
-    status: str
-    question: str
-    button: str
-    done: str
-
-
-LINK_ACTIONS = {
-    "approve": LinkAction(
-        Comment.Status.APPROVED, "Approve this comment?", "Approve", "The comment is published."
-    ),
-    "spam": LinkAction(
-        Comment.Status.SPAM, "Mark this comment as spam?", "Mark as spam", "Filed as spam."
-    ),
-}
 
 
 class LinkRefused(Exception):
@@ -56,10 +37,11 @@ def _claim(token: str):
         ) from error
     except signing.BadSignature as error:
         raise LinkRefused(400, "Invalid link", "This moderation link is not valid.") from error
+    action = moderation.EMAILED[claim.action]
     moderator = None
     if claim.moderator_id is not None:
         moderator = get_user_model().objects.filter(pk=claim.moderator_id, is_active=True).first()
-        if moderator is None or not moderator.has_perm(MODERATE_PERMISSION):
+        if moderator is None or not moderator.has_perm(action.permission):
             raise LinkRefused(
                 403, "Not allowed", "The person this link was sent to may no longer moderate."
             )
@@ -68,7 +50,7 @@ def _claim(token: str):
         raise LinkRefused(410, "Comment gone", "This comment has been deleted.")
     if comment.status != Comment.Status.PENDING:
         raise LinkRefused(*ALREADY_MODERATED)
-    return comment, moderator, LINK_ACTIONS[claim.action]
+    return comment, moderator, action
 
 
 @never_cache
@@ -97,7 +79,7 @@ def moderate_link(request, token):
     if request.method == "GET":
         context.update(title=action.question, confirm=action.button)
     else:
-        context.update(title="Done", message=action.done)
+        context.update(title="Done", message=action.done_with(comment))
     return render(request, TEMPLATE, context)
 
 

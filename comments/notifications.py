@@ -15,14 +15,14 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from comments import moderation
 from comments.models import Comment
 
 logger = logging.getLogger(__name__)
 
 LINK_SALT = "comments.moderation-link"
-LINK_ACTIONS = ("approve", "spam")
 DEFAULT_LINK_MAX_AGE = 3 * 24 * 60 * 60
-MODERATE_PERMISSION = "comments.moderate_comment"
+MODERATE_PERMISSION = moderation.MODERATE_PERMISSION
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def link_max_age() -> int:
 
 def make_link_token(*, comment: Comment, action: str, moderator: AbstractBaseUser | None) -> str:
     """Sign a claim to perform `action` on `comment`, on behalf of `moderator` if known."""
-    if action not in LINK_ACTIONS:
+    if action not in moderation.EMAILED:
         raise ValueError(f"Unknown moderation link action: {action}")
     claim = {"c": comment.pk, "a": action, "m": moderator.pk if moderator else None}
     return signing.dumps(claim, salt=LINK_SALT)
@@ -54,7 +54,7 @@ def read_link_token(token: str) -> LinkClaim:
         claim = LinkClaim(comment_id=int(data["c"]), action=data["a"], moderator_id=data["m"])
     except (KeyError, TypeError, ValueError) as error:
         raise signing.BadSignature("Malformed moderation link") from error
-    if claim.action not in LINK_ACTIONS:
+    if claim.action not in moderation.EMAILED:
         raise signing.BadSignature("Unknown moderation link action")
     return claim
 
@@ -103,8 +103,10 @@ def moderation_message(
         "quoted_body": "\n".join(f"> {line}".rstrip() for line in comment.body.splitlines()),
         "reasons": ", ".join(str(reason) for reason in comment.moderation_reasons or []),
         "admin_url": absolute_url(reverse("admin:comments_comment_change", args=[comment.pk])),
-        "approve_url": link_url(comment=comment, action="approve", moderator=moderator),
-        "spam_url": link_url(comment=comment, action="spam", moderator=moderator),
+        "links": [
+            (move.email_line, link_url(comment=comment, action=move.name, moderator=moderator))
+            for move in moderation.EMAILED.values()
+        ],
         "expires_in": _duration(link_max_age()),
         "site_name": settings.SITE_NAME,
     }

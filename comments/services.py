@@ -36,22 +36,8 @@ def moderate_comments(*, comments, status: str, moderator: AbstractBaseUser | No
     return comments.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
 
 
-def approve_comment(*, comment: Comment, moderator: AbstractBaseUser | None) -> None:
-    """Publish one comment."""
-    _moderate_one(comment, Comment.Status.APPROVED, moderator)
-
-
-def reject_comment(*, comment: Comment, moderator: AbstractBaseUser | None) -> None:
-    """Hide one comment for good (kept for the record)."""
-    _moderate_one(comment, Comment.Status.REJECTED, moderator)
-
-
-def mark_spam(*, comment: Comment, moderator: AbstractBaseUser | None) -> None:
-    """File one comment as spam."""
-    _moderate_one(comment, Comment.Status.SPAM, moderator)
-
-
-def _moderate_one(comment: Comment, status: str, moderator: AbstractBaseUser | None) -> None:
+def moderate_comment(*, comment: Comment, status: str, moderator: AbstractBaseUser | None) -> None:
+    """Set one comment's status (see comments.moderation.ACTIONS) and refresh it."""
     moderate_comments(
         comments=Comment.objects.filter(pk=comment.pk), status=status, moderator=moderator
     )

@@ -170,12 +170,14 @@ def test_two_moderators_approving_a_posts_two_pending_comments_at_once_leave_bot
 
     def approve_first_and_hold():
         with transaction.atomic():
-            services.approve_comment(comment=first, moderator=None)
+            services.moderate_comment(comment=first, status="approved", moderator=None)
             first_counted.set()
             release_first.wait(10)
 
     one = in_own_connection(approve_first_and_hold)
-    two = in_own_connection(lambda: services.approve_comment(comment=second, moderator=None))
+    two = in_own_connection(
+        lambda: services.moderate_comment(comment=second, status="approved", moderator=None)
+    )
     one.start()
     assert first_counted.wait(10)
     two.start()

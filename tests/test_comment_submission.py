@@ -121,18 +121,20 @@ def test_each_submitter_sees_only_their_own_pending_comment(client):
     assert "Someone else&#x27;s." not in html
 
 
-@pytest.mark.parametrize("service", [services.reject_comment, services.mark_spam])
-def test_submitter_no_longer_sees_own_comment_once_a_moderator_refuses_it(client, service):
+@pytest.mark.parametrize("status", [Comment.Status.REJECTED, Comment.Status.SPAM])
+def test_submitter_no_longer_sees_own_comment_once_a_moderator_refuses_it(client, status):
     post = PostFactory()
     client.post(submit_url(post), CommentFormDataFactory(body="Hoping for the best."))
-    service(comment=Comment.objects.get(), moderator=None)
+    services.moderate_comment(comment=Comment.objects.get(), status=status, moderator=None)
     assert "Hoping for the best." not in page_html(client, post)
 
 
 def test_approved_comment_leaves_the_submitters_pending_list_for_the_thread(client):
     post = PostFactory()
     client.post(submit_url(post), CommentFormDataFactory(body="Now public."))
-    services.approve_comment(comment=Comment.objects.get(), moderator=None)
+    services.moderate_comment(
+        comment=Comment.objects.get(), status=Comment.Status.APPROVED, moderator=None
+    )
     html = page_html(client, post)
     assert html.count("Now public.") == 1
     assert PENDING_MARKER not in html

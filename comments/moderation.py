@@ -1,0 +1,67 @@
+"""The moderation actions, declared once.
+
+The admin's bulk actions, the buttons on a comment's change page (URL names
+admin:comments_comment_<name>) and the signed links in the moderators' e-mail are all generated
+from ACTIONS. Adding an action is one entry here.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import ngettext
+
+from comments.models import Comment
+
+MODERATE_PERMISSION = "comments.moderate_comment"
+
+
+@dataclass(frozen=True)
+class ModerationAction:
+    name: str  # in URLs and signed e-mail links
+    status: str  # what the comment becomes
+    button: str  # the change-page button, and the e-mail link's confirm button
+    bulk_name: str  # the admin action's name (the "action" field the changelist posts)
+    bulk_label: str  # the admin action's label
+    done: str  # "{}" becomes "the comment by Ann" or "3 comments"
+    emailed: bool = False  # whether the moderators' e-mail carries a signed link for it
+    permission: str = MODERATE_PERMISSION
+
+    def _button_with(self, thing: str) -> str:
+        verb, _, rest = self.button.partition(" ")
+        return " ".join(filter(None, [verb, thing, rest]))
+
+    @property
+    def email_line(self) -> str:
+        """The e-mail's words before the link: "Approve it", "Mark it as spam"."""
+        return self._button_with("it")
+
+    @property
+    def question(self) -> str:
+        """What the page behind an e-mail link asks before it acts."""
+        return self._button_with("this comment") + "?"
+
+    def done_with(self, comment: Comment) -> str:
+        return self.done.format(f"the comment by {comment.author_name}")
+
+    def done_with_count(self, count: int) -> str:
+        return self.done.format(
+            ngettext("%(count)d comment", "%(count)d comments", count) % {"count": count}
+        )
+
+
+A = Comment.Status
+ACTIONS = (
+    ModerationAction(
+        "approve", A.APPROVED, "Approve", "approve_selected", "Approve selected comments",
+        "Approved {}.", emailed=True,
+    ),
+    ModerationAction(
+        "reject", A.REJECTED, "Reject", "reject_selected", "Reject selected comments",
+        "Rejected {}.",
+    ),
+    ModerationAction(
+        "spam", A.SPAM, "Mark as spam", "mark_selected_spam", "Mark selected as spam",
+        "Marked {} as spam.", emailed=True,
+    ),
+)  # fmt: skip
+BY_NAME = {action.name: action for action in ACTIONS}
+EMAILED = {action.name: action for action in ACTIONS if action.emailed}
