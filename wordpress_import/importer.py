@@ -1,0 +1,458 @@
+"""A WordPress export into posts, authors, comments, media and redirects, in one transaction.
+
+`import_export()` is what the `import_wordpress` command runs. Rows are created with the models'
+own `save()`, so post bodies are rendered and sanitised like every post, and comments are stored
+directly, never through `comments.services.submit_comment()`: nothing imported mails a moderator.
+"""
+
+import hashlib
+import ipaddress
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from blog.models import RESERVED_SLUGS, Post
+from comments.models import MAX_DEPTH, Comment
+from comments.services import refresh_comment_count
+from wordpress_import import wxr
+from wordpress_import.content import PostContent, comment_text
+from wordpress_import.media import MediaCopier
+from wordpress_import.models import ImportedComment, ImportedPost, LegacyRedirect, normalise_path
+from wordpress_import.summary import Summary
+
+AUTHORS_GROUP = "Authors"
+COMMENT_STATUSES = {
+    "1": Comment.Status.APPROVED,
+    "approve": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "hold": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.REJECTED,
+    "post-trashed": Comment.Status.REJECTED,
+}
+PINGS = ("trackback", "pingback")
+TAG_MAX_LENGTH = 100
+IGNORED_CATEGORIES = {"uncategorized"}
+
+
+@dataclass(frozen=True)
+class Options:
+    media_dir: Path | None = None
+    overwrite: bool = False
+    dry_run: bool = False
+    pages_as_posts: bool = False
+
+
+def import_export(
+    path: Path, options: Options, *, on_read: Callable[[int], None] | None = None
+) -> Summary:
+    """Import the export at `path`; all or nothing. Raises wxr.BadExport for unreadable files."""
+    summary = Summary(dry_run=options.dry_run)
+    reader = wxr.WxrReader(path, on_read=on_read)
+    importer = Importer(reader=reader, options=options, summary=summary)
+    try:
+        with transaction.atomic():
+            importer.run()
+            if options.dry_run:
+                transaction.set_rollback(True)
+    except BaseException:
+        importer.media.discard_written()
+        raise
+    return summary
+
+
+class Importer:
+    def __init__(self, *, reader: wxr.WxrReader, options: Options, summary: Summary):
+        self.reader, self.options, self.summary = reader, options, summary
+        self.authors = AuthorDirectory(summary)
+        self.media = MediaCopier(
+            media_dir=options.media_dir, base_url="", summary=summary, dry_run=options.dry_run
+        )
+        self.touched_posts: set[int] = set()
+        self.current = ""  # the item being imported, named in errors
+
+    @property
+    def site(self) -> str:
+        return self.reader.site.base_site_url
+
+    def run(self) -> None:
+        for thing in self.reader:
+            if isinstance(thing, wxr.Author):
+                self.authors.add(thing)
+                self.authors.user_for_login(thing.login)
+            else:
+                self.current = thing.link or f"post {thing.wp_id}"
+                try:
+                    self.import_item(thing)
+                except Exception as error:
+                    error.wordpress_item = self.current  # named in the command's one-line error
+                    raise
+        site = self.reader.site
+        self.summary.site, self.summary.site_title = site.base_site_url, site.title
+        self.summary.wxr_version = site.wxr_version
+        for post_id in sorted(self.touched_posts):
+            refresh_comment_count(post_id)
+
+    # Posts
+
+    def import_item(self, item: wxr.Item) -> None:
+        reason = self.skip_reason(item)
+        if reason:
+            if reason != "attachment":
+                self.summary.posts_skipped[reason] += 1
+            if reason in ("trashed", "pages (use --pages-as-posts)"):
+                self.summary.note(f"{reason.split(' (')[0]} skipped", item.link)
+            return
+        self.media.base_url = self.site.rstrip("/") + "/"
+        self.media.where = item.link
+        mapping = (
+            ImportedPost.objects.select_related("post")
+            .filter(site=self.site, wp_id=item.wp_id)
+            .first()
+        )
+        source_hash = fingerprint(item_source(item, self.options))
+        if mapping is None:
+            post = self.save_post(Post(), item)
+            mapping = ImportedPost(site=self.site, wp_id=item.wp_id, wp_type=item.type, post=post)
+            self.summary.posts["created"] += 1
+            self.save_mapping(mapping, source_hash)
+        else:
+            post = mapping.post
+            edited_here = post_fingerprint(post) != mapping.saved_hash
+            if edited_here and not self.options.overwrite:
+                self.summary.posts_skipped["edited here (kept; --overwrite replaces)"] += 1
+                self.summary.note("edited here since the last import, kept", item.link)
+            elif source_hash != mapping.source_hash or edited_here:
+                self.save_post(post, item)
+                self.summary.posts["updated"] += 1
+                self.save_mapping(mapping, source_hash)
+            else:
+                self.summary.posts["unchanged"] += 1
+        self.add_redirect(item, post)
+        self.import_comments(item, post)
+
+    def save_mapping(self, mapping: ImportedPost, source_hash: str) -> None:
+        mapping.source_hash, mapping.saved_hash = source_hash, post_fingerprint(mapping.post)
+        mapping.save()
+
+    def skip_reason(self, item: wxr.Item) -> str | None:
+        if item.type == "attachment":
+            return "attachment"
+        if item.type not in ("post", "page"):
+            return f"{item.type or 'untyped'} items"
+        if item.type == "page" and not self.options.pages_as_posts:
+            return "pages (use --pages-as-posts)"
+        if item.status == "trash":
+            return "trashed"
+        if item.status in ("auto-draft", "inherit"):
+            return "auto-drafts"
+        if not item.wp_id:
+            return "items without a post id"
+        return None
+
+    def save_post(self, post: Post, item: wxr.Item) -> Post:
+        """Fill `post` from the item and save it (Post.save renders and sanitises the body)."""
+        content = PostContent(item.content, excerpt=item.excerpt, rewrite_url=self.media.rewrite)
+        for shortcode in content.unknown_shortcodes:
+            self.summary.note(f"unknown shortcode [{shortcode}] kept as text", item.link)
+        cover = self.pick_cover(content, item)
+        post.title = (item.title or item.name or f"Untitled (WordPress post {item.wp_id})")[:200]
+        post.slug = self.unique_slug(item, exclude_pk=post.pk)
+        post.author = self.authors.user_for_login(item.creator)
+        post.body = content.markdown(without=cover)
+        post.summary = content.summary
+        post.status, post.publish_at = self.status(item)
+        post.comments_enabled = item.comment_status == "open"
+        if cover is not None and not (
+            self.options.dry_run and not default_storage.exists(self.media.by_url[cover.src])
+        ):
+            post.cover_image.name = self.media.by_url[cover.src]
+            post.cover_image_alt = (cover.alt or cover.caption)[:250]
+            post.cover_thumbnail = ""  # Post.save() derives it from the new cover
+        thumbnail = post.cover_thumbnail.name
+        post.save()
+        if post.cover_thumbnail.name and post.cover_thumbnail.name != thumbnail:
+            self.media.written.append(post.cover_thumbnail.name)  # deleted on rollback
+        post.tags.set(tag_names(item))
+        if item.sticky:
+            self.summary.note("sticky flag not kept (no pinned posts here)", item.link)
+        return post
+
+    def pick_cover(self, content: PostContent, item: wxr.Item):
+        """The first image, when we hold a copy and it has alt text or a caption."""
+        first = next((image for image in content.images), None)
+        if first is None or first.src not in self.media.by_url:
+            return None
+        if not (first.alt or first.caption):
+            self.summary.note("first image has no alt text, so it is not the cover", item.link)
+            return None
+        self.summary.media["covers"] += 1
+        return first
+
+    def status(self, item: wxr.Item) -> tuple[str, object]:
+        """WordPress status -> ours; private and password-protected posts are never public."""
+        if item.password:
+            self.summary.note("password-protected, kept as a draft", item.link)
+            return Post.Status.DRAFT, item.date
+        if item.status == "private":
+            self.summary.note("private, kept as a draft", item.link)
+            return Post.Status.DRAFT, item.date
+        if item.status in ("publish", "future"):
+            # A future date makes it scheduled: Post.objects.published() waits for it.
+            return Post.Status.PUBLISHED, item.date or timezone.now()
+        return Post.Status.DRAFT, item.date  # draft, pending (no review state here yet)
+
+    def unique_slug(self, item: wxr.Item, *, exclude_pk) -> str:
+        base = (
+            slugify(unquote(item.name))[:180].strip("-")
+            or slugify(item.title)[:180].strip("-")
+            or f"wordpress-{item.wp_id}"
+        )
+        others = Post.objects.exclude(pk=exclude_pk) if exclude_pk else Post.objects.all()
+        slug, n = base, 2
+        while slug in RESERVED_SLUGS or others.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def add_redirect(self, item: wxr.Item, post: Post) -> None:
+        old_path = normalise_path(unquote(urlsplit(item.link).path))
+        if old_path == "/" or old_path == normalise_path(post.get_absolute_url()):
+            return
+        LegacyRedirect.objects.update_or_create(old_path=old_path[:500], defaults={"post": post})
+        self.summary.redirects += 1
+
+    # Comments
+
+    def import_comments(self, item: wxr.Item, post: Post) -> None:
+        if not item.comments:
+            return
+        existing = {
+            imported.wp_id: imported
+            for imported in ImportedComment.objects.filter(
+                site=self.site, wp_id__in=[c.wp_id for c in item.comments]
+            ).select_related("comment")
+        }
+        saved: dict[int, Comment] = {}
+        new_mappings = []
+        for source in in_thread_order(item.comments):
+            if source.type in PINGS:
+                self.summary.comments_skipped["trackbacks and pingbacks"] += 1
+                self.summary.note(f"{source.type} skipped", f"{source.author_url} on {item.link}")
+                continue
+            if source.type != "comment":
+                self.summary.comments_skipped[f"{source.type} comments"] += 1
+                continue
+            parent = self.parent_for(source, saved, item)
+            mapping = existing.get(source.wp_id)
+            comment, mapping = self.save_comment(source, post, parent, mapping)
+            saved[source.wp_id] = comment
+            if mapping is not None:
+                new_mappings.append(mapping)
+        ImportedComment.objects.bulk_create(new_mappings)
+        self.touched_posts.add(post.pk)
+
+    def parent_for(self, source: wxr.Comment, saved: dict, item: wxr.Item) -> Comment | None:
+        """The comment to reply to: the WordPress parent, or its deepest ancestor we can nest."""
+        if not source.parent:
+            return None
+        parent = saved.get(source.parent)
+        if parent is None:
+            self.summary.note(
+                "reply to a comment missing from the export, shown as a new thread",
+                f"comment {source.wp_id} on {item.link}",
+            )
+            return None
+        while parent is not None and parent.depth >= MAX_DEPTH:
+            parent = parent.parent
+        return parent
+
+    def save_comment(self, source: wxr.Comment, post: Post, parent, mapping):
+        """Create or update one comment; returns it and a new mapping row to bulk-create."""
+        source_hash = fingerprint(source.__dict__)
+        status = COMMENT_STATUSES.get(source.approved.lower(), Comment.Status.PENDING)
+        if mapping is not None:
+            comment = mapping.comment
+            edited_here = comment_fingerprint(comment) != mapping.saved_hash
+            if edited_here and not self.options.overwrite:
+                self.summary.comments_skipped["edited or moderated here (kept)"] += 1
+                return comment, None
+            if source_hash == mapping.source_hash and not edited_here:
+                self.summary.comments_unchanged += 1
+                return comment, None
+            self.summary.comments_updated += 1
+        else:
+            comment = Comment()
+            self.summary.comments[status] += 1
+        comment.post, comment.parent, comment.status = post, parent, status
+        comment.author_name = (source.author or "Anonymous")[:80]
+        comment.author_email = source.author_email[:254]
+        comment.author_url = source.author_url if len(source.author_url) <= 200 else ""
+        if not comment.author_url.lower().startswith(("http://", "https://")):
+            comment.author_url = ""
+        comment.body = comment_text(source.content)
+        comment.ip_address = valid_ip(source.author_ip)
+        comment.user = self.authors.user_for_wp_id(source.user_id)
+        comment.created = source.date or timezone.now()
+        comment.save()
+        if mapping is None:
+            return comment, ImportedComment(
+                site=self.site,
+                wp_id=source.wp_id,
+                comment=comment,
+                source_hash=source_hash,
+                saved_hash=comment_fingerprint(comment),
+            )
+        mapping.source_hash, mapping.saved_hash = source_hash, comment_fingerprint(comment)
+        mapping.save(update_fields=["source_hash", "saved_hash"])
+        return comment, None
+
+
+class AuthorDirectory:
+    """The export's authors: matched to our users by e-mail or login, or created as Authors."""
+
+    def __init__(self, summary: Summary):
+        self.summary = summary
+        self.by_login: dict[str, wxr.Author] = {}
+        self.login_by_wp_id: dict[int, str] = {}
+        self.users: dict[str, object] = {}
+
+    def add(self, author: wxr.Author) -> None:
+        self.by_login[author.login] = author
+        if author.wp_id:
+            self.login_by_wp_id[author.wp_id] = author.login
+
+    def user_for_wp_id(self, wp_id: int):
+        login = self.login_by_wp_id.get(wp_id)
+        return self.user_for_login(login) if login else None
+
+    def user_for_login(self, login: str):
+        login = login or "wordpress"
+        if login not in self.users:
+            self.users[login] = self._match_or_create(
+                self.by_login.get(login) or wxr.Author(wp_id=None, login=login)
+            )
+        return self.users[login]
+
+    def _match_or_create(self, author: wxr.Author):
+        User = get_user_model()
+        username = clean_username(author.login)
+        user = None
+        if author.email:
+            user = User.objects.filter(email__iexact=author.email).order_by("pk").first()
+        if user is None:
+            user = User.objects.filter(username__iexact=username).order_by("pk").first()
+        if user is not None:
+            self.summary.authors["matched"] += 1
+            return user
+        first, last = author.first_name, author.last_name
+        if not (first or last) or (
+            author.display_name and f"{first} {last}".strip() != (author.display_name)
+        ):
+            first, last = author.display_name or author.login, ""
+        user = User(
+            username=username,
+            email=author.email,
+            first_name=first[:150],
+            last_name=last[:150],
+            is_staff=True,
+        )
+        user.set_unusable_password()  # they choose one through password reset
+        user.save()
+        user.groups.add(Group.objects.get_or_create(name=AUTHORS_GROUP)[0])
+        self.summary.authors["created"] += 1
+        return user
+
+
+def clean_username(login: str) -> str:
+    """A WordPress login as a Django username (letters, digits and @.+-_, at most 150)."""
+    cleaned = "".join(c if c.isalnum() or c in "@.+-_" else "_" for c in login.strip())
+    return cleaned[:150] or "wordpress"
+
+
+def tag_names(item: wxr.Item) -> list[str]:
+    """Categories (each under its own name, nested or not) and tags; 'Uncategorized' dropped."""
+    names: dict[str, str] = {}
+    for domain, slug, name in item.categories:
+        if domain not in ("category", "post_tag") or not name:
+            continue
+        if domain == "category" and slug.lower() in IGNORED_CATEGORIES:
+            continue
+        names.setdefault(name.lower(), name[:TAG_MAX_LENGTH])
+    return list(names.values())
+
+
+def in_thread_order(comments: list[wxr.Comment]) -> list[wxr.Comment]:
+    """Parents before their replies, whatever order the export lists them in."""
+    ids = {c.wp_id for c in comments}
+    done: set[int] = set()
+    ordered, waiting = [], list(comments)
+    while waiting:
+        ready = [c for c in waiting if not c.parent or c.parent not in ids or c.parent in done]
+        if not ready:  # a cycle: let the rest start threads of their own
+            ordered.extend(waiting)
+            break
+        ordered.extend(ready)
+        done.update(c.wp_id for c in ready)
+        waiting = [c for c in waiting if c.wp_id not in done]
+    return ordered
+
+
+def valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def fingerprint(data) -> str:
+    return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def item_source(item: wxr.Item, options: Options) -> dict:
+    """What of an item shapes the post we make (comments are compared one by one)."""
+    data = {k: v for k, v in item.__dict__.items() if k != "comments"}
+    data["with_media"] = options.media_dir is not None
+    return data
+
+
+def post_fingerprint(post: Post) -> str:
+    """What an editor may change here; compared to tell 'edited here' from 'as imported'."""
+    return fingerprint(
+        [
+            post.title,
+            post.slug,
+            post.body,
+            post.summary,
+            post.status,
+            post.publish_at,
+            post.comments_enabled,
+            post.author_id,
+            post.cover_image.name or "",
+            post.cover_image_alt,
+            sorted(name.lower() for name in post.tags.names()),
+        ]
+    )
+
+
+def comment_fingerprint(comment: Comment) -> str:
+    return fingerprint(
+        [
+            comment.status,
+            comment.body,
+            comment.author_name,
+            comment.author_email,
+            comment.author_url,
+            comment.parent_id,
+            comment.user_id,
+            comment.created,
+        ]
+    )

@@ -1,0 +1,99 @@
+"""What an import made, keyed by WordPress ids, and the old links that now answer 301.
+
+The two `Imported*` tables make re-runs idempotent: each row records which WordPress post or
+comment a row of ours came from, a hash of the source as imported and a hash of our row as saved,
+so a re-run can tell "changed in WordPress" from "edited here".
+"""
+
+from django.db import models
+from django.urls import reverse
+
+from blog.models import Post
+from comments.models import Comment
+
+
+class ImportedPost(models.Model):
+    """A post (or page, with --pages-as-posts) that came from a WordPress export."""
+
+    site = models.CharField(max_length=200, help_text="The export's wp:base_site_url.")
+    wp_id = models.PositiveBigIntegerField("WordPress post id")
+    wp_type = models.CharField("WordPress type", max_length=20, default="post")
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="wordpress_origin")
+    source_hash = models.CharField(max_length=64, editable=False)
+    saved_hash = models.CharField(max_length=64, editable=False)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["site", "wp_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "wp_id"], name="unique_imported_post")
+        ]
+        indexes = [models.Index(fields=["wp_id"], name="imported_post_wp_id_idx")]
+
+    def __str__(self):
+        return f"{self.site} post {self.wp_id} → {self.post}"
+
+    def get_absolute_url(self):
+        return self.post.get_absolute_url()
+
+
+class ImportedComment(models.Model):
+    """A comment that came from a WordPress export."""
+
+    site = models.CharField(max_length=200)
+    wp_id = models.PositiveBigIntegerField("WordPress comment id")
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, related_name="wordpress_origin"
+    )
+    source_hash = models.CharField(max_length=64, editable=False)
+    saved_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["site", "wp_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "wp_id"], name="unique_imported_comment")
+        ]
+
+    def __str__(self):
+        return f"{self.site} comment {self.wp_id}"
+
+    def get_absolute_url(self):
+        return self.comment.get_absolute_url()
+
+
+class LegacyRedirectQuerySet(models.QuerySet):
+    def for_path(self, path: str):
+        """The redirect for a request path, with or without its trailing slash."""
+        return self.filter(old_path=normalise_path(path)).select_related("post")
+
+
+class LegacyRedirect(models.Model):
+    """An old permalink of an imported post; the middleware answers it with a 301.
+
+    It points at the post rather than at a URL, so it follows later slug changes and goes away
+    with the post.
+    """
+
+    old_path = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text="The old address's path, e.g. /2023/09/17/first-ultra/ (no host, no query).",
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="legacy_redirects")
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = LegacyRedirectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["old_path"]
+
+    def __str__(self):
+        return f"{self.old_path} → {self.post.get_absolute_url()}"
+
+    def get_absolute_url(self):
+        return reverse("admin:wordpress_import_legacyredirect_change", args=[self.pk])
+
+
+def normalise_path(path: str) -> str:
+    """Paths are stored and looked up without a trailing slash (except the root)."""
+    return path.rstrip("/") or "/"
