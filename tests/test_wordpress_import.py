@@ -237,9 +237,9 @@ def test_images_are_copied_with_media_dir_and_the_first_becomes_the_cover(import
     ultra = post("first-ultra-50k")
     assert (Path(settings.MEDIA_ROOT) / "wordpress/2023/09/finish.jpg").is_file()
     assert 'src="/media/wordpress/2023/09/finish.jpg"' in ultra.body_html
-    assert ultra.cover_image.name == "wordpress/2023/09/finish.jpg"
+    assert ultra.cover_image.name.endswith("/finish.jpg")
     assert ultra.cover_image_alt == "Muddy finish line"
-    assert ultra.cover_thumbnail
+    assert ultra.cover_renditions
 
 
 def test_without_media_dir_image_urls_stay_absolute_and_are_reported():

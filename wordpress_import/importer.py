@@ -10,17 +10,19 @@ import ipaddress
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from blog.models import RESERVED_SLUGS, Post
+from blog.renditions import rendition_names
 from comments.models import MAX_DEPTH, Comment
 from comments.services import refresh_comment_count
 from wordpress_import import wxr
@@ -172,16 +174,17 @@ class Importer:
         post.summary = content.summary
         post.status, post.publish_at = self.status(item)
         post.comments_enabled = item.comment_status == "open"
-        if cover is not None and not (
-            self.options.dry_run and not default_storage.exists(self.media.by_url[cover.src])
-        ):
-            post.cover_image.name = self.media.by_url[cover.src]
+        stored = self.media.by_url.get(cover.src) if cover else None
+        new_cover = bool(stored) and not post.cover_image and default_storage.exists(stored)
+        if new_cover:
+            # An unsaved file: Post.save() stores it like an upload (upright, no GPS metadata)
+            # and makes its renditions.
+            post.cover_image = File(default_storage.open(stored), name=PurePosixPath(stored).name)
             post.cover_image_alt = (cover.alt or cover.caption)[:250]
-            post.cover_thumbnail = ""  # Post.save() derives it from the new cover
-        thumbnail = post.cover_thumbnail.name
         post.save()
-        if post.cover_thumbnail.name and post.cover_thumbnail.name != thumbnail:
-            self.media.written.append(post.cover_thumbnail.name)  # deleted on rollback
+        if new_cover:  # deleted again if the import is rolled back
+            self.media.written.append(post.cover_image.name)
+            self.media.written.extend(rendition_names(post.cover_renditions))
         post.tags.set(tag_names(item))
         if item.sticky:
             self.summary.note("sticky flag not kept (no pinned posts here)", item.link)
