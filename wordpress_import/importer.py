@@ -2,7 +2,8 @@
 
 `import_export()` is what the `import_wordpress` command runs. Rows are created with the models'
 own `save()`, so post bodies are rendered and sanitised like every post, and comments are stored
-directly, never through `comments.services.submit_comment()`: nothing imported mails a moderator.
+directly, never through `comments.services.submit_comment()`: nothing imported mails a moderator,
+and Comment.save() keeps the post's comment counts (comments.counts).
 """
 
 import hashlib
@@ -24,7 +25,6 @@ from django.utils.text import slugify
 from blog.models import RESERVED_SLUGS, Post
 from blog.renditions import rendition_names
 from comments.models import MAX_DEPTH, Comment
-from comments.services import refresh_comment_count
 from wordpress_import import wxr
 from wordpress_import.content import PostContent, comment_text
 from wordpress_import.media import MediaCopier
@@ -79,7 +79,6 @@ class Importer:
         self.media = MediaCopier(
             media_dir=options.media_dir, base_url="", summary=summary, dry_run=options.dry_run
         )
-        self.touched_posts: set[int] = set()
         self.current = ""  # the item being imported, named in errors
 
     @property
@@ -101,8 +100,6 @@ class Importer:
         site = self.reader.site
         self.summary.site, self.summary.site_title = site.base_site_url, site.title
         self.summary.wxr_version = site.wxr_version
-        for post_id in sorted(self.touched_posts):
-            refresh_comment_count(post_id)
 
     # Posts
 
@@ -261,7 +258,6 @@ class Importer:
             if mapping is not None:
                 new_mappings.append(mapping)
         ImportedComment.objects.bulk_create(new_mappings)
-        self.touched_posts.add(post.pk)
 
     def parent_for(self, source: wxr.Comment, saved: dict, item: wxr.Item) -> Comment | None:
         """The comment to reply to: the WordPress parent, or its deepest ancestor we can nest."""
