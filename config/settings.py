@@ -4,6 +4,7 @@ Every value has a harmless local default, so `make run` needs no configuration. 
 SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS and friends; see the README's table.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "core",  # the site level: may use both apps above
     "csp",
     "wordpress_import",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.PrivateWhenPersonalisedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -219,6 +222,20 @@ PERMISSIONS_POLICY = {
         "microphone", "midi", "payment", "usb", "browsing-topics",
     )
 }  # fmt: skip
+# Admin login brute force (django-axes): 5 wrong passwords for one username from one address
+# lock that pair out for 15 minutes (answered 429). Other users, and the same user from another
+# address, can still log in, so a stranger cannot lock an editor out everywhere. The address is
+# the one the comment limiter uses (REMOTE_ADDR, or COMMENT_TRUSTED_PROXY_HEADER behind a proxy).
+# Tests log in with client.force_login() (client.login() would need a `request` for axes).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
 # --- end of HTTP hardening ---------------------------------------------------------------------
 
 LOGGING = {
