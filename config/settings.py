@@ -236,6 +236,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
+AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
 # --- end of HTTP hardening ---------------------------------------------------------------------
 
 LOGGING = {
