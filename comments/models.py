@@ -213,8 +213,9 @@ class ModerationSettings(models.Model):
     auto_approve_trusted = models.BooleanField(
         default=False,
         help_text=(
-            "Publish at once comments from verified commenters (logged in, or email confirmed) "
-            "who already have an approved comment."
+            "Publish at once comments from verified commenters who already have an approved "
+            "comment: logged in, or sent from the browser that opened the link confirming "
+            "their email. A typed email alone is never trusted."
         ),
     )
 

@@ -3,6 +3,7 @@
 The reader's view and the admin actions call these same functions: one code path to test.
 """
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from django.conf import settings
@@ -62,8 +63,13 @@ def submit_comment(
     ip: str | None,
     user_agent: str,
     user: AbstractBaseUser | AnonymousUser | None,
+    verified_emails: Collection[str] = (),
 ) -> Comment:
-    """Store a valid comment as pending, spam or (trusted commenter) approved; queue the mail."""
+    """Store a valid comment as pending, spam or (trusted commenter) approved; queue the mail.
+
+    `verified_emails`: the addresses whose confirmation link was opened in the poster's browser
+    (comments.session.verified_emails), the only way an anonymous poster earns trust.
+    """
     rules = ModerationSettings.load()
     if comments_closed(post=post, rules=rules):
         raise CommentsClosed
@@ -77,6 +83,7 @@ def submit_comment(
         rules=rules,
         honeypot=form.cleaned_data["honeypot"],
         started_at=form.cleaned_data["timestamp"],
+        verified_emails=verified_emails,
     )
     comment.status, comment.moderation_reasons = verdict.status, verdict.reasons
     comment.full_clean()

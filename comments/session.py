@@ -8,6 +8,8 @@ from comments.models import Comment
 
 PENDING_KEY = "comments_pending"
 PENDING_REMEMBERED = 20  # the newest ids kept; older ones are forgotten
+VERIFIED_KEY = "comments_verified_emails"
+VERIFIED_REMEMBERED = 5
 
 
 def remember_pending(request, comment: Comment) -> None:
@@ -27,3 +29,21 @@ def pending_ids(request) -> list[int]:
     if session is None:
         return []
     return [pk for pk in session.get(PENDING_KEY, []) if isinstance(pk, int)]
+
+
+def remember_verified_email(request, email: str) -> None:
+    """This browser opened the confirmation link mailed to `email`: the basis of trust.
+
+    Trust lives here, with what the poster holds, never with the address alone: anyone can
+    type someone else's address into the form.
+    """
+    verified = [e for e in request.session.get(VERIFIED_KEY, []) if e != email.casefold()]
+    request.session[VERIFIED_KEY] = [*verified, email.casefold()][-VERIFIED_REMEMBERED:]
+
+
+def verified_emails(request) -> frozenset[str]:
+    """The addresses (casefolded) confirmed through a link opened in this browser."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return frozenset()
+    return frozenset(e for e in session.get(VERIFIED_KEY, []) if isinstance(e, str))

@@ -6,6 +6,7 @@ Each check returns the reasons it found, in words a moderator reads in the admin
 
 import ipaddress
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -87,11 +88,18 @@ def count_links(text: str) -> int:
     return render_comment(text).count("<a ")
 
 
-def is_verified(*, comment: Comment) -> bool:
-    """Logged in, or owner of a confirmed address: a typed email alone proves nothing."""
+def trust_basis(*, comment: Comment, verified_emails: Collection[str]) -> str | None:
+    """Why we know who posted this, or None: a typed email alone proves nothing.
+
+    Logged in, or the address was confirmed through a link opened in this same browser (and
+    not revoked since, by deleting its VerifiedEmail in the admin).
+    """
     if comment.user_id:
-        return True
-    return VerifiedEmail.objects.filter(email__iexact=comment.author_email).exists()
+        return "signed in"
+    email = comment.author_email.casefold()
+    if email in verified_emails and VerifiedEmail.objects.filter(email__iexact=email).exists():
+        return "email confirmed in this browser"
+    return None
 
 
 def has_approved_comment(*, comment: Comment) -> bool:
@@ -101,17 +109,13 @@ def has_approved_comment(*, comment: Comment) -> bool:
     return Comment.objects.approved().filter(author_email__iexact=comment.author_email).exists()
 
 
-def trust_reasons(*, comment: Comment) -> list[str]:
-    """Why auto-approval does not apply to this commenter; empty if it does."""
-    if not is_verified(comment=comment):
-        return ["unverified"]
-    if not has_approved_comment(comment=comment):
-        return ["no approved comment yet"]
-    return []
-
-
 def check_comment(
-    *, comment: Comment, rules: ModerationSettings, honeypot: str, started_at: float
+    *,
+    comment: Comment,
+    rules: ModerationSettings,
+    honeypot: str,
+    started_at: float,
+    verified_emails: Collection[str] = (),
 ) -> Verdict:
     """Spam if any hard rule matches, held if a soft one does, approved only for the trusted."""
     spam = bot_reasons(honeypot=honeypot, started_at=started_at) + blocked_reasons(
@@ -124,7 +128,11 @@ def check_comment(
     if links > rules.max_links:
         held.append(f"{links} link{pluralize(links)}")
     if rules.auto_approve_trusted:
-        held += trust_reasons(comment=comment)
-        if not held:
-            return Verdict(Comment.Status.APPROVED)
+        basis = trust_basis(comment=comment, verified_emails=verified_emails)
+        if basis is None:
+            held.append("unverified")
+        elif not has_approved_comment(comment=comment):
+            held.append("no approved comment yet")
+        elif not held:
+            return Verdict(Comment.Status.APPROVED, [f"auto-approved: {basis}"])
     return Verdict(Comment.Status.PENDING, held)

@@ -53,6 +53,7 @@ def submit(request, post_id):
         ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         user=request.user,
+        verified_emails=session.verified_emails(request),
     )
     session.remember_pending(request, comment)
     if comment.status == Comment.Status.APPROVED:
@@ -68,4 +69,5 @@ def verify_email(request, token):
         verified = services.verify_email(token=token)
     except signing.BadSignature:
         return render(request, "comments/email_verified.html", {"verified": None}, status=400)
+    session.remember_verified_email(request, verified.email)
     return render(request, "comments/email_verified.html", {"verified": verified})

@@ -333,28 +333,78 @@ def test_logged_in_commenter_without_an_approved_comment_stays_pending(client, p
     assert comment.moderation_reasons == ["no approved comment yet"]
 
 
-def test_commenter_with_a_verified_email_and_an_approved_comment_is_auto_approved(
+def confirm_email_in(client, email: str) -> None:
+    """Open, in this browser, the confirmation link mailed to `email`."""
+    token = services.email_verification_token(email)
+    response = client.get(reverse("comments:verify_email", kwargs={"token": token}))
+    assert response.status_code == 200
+
+
+def test_browser_that_opened_the_confirmation_link_is_auto_approved_and_says_why(
     client, post, auto_approve
 ):
-    VerifiedEmail.objects.create(email="ada@example.com")
     CommentFactory(approved=True, author_email="ada@example.com")
+    confirm_email_in(client, "ada@example.com")
+
     submit(client, post, author_email="Ada@Example.com")
-    assert stored(post=post).status == Comment.Status.APPROVED
+
+    comment = stored(post=post)
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.moderation_reasons == ["auto-approved: email confirmed in this browser"]
     assert Post.objects.get(pk=post.pk).approved_comment_count == 1
+
+
+@pytest.mark.parametrize(
+    "typed", ["victim@example.com", "VICTIM@example.com", "Victim@Example.COM"]
+)
+def test_typing_a_verified_approved_address_from_another_browser_earns_no_trust(
+    client, post, auto_approve, typed
+):
+    victims_browser = Client()
+    CommentFactory(approved=True, author_email="victim@example.com")
+    confirm_email_in(victims_browser, "victim@example.com")
+    assert VerifiedEmail.objects.filter(email="victim@example.com").exists()
+
+    submit(client, post, author_email=typed, meta={"REMOTE_ADDR": "203.0.113.9"})
+
+    comment = stored(post=post)
+    assert (comment.status, comment.moderation_reasons) == (Comment.Status.PENDING, ["unverified"])
+
+
+def test_signed_in_commenter_auto_approval_records_why(client, post, auto_approve):
+    user = UserFactory()
+    CommentFactory(approved=True, user=user)
+    client.force_login(user)
+
+    submit(client, post)
+
+    assert stored(post=post).moderation_reasons == ["auto-approved: signed in"]
+
+
+def test_deleting_the_verified_address_in_the_admin_revokes_the_browsers_trust(
+    client, post, auto_approve
+):
+    CommentFactory(approved=True, author_email="ada@example.com")
+    confirm_email_in(client, "ada@example.com")
+    VerifiedEmail.objects.all().delete()
+
+    submit(client, post, author_email="ada@example.com")
+
+    assert stored(post=post).status == Comment.Status.PENDING
 
 
 def test_spam_rules_win_over_trust(client, post, auto_approve):
     auto_approve.blocked_words = "casino"
     auto_approve.save()
-    VerifiedEmail.objects.create(email="ada@example.com")
     CommentFactory(approved=True, author_email="ada@example.com")
+    confirm_email_in(client, "ada@example.com")
     submit(client, post, author_email="ada@example.com", body="casino night")
     assert stored(post=post).status == Comment.Status.SPAM
 
 
 def test_too_many_links_hold_even_a_trusted_commenter(client, post, auto_approve):
-    VerifiedEmail.objects.create(email="ada@example.com")
     CommentFactory(approved=True, author_email="ada@example.com")
+    confirm_email_in(client, "ada@example.com")
     submit(client, post, author_email="ada@example.com", body="ab.com cd.org ef.net")
     comment = stored(post=post)
     assert (comment.status, comment.moderation_reasons) == (Comment.Status.PENDING, ["3 links"])
