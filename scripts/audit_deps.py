@@ -1,0 +1,67 @@
+"""Check the pinned requirements against the Python advisory database (pip-audit).
+
+    python scripts/audit_deps.py [--require-complete] [requirements files...]
+
+Exit 1 when a pinned package has a known vulnerability. pip-audit asks PyPI's JSON API for each
+pinned version; where that API cannot be reached or does not answer for a version, the package is
+reported as NOT AUDITED: the exit code stays 0 (a closed network must not fail every CI run) unless
+--require-complete is given (AUDIT_DEPS_REQUIRE_COMPLETE=true does the same).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def verdict(report: dict) -> tuple[list[str], list[str]]:
+    """(vulnerabilities, packages not audited) from pip-audit's JSON report."""
+    vulnerable, skipped = [], []
+    for dep in report.get("dependencies", []):
+        name = f"{dep['name']}=={dep['version']}" if dep.get("version") else dep["name"]
+        if "skip_reason" in dep:
+            skipped.append(f"{name}: {dep['skip_reason']}")
+        for vuln in dep.get("vulns", []):
+            fixes = ", ".join(vuln.get("fix_versions", [])) or "no fix yet"
+            vulnerable.append(f"{name}: {vuln['id']} (fixed in {fixes})")
+    return vulnerable, skipped
+
+
+def main(argv: list[str]) -> int:
+    require_complete = os.environ.get("AUDIT_DEPS_REQUIRE_COMPLETE", "").lower() == "true"
+    if "--require-complete" in argv:
+        argv.remove("--require-complete")
+        require_complete = True
+    files = argv or ["requirements.txt"]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "audit.json")
+        args = [sys.executable, "-m", "pip_audit", "--format", "json", "--output", out]
+        args += ["--progress-spinner", "off"]
+        for path in files:
+            args += ["--requirement", path]
+        result = subprocess.run(args)
+        if not os.path.exists(out):
+            print(f"pip-audit failed (exit {result.returncode}) before auditing.", file=sys.stderr)
+            return result.returncode or 2
+        with open(out) as report:
+            vulnerable, skipped = verdict(json.load(report))
+    for line in vulnerable:
+        print(f"VULNERABLE  {line}")
+    for line in skipped:
+        print(f"NOT AUDITED {line}")
+    print(
+        f"{len(vulnerable)} known vulnerabilities; {len(skipped)} packages could not be audited "
+        "(PyPI's JSON API unreachable or without that version)."
+        if skipped
+        else f"{len(vulnerable)} known vulnerabilities; every package audited."
+    )
+    if vulnerable:
+        return 1
+    if skipped and require_complete:
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

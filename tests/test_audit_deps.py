@@ -1,0 +1,54 @@
+"""make audit-deps: a vulnerable pin fails the run; packages it could not check are named."""
+
+import importlib.util
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "audit_deps.py"
+spec = importlib.util.spec_from_file_location("audit_deps", SCRIPT)
+audit_deps = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(audit_deps)
+
+VULNERABLE = {
+    "name": "django",
+    "version": "5.2.0",
+    "vulns": [{"id": "PYSEC-2025-1", "fix_versions": ["5.2.1"], "aliases": []}],
+}
+CLEAN = {"name": "nh3", "version": "0.3.8", "vulns": []}
+SKIPPED = {"name": "pillow", "skip_reason": "Dependency not found on PyPI: pillow (13.0.0)"}
+
+
+def run_on(monkeypatch, report, *args):
+    monkeypatch.setattr(audit_deps.subprocess, "run", fake_pip_audit(report))
+    return audit_deps.main(list(args))
+
+
+def fake_pip_audit(report):
+    import json
+
+    class Done:
+        returncode = 1
+
+    def run(args):
+        with open(args[args.index("--output") + 1], "w") as out:
+            json.dump(report, out)
+        return Done()
+
+    return run
+
+
+def test_a_known_vulnerability_fails_and_names_the_fix(monkeypatch, capsys):
+    assert run_on(monkeypatch, {"dependencies": [VULNERABLE, CLEAN]}) == 1
+    assert "VULNERABLE  django==5.2.0: PYSEC-2025-1 (fixed in 5.2.1)" in capsys.readouterr().out
+
+
+def test_clean_pins_pass(monkeypatch, capsys):
+    assert run_on(monkeypatch, {"dependencies": [CLEAN]}) == 0
+    assert "every package audited" in capsys.readouterr().out
+
+
+def test_unaudited_packages_are_listed_and_fail_only_when_completeness_is_required(
+    monkeypatch, capsys
+):
+    assert run_on(monkeypatch, {"dependencies": [CLEAN, SKIPPED]}) == 0
+    assert "NOT AUDITED pillow: Dependency not found" in capsys.readouterr().out
+    assert run_on(monkeypatch, {"dependencies": [CLEAN, SKIPPED]}, "--require-complete") == 3
