@@ -9,7 +9,7 @@ RUN_ENV := SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: audit-deps run test test-postgres test-e2e lint format install migrate demo clean bench chromium java audit
+.PHONY: audit-deps backup restore run test test-postgres test-e2e lint format install migrate demo clean bench chromium java audit
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+
+# Database (SQLite online backup, or pg_dump for PostgreSQL, by DATABASE_URL) and media files
+# into backups/<time>/ or BACKUP=dir; `make restore BACKUP=dir` puts one back (asks first).
+backup: install
+	$(RUN_ENV) $(BIN)/python manage.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/<folder>"; exit 2; }
+	$(RUN_ENV) $(BIN)/python manage.py restore $(BACKUP)
 
 # Known vulnerabilities in the pinned runtime requirements (pip-audit; needs PyPI's JSON API).
 # Fails on a vulnerability; packages it could not check are listed as NOT AUDITED (see README).

@@ -1,0 +1,118 @@
+"""Backups of the whole site: the database and the uploaded media, restorable in one step.
+
+A backup is a folder holding `database.sqlite3` (SQLite's online backup API: a consistent copy
+while the site runs) or `database.pgdump` (pg_dump's custom format), plus `media.tar.gz` (all of
+MEDIA_ROOT) and `backup.json` describing it. Media kept in S3 is not copied: the bucket's own
+versioning or replication is its backup, and backup.json says so.
+"""
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import connections
+
+SQLITE_FILE = "database.sqlite3"
+PG_FILE = "database.pgdump"
+MEDIA_FILE = "media.tar.gz"
+MANIFEST = "backup.json"
+
+
+class BackupError(Exception):
+    pass
+
+
+def _media_is_local() -> bool:
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def _pg_command(program: str, settings_dict: dict) -> tuple[list[str], dict]:
+    args = [program, "--dbname", settings_dict["NAME"]]
+    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if settings_dict.get(key):
+            args += [flag, str(settings_dict[key])]
+    env = {**os.environ}
+    if settings_dict.get("PASSWORD"):
+        env["PGPASSWORD"] = settings_dict["PASSWORD"]
+    return args, env
+
+
+def _run(args: list[str], env: dict) -> None:
+    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackupError(f"{args[0]} failed: {result.stderr.strip()}")
+
+
+def back_up(destination: Path, *, using: str = "default") -> Path:
+    """Write a backup of the database and media into `destination` (created); return it."""
+    destination.mkdir(parents=True, exist_ok=False)
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        target = sqlite3.connect(destination / SQLITE_FILE)
+        with target:
+            connection.connection.backup(target)
+        target.close()
+        database = SQLITE_FILE
+    elif connection.vendor == "postgresql":
+        args, env = _pg_command("pg_dump", connection.settings_dict)
+        _run([*args, "--format", "custom", "--file", str(destination / PG_FILE)], env)
+        database = PG_FILE
+    else:
+        raise BackupError(f"No backup method for a {connection.vendor} database.")
+
+    manifest = {
+        "created": datetime.now(UTC).isoformat(),
+        "database": database,
+        "media": None,
+    }
+    if _media_is_local():
+        with tarfile.open(destination / MEDIA_FILE, "w:gz") as tar:
+            media_root = Path(settings.MEDIA_ROOT)
+            if media_root.exists():
+                tar.add(media_root, arcname=".")
+        manifest["media"] = MEDIA_FILE
+    else:
+        manifest["media_note"] = (
+            "Media is in object storage (AWS_STORAGE_BUCKET_NAME); back it up with the "
+            "bucket's versioning or replication."
+        )
+    (destination / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return destination
+
+
+def restore(source: Path, *, using: str = "default") -> dict:
+    """Replace the database and media with the backup in `source`; return its manifest."""
+    manifest = json.loads((source / MANIFEST).read_text())
+    connection = connections[using]
+    if manifest["database"] == SQLITE_FILE:
+        if connection.vendor != "sqlite":
+            raise BackupError("This backup is of a SQLite database; DATABASE_URL is not SQLite.")
+        connection.ensure_connection()
+        backup = sqlite3.connect(source / SQLITE_FILE)
+        backup.backup(connection.connection)
+        backup.close()
+    elif manifest["database"] == PG_FILE:
+        if connection.vendor != "postgresql":
+            raise BackupError("This backup is of PostgreSQL; DATABASE_URL is not PostgreSQL.")
+        connection.close()
+        args, env = _pg_command("pg_restore", connection.settings_dict)
+        options = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
+        _run([*args, *options, "--exit-on-error", str(source / PG_FILE)], env)
+    if manifest.get("media"):
+        if not _media_is_local():
+            raise BackupError("This backup holds media files; MEDIA_ROOT is not the storage.")
+        media_root = Path(settings.MEDIA_ROOT)
+        if media_root.exists():
+            shutil.rmtree(media_root)
+        media_root.mkdir(parents=True)
+        with tarfile.open(source / manifest["media"], "r:gz") as tar:
+            tar.extractall(media_root, filter="data")
+    return manifest
