@@ -9,7 +9,7 @@ RUN_ENV := SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: audit-deps backup restore run test test-postgres test-e2e lint format install migrate demo clean bench chromium java audit
+.PHONY: audit-deps backup restore run test test-postgres test-e2e lint format install migrate demo clean bench bench-import chromium java audit
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -92,3 +92,7 @@ audit: install chromium
 bench: install
 	$(BIN)/python bench/run.py --database sqlite
 	$(BIN)/python bench/run.py --database postgres
+
+# WordPress import of a generated 10,000-post, 100,000-comment export: time and peak memory.
+bench-import: install
+	$(BIN)/python bench/wordpress_import.py --database sqlite

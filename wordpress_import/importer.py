@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from blog.models import RESERVED_SLUGS, Post
 from blog.renditions import rendition_names
 from comments.models import MAX_DEPTH, Comment
+from comments.rendering import render_comment
 from wordpress_import import wxr
 from wordpress_import.content import PostContent, comment_text
 from wordpress_import.media import MediaCopier
@@ -42,6 +43,7 @@ COMMENT_STATUSES = {
     "post-trashed": Comment.Status.REJECTED,
 }
 PINGS = ("trackback", "pingback")
+COMMENT_BATCH = 2000  # new comments written together
 TAG_MAX_LENGTH = 100
 IGNORED_CATEGORIES = {"uncategorized"}
 
@@ -80,6 +82,7 @@ class Importer:
             media_dir=options.media_dir, base_url="", summary=summary, dry_run=options.dry_run
         )
         self.current = ""  # the item being imported, named in errors
+        self.new_comments: list[tuple[Comment, wxr.Comment]] = []  # made, not yet written
 
     @property
     def site(self) -> str:
@@ -97,6 +100,7 @@ class Importer:
                 except Exception as error:
                     error.wordpress_item = self.current  # named in the command's one-line error
                     raise
+        self.write_new_comments()
         site = self.reader.site
         self.summary.site, self.summary.site_title = site.base_site_url, site.title
         self.summary.wxr_version = site.wxr_version
@@ -242,7 +246,6 @@ class Importer:
             ).select_related("comment")
         }
         saved: dict[int, Comment] = {}
-        new_mappings = []
         for source in in_thread_order(item.comments):
             if source.type in PINGS:
                 self.summary.comments_skipped["trackbacks and pingbacks"] += 1
@@ -253,11 +256,29 @@ class Importer:
                 continue
             parent = self.parent_for(source, saved, item)
             mapping = existing.get(source.wp_id)
-            comment, mapping = self.save_comment(source, post, parent, mapping)
-            saved[source.wp_id] = comment
-            if mapping is not None:
-                new_mappings.append(mapping)
-        ImportedComment.objects.bulk_create(new_mappings)
+            saved[source.wp_id] = comment = self.save_comment(source, post, parent, mapping)
+            if comment.pk is None:
+                self.new_comments.append((comment, source))
+        if len(self.new_comments) >= COMMENT_BATCH:
+            self.write_new_comments()
+
+    def write_new_comments(self) -> None:
+        """Insert the new comments of many posts with a few bulk_create()s, a level of the
+        threads at a time (a reply needs its parent's id): the posts' counts are recounted once
+        per statement, not once per comment."""
+        new, self.new_comments = self.new_comments, []
+        for depth in sorted({comment.depth for comment, _ in new}):
+            Comment.objects.bulk_create([c for c, _ in new if c.depth == depth])
+        ImportedComment.objects.bulk_create(
+            ImportedComment(
+                site=self.site,
+                wp_id=source.wp_id,
+                comment=comment,
+                source_hash=fingerprint(source.__dict__),
+                saved_hash=comment_fingerprint(comment),
+            )
+            for comment, source in new
+        )
 
     def parent_for(self, source: wxr.Comment, saved: dict, item: wxr.Item) -> Comment | None:
         """The comment to reply to: the WordPress parent, or its deepest ancestor we can nest."""
@@ -274,8 +295,8 @@ class Importer:
             parent = parent.parent
         return parent
 
-    def save_comment(self, source: wxr.Comment, post: Post, parent, mapping):
-        """Create or update one comment; returns it and a new mapping row to bulk-create."""
+    def save_comment(self, source: wxr.Comment, post: Post, parent, mapping) -> Comment:
+        """Update an imported comment, or make a new one (unsaved: written in bulk)."""
         source_hash = fingerprint(source.__dict__)
         status = COMMENT_STATUSES.get(source.approved.lower(), Comment.Status.PENDING)
         if mapping is not None:
@@ -283,10 +304,10 @@ class Importer:
             edited_here = comment_fingerprint(comment) != mapping.saved_hash
             if edited_here and not self.options.overwrite:
                 self.summary.comments_skipped["edited or moderated here (kept)"] += 1
-                return comment, None
+                return comment
             if source_hash == mapping.source_hash and not edited_here:
                 self.summary.comments_unchanged += 1
-                return comment, None
+                return comment
             self.summary.comments_updated += 1
         else:
             comment = Comment()
@@ -301,18 +322,15 @@ class Importer:
         comment.ip_address = valid_ip(source.author_ip)
         comment.user = self.authors.user_for_wp_id(source.user_id)
         comment.created = source.date or timezone.now()
-        comment.save()
         if mapping is None:
-            return comment, ImportedComment(
-                site=self.site,
-                wp_id=source.wp_id,
-                comment=comment,
-                source_hash=source_hash,
-                saved_hash=comment_fingerprint(comment),
-            )
+            # What Comment.save() derives, since bulk_create() does not call it.
+            comment.depth = parent.depth + 1 if parent is not None else 0
+            comment.body_html = render_comment(comment.body)
+            return comment
+        comment.save()
         mapping.source_hash, mapping.saved_hash = source_hash, comment_fingerprint(comment)
         mapping.save(update_fields=["source_hash", "saved_hash"])
-        return comment, None
+        return comment
 
 
 class AuthorDirectory:
