@@ -6,6 +6,7 @@ wrote the Markdown: editors are trusted with formatting, not with scripts.
 
 import math
 import re
+from html import unescape
 
 import markdown
 import nh3
@@ -51,7 +52,11 @@ def render_markdown(text: str) -> str:
 
 
 def plain_text(html: str) -> str:
-    return re.sub(r"\s+", " ", strip_tags(html)).strip()
+    """The text a reader sees: tags dropped and entities decoded ("&amp;" -> "&").
+
+    The result is plain text, escaped once wherever it is shown (templates, feeds).
+    """
+    return re.sub(r"\s+", " ", unescape(strip_tags(html))).strip()
 
 
 def summarise(html: str, words: int = 40) -> str:
