@@ -12,6 +12,16 @@ def public_pages(client, seed_post) -> dict[str, tuple[str, int]]:
         "post with comments": client.get(seed_post.get_absolute_url()),
         "tag page": client.get(reverse("blog:tag", args=[tag.slug])),
         "search": client.get(reverse("blog:search"), {"q": "magnesium"}),
+        "month archive": client.get(
+            reverse(
+                "blog:archive_month",
+                kwargs={
+                    "year": f"{seed_post.publish_at:%Y}",
+                    "month": f"{seed_post.publish_at:%m}",
+                },
+            )
+        ),
+        "author page": client.get(reverse("blog:author", args=[seed_post.author_id])),
         "comment form with errors": client.post(
             reverse("comments:submit", args=[seed_post.pk]), {"name": "", "body": ""}
         ),

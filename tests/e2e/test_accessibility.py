@@ -28,6 +28,8 @@ def test_axe_finds_no_violations_on_public_pages(live_server, new_context, demo_
         "post with comments": demo_seed_post.get_absolute_url(),
         "tag page": reverse("blog:tag", args=[tag.slug]),
         "search": reverse("blog:search") + "?q=magnesium",
+        "month archive": f"/blog/{demo_seed_post.publish_at:%Y/%m}/",
+        "author page": reverse("blog:author", args=[demo_seed_post.author_id]),
     }
     page = new_context(color_scheme=scheme).new_page()
     for label, url in pages.items():
