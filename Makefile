@@ -6,10 +6,13 @@ PORT ?= 8000
 # Local runs read .env (DEBUG=true: static files straight from static/, media served by Django).
 RUN_ENV := SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 # Tests need a key but nothing secret; production sets SECRET_KEY itself.
-TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false
+# Redis tests use this database (never 0); the PostgreSQL leg also runs its whole suite with it
+# as the cache, each xdist worker under its own key prefix.
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false REDIS_TEST_URL=$(REDIS_TEST_URL)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: audit-deps backup restore run test test-postgres test-e2e lint format install migrate demo clean bench bench-import chromium java audit
+.PHONY: audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import chromium java audit
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,12 +47,22 @@ chromium:
 java:
 	@scripts/ensure-java
 
+# The production server on this machine: DEBUG off, static files collected (hashed, compressed,
+# served by whitenoise), gunicorn with config/gunicorn.conf.py. SECRET_KEY from the environment
+# or .env; Django refuses to start without one.
+serve: install
+	DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=false PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
+
 test: install chromium java
 	$(TEST_ENV) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-# The same suite against a real PostgreSQL (the server at 127.0.0.1:5432; trust auth).
+# The same suite against a real PostgreSQL (the server at 127.0.0.1:5432; trust auth) and the
+# real Redis (127.0.0.1:6379) as its cache, as in production.
 test-postgres: install chromium java
-	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) REDIS_URL=$(REDIS_TEST_URL) \
+		$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test-e2e: install chromium
 	$(TEST_ENV) $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)

@@ -101,6 +101,17 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent use by several gunicorn workers and threads: readers never block the writer
+    # (WAL), a writer waits for the lock instead of failing at once (timeout, in seconds), and
+    # every transaction takes the write lock when it begins (IMMEDIATE), so two transactions
+    # that read then write cannot deadlock into "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -111,8 +122,13 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blog"),
         }
     }
+    # Sessions read from the shared cache (so any app server sees them) and are written through
+    # to the database, so a Redis restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
+    # Local memory is per process: sessions stay in the database, where every worker sees them.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit counts comment posts per IP in the default cache (RATELIMIT_USE_CACHE).
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -144,6 +160,12 @@ if AWS_STORAGE_BUCKET_NAME:
     MEDIA_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
 else:
     MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+# Who serves /media/ when DEBUG is off: with no S3 and no web server in front doing it, Django
+# does (config/media.py), so the one-machine production start shows cover images. Turn it off
+# when a web server in front serves MEDIA_ROOT itself (see the README).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
+MEDIA_MAX_AGE = env.int("MEDIA_MAX_AGE", default=24 * 60 * 60)
 
 STORAGES = {
     "default": MEDIA_STORAGE,

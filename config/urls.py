@@ -5,9 +5,12 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from blog import sitemaps
+from config.health import healthz
+from config.media import media_urlpatterns
 from core import views as core_views
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
@@ -23,6 +26,8 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+else:
+    urlpatterns += media_urlpatterns()
 
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"

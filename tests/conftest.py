@@ -1,10 +1,41 @@
+import copy
+import os
+
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.test.utils import override_settings
 
 from comments import counts
 from tests.factories import UserFactory
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_key_prefix_per_worker():
+    """xdist workers share one Redis database (make test-postgres): each keeps its own keys."""
+    from django.conf import settings
+
+    config = copy.deepcopy(settings.CACHES)
+    prefix = config["default"].get("KEY_PREFIX", "")
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    config["default"]["KEY_PREFIX"] = "-".join(filter(None, [prefix, "test", worker_id]))
+    with override_settings(CACHES=config):
+        yield
+
+
+def clear_cache(alias: str = "default") -> None:
+    """Empty a cache for this test process. On Redis, only this worker's keys: clear() there is
+    FLUSHDB, which would also wipe the other xdist workers' keys mid-test."""
+    cache = caches[alias]
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
@@ -33,9 +64,9 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate limits and cached pages live in the cache; no test inherits another's."""
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture(autouse=True)

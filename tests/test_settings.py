@@ -171,3 +171,47 @@ def test_the_test_suite_settings_ignore_a_developers_dotenv(tmp_path):
 
 def test_this_test_run_reads_no_dotenv(settings):
     assert settings.ENV_FILE == ""
+
+
+def test_postgres_database_url_keeps_connections_open_with_health_checks():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = run_django(code, DEBUG="true", DATABASE_URL="postgres://u@127.0.0.1:5432/db")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "60", "True"]
+
+
+def test_sqlite_is_opened_for_concurrent_writers():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "o = s.DATABASES['default']['OPTIONS']; "
+        "print(o['transaction_mode'], o['timeout'], o['init_command'])"
+    )
+    result = run_django(code, DEBUG="true", DATABASE_URL="sqlite:////tmp/blog.sqlite3")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["IMMEDIATE", "20"]
+    assert "journal_mode=WAL" in result.stdout
+
+
+def test_sessions_use_the_cache_only_when_redis_is_shared():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_ENGINE)"
+    )
+    with_redis = run_django(code, DEBUG="true", REDIS_URL="redis://127.0.0.1:6379/1")
+    without = run_django(code, DEBUG="true", REDIS_URL="")
+    assert with_redis.stdout.strip() == "django.contrib.sessions.backends.cached_db"
+    assert without.stdout.strip() == "django.contrib.sessions.backends.db"
+
+
+def test_an_s3_bucket_moves_media_to_s3_and_django_stops_serving_media():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.STORAGES['default']['BACKEND'], s.SERVE_MEDIA)"
+    )
+    on_s3 = run_django(code, DEBUG="true", AWS_STORAGE_BUCKET_NAME="blog-media")
+    local = run_django(code, DEBUG="true", AWS_STORAGE_BUCKET_NAME="")
+    assert on_s3.stdout.split() == ["storages.backends.s3.S3Storage", "False"]
+    assert local.stdout.split() == ["django.core.files.storage.FileSystemStorage", "True"]

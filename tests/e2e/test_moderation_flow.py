@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from blog.importing import import_file
 from comments.models import Comment
+from tests.conftest import clear_cache
 from tests.factories import UserFactory
 
 # serialized_rollback (conftest.py asks for it too): the Editors and Moderators groups come
@@ -31,7 +31,7 @@ APPROVE = "Approve selected comments"
 @pytest.fixture
 def post(settings):
     settings.COMMENT_MIN_SECONDS = 0  # the spam check refuses forms sent within 3 s
-    cache.clear()  # the per-IP rate limit lives in the cache
+    clear_cache()  # the per-IP rate limit lives in the cache
     return import_file(SEED_POST, author=UserFactory(username="writer")).post
 
 
