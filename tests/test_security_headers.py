@@ -66,6 +66,9 @@ def pages(client, superuser):
             "index": reverse("blog:index"),
             "post": post.get_absolute_url(),
             "tag": reverse("blog:tag", args=["security"]),
+            "search": reverse("blog:search") + "?q=Hardened",
+            "author": reverse("blog:author", args=[post.author.pk]),
+            "404": "/no-such-page/",
             "admin login": reverse("admin:login"),
             "admin index": reverse("admin:index"),
             "admin post add": reverse("admin:blog_post_add"),
@@ -76,7 +79,7 @@ def pages(client, superuser):
         if name.startswith("admin") and name != "admin login":
             client.force_login(superuser)
         response = client.get(paths[name])
-        assert response.status_code == 200, name
+        assert response.status_code == (404 if name == "404" else 200), name
         return response
 
     return get
@@ -86,6 +89,9 @@ PAGES = [
     "index",
     "post",
     "tag",
+    "search",
+    "author",
+    "404",
     "admin login",
     "admin index",
     "admin post add",
