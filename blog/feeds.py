@@ -9,10 +9,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
+from blog import conf
 from blog.models import Post
 from blog.seo import absolute_url, author_name
-
-FEED_LENGTH = 20
 
 
 class LatestPostsFeed(Feed):
@@ -38,7 +37,7 @@ class LatestPostsFeed(Feed):
         return Post.objects.published().for_listing().prefetch_related("tags")
 
     def items(self):
-        return self.posts()[:FEED_LENGTH]
+        return self.posts()[: conf.FEED_LENGTH]
 
     def item_title(self, post):
         return post.title
@@ -94,7 +93,7 @@ class TagFeed(LatestPostsFeed):
         return absolute_url(reverse(self.feed_url_name, args=[tag.slug]))
 
     def items(self, tag):
-        return self.posts().filter(tags=tag)[:FEED_LENGTH]
+        return self.posts().filter(tags=tag)[: conf.FEED_LENGTH]
 
 
 class TagAtomFeed(TagFeed):

@@ -1,5 +1,4 @@
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from blog import images, renditions
+from blog import conf, images, renditions
 from blog.rendering import reading_time_minutes, render_markdown, summarise
 
 
@@ -259,7 +258,7 @@ class PreviewLinkQuerySet(models.QuerySet):
 
 
 def default_preview_expiry():
-    return timezone.now() + timedelta(days=7)
+    return timezone.now() + conf.PREVIEW_LINK_LIFETIME
 
 
 def new_preview_token():

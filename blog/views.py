@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -8,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, dates
 from taggit.models import Tag
 
-from blog import search
+from blog import conf, search
 from blog.forms import SearchForm
 from blog.models import Post, PreviewLink
 
@@ -17,7 +16,7 @@ class PublishedPostsMixin:
     """What every public post page shares: the published() rule and the index page size."""
 
     model = Post
-    paginate_by = settings.POSTS_PER_PAGE
+    paginate_by = conf.POSTS_PER_PAGE
 
     def get_queryset(self):
         return Post.objects.published().for_listing()

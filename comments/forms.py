@@ -1,5 +1,4 @@
 import unicodedata
-from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
@@ -10,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from comments import spam
-from comments.models import MAX_DEPTH, Comment
+from comments import conf, spam
+from comments.models import Comment
 
-DUPLICATE_WINDOW = timedelta(hours=1)
 MODERATION_NOTICE = "Please note, comments need to be approved before they are published."
 
 
@@ -117,7 +115,7 @@ class CommentForm(forms.ModelForm):
             return None
         replyable = Comment.objects.approved().filter(post=self.post)
         parent = replyable.filter(pk=parent_id).first()
-        if parent is not None and parent.depth >= MAX_DEPTH:
+        if parent is not None and parent.depth >= conf.MAX_DEPTH:
             parent = replyable.filter(pk=parent.parent_id).first()
         if parent is None:
             raise ValidationError(
@@ -133,7 +131,7 @@ class CommentForm(forms.ModelForm):
                 post=self.post,
                 author_email__iexact=email,
                 body=body,
-                created__gte=timezone.now() - DUPLICATE_WINDOW,
+                created__gte=timezone.now() - conf.DUPLICATE_WINDOW,
             )
             if already_sent.exists():
                 raise ValidationError(

@@ -6,9 +6,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
-from comments import counts
-
-MAX_DEPTH = 2  # top-level comments are depth 0, so replies nest up to three levels
+from comments import conf, counts
 
 
 class CommentQuerySet(models.QuerySet):
@@ -23,13 +21,18 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.APPROVED)
 
     def in_public_threads(self):
-        """Approved comments readers can reach: every comment above them is approved too."""
-        approved = Comment.Status.APPROVED
-        return self.approved().filter(
-            Q(parent__isnull=True)
-            | Q(parent__status=approved, parent__parent__isnull=True)
-            | Q(parent__status=approved, parent__parent__status=approved)
-        )
+        """Approved comments readers can reach: every comment above them is approved too.
+
+        Built from the nesting depth: top-level, or an approved top-level parent, or an approved
+        parent under an approved top-level grandparent, and so on down to conf.MAX_DEPTH (deeper
+        comments are not shown, so not counted).
+        """
+        condition, ancestors_approved, lookup = Q(parent__isnull=True), Q(), "parent"
+        for _ in range(conf.MAX_DEPTH):
+            ancestors_approved &= Q(**{f"{lookup}__status": Comment.Status.APPROVED})
+            condition |= ancestors_approved & Q(**{f"{lookup}__parent__isnull": True})
+            lookup += "__parent"
+        return self.approved().filter(condition)
 
     def spam(self):
         return self.filter(status=Comment.Status.SPAM)

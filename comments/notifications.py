@@ -15,13 +15,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from comments import moderation
+from comments import conf, moderation
 from comments.models import Comment
 
 logger = logging.getLogger(__name__)
 
 LINK_SALT = "comments.moderation-link"
-DEFAULT_LINK_MAX_AGE = 3 * 24 * 60 * 60
 MODERATE_PERMISSION = moderation.MODERATE_PERMISSION
 
 
@@ -35,8 +34,8 @@ class LinkClaim:
 
 
 def link_max_age() -> int:
-    """Seconds a moderation link stays valid (settings.COMMENT_LINK_MAX_AGE, default 3 days)."""
-    return getattr(settings, "COMMENT_LINK_MAX_AGE", DEFAULT_LINK_MAX_AGE)
+    """Seconds a moderation link stays valid (conf.LINK_MAX_AGE, default 3 days)."""
+    return conf.LINK_MAX_AGE
 
 
 def make_link_token(*, comment: Comment, action: str, moderator: AbstractBaseUser | None) -> str:

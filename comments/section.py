@@ -18,11 +18,10 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from blog.models import Post
-from comments import services, session
+from comments import conf, services, session
 from comments.forms import CommentForm
-from comments.models import MAX_DEPTH, Comment, ModerationSettings
+from comments.models import Comment, ModerationSettings
 
-THREADS_PER_PAGE = 50
 # Columns the page never shows: kept out of memory and out of the template's reach.
 UNSHOWN_COLUMNS = ["body", "author_email", "ip_address", "user_agent", "moderation_reasons"]
 # Flash messages carrying this tag are shown inside the comment section, where the reader lands.
@@ -79,13 +78,13 @@ def build_threads(comments: list[Comment]) -> list[Thread]:
     return threads
 
 
-def in_threads(top_level_ids, *, depth: int = MAX_DEPTH) -> Q:
+def in_threads(top_level_ids, *, depth: int | None = None) -> Q:
     """Comments in the threads started by these top-level comments, down to `depth` replies.
 
     Built from the nesting depth: pk in ids, or parent in ids, or parent's parent in ids, ...
     """
     condition, lookup = Q(pk__in=top_level_ids), "parent"
-    for _ in range(depth):
+    for _ in range(conf.MAX_DEPTH if depth is None else depth):
         condition |= Q(**{f"{lookup}__in": top_level_ids})
         lookup += "__parent"
     return condition
@@ -99,9 +98,10 @@ def shared_section(*, post: Post, page_number=None) -> SharedSection:
     """
     approved = Comment.objects.approved().filter(post=post)
     top_level = approved.filter(parent__isnull=True)
-    page = Paginator(top_level.values("pk"), THREADS_PER_PAGE).get_page(page_number)
-    offset = (page.number - 1) * THREADS_PER_PAGE
-    page_ids = top_level.values("pk")[offset : offset + THREADS_PER_PAGE]
+    per_page = conf.THREADS_PER_PAGE
+    page = Paginator(top_level.values("pk"), per_page).get_page(page_number)
+    offset = (page.number - 1) * per_page
+    page_ids = top_level.values("pk")[offset : offset + per_page]
     on_page = list(approved.filter(in_threads(page_ids)).defer(*UNSHOWN_COLUMNS))
     page.object_list = build_threads(on_page)
     return SharedSection(

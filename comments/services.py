@@ -17,13 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from comments import spam
+from comments import conf, spam
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import notify_moderators
 
 VERIFY_SALT = "comments.verify-email"
-VERIFY_MAX_AGE = 7 * 24 * 60 * 60
 
 
 class CommentsClosed(PermissionDenied):
@@ -117,7 +116,7 @@ def send_verification_email(*, email: str) -> None:
 
 def verify_email(*, token: str) -> VerifiedEmail:
     """Record the address in a valid confirmation token; raises signing.BadSignature if not."""
-    email = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    email = signing.loads(token, salt=VERIFY_SALT, max_age=conf.VERIFY_MAX_AGE)
     verified = VerifiedEmail.objects.filter(email__iexact=email).first()
     if verified is None:
         verified = VerifiedEmail(email=email)

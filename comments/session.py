@@ -4,10 +4,10 @@ Everything read here is personal: a page built from it must not land in a shared
 (see `comments.section.VisitorSection.is_personal`).
 """
 
+from comments import conf
 from comments.models import Comment
 
 PENDING_KEY = "comments_pending"
-PENDING_REMEMBERED = 20  # the newest ids kept; older ones are forgotten
 VERIFIED_KEY = "comments_verified_emails"
 VERIFIED_REMEMBERED = 5
 
@@ -17,7 +17,7 @@ def remember_pending(request, comment: Comment) -> None:
     if comment.status != Comment.Status.PENDING:
         return
     pending = request.session.get(PENDING_KEY, [])
-    request.session[PENDING_KEY] = [*pending, comment.pk][-PENDING_REMEMBERED:]
+    request.session[PENDING_KEY] = [*pending, comment.pk][-conf.PENDING_REMEMBERED :]
 
 
 def pending_ids(request) -> list[int]:

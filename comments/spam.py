@@ -9,16 +9,15 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core import signing
 from django.template.defaultfilters import pluralize
 
+from comments import conf
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.rendering import render_comment
 
 TIMESTAMP_SALT = "comments.form-timestamp"
 # A form left open longer than this must be sent again: stops replaying one harvested stamp.
-FORM_MAX_AGE = 2 * 24 * 60 * 60
 
 
 @dataclass
@@ -36,7 +35,7 @@ def sign_form_time(started_at: float | None = None) -> str:
 
 def read_form_time(stamp: str) -> float:
     """When the form was shown; raises signing.BadSignature if the stamp is forged or stale."""
-    return float(signing.loads(stamp, salt=TIMESTAMP_SALT, max_age=FORM_MAX_AGE))
+    return float(signing.loads(stamp, salt=TIMESTAMP_SALT, max_age=conf.FORM_MAX_AGE))
 
 
 def bot_reasons(*, honeypot: str, started_at: float) -> list[str]:
@@ -44,7 +43,7 @@ def bot_reasons(*, honeypot: str, started_at: float) -> list[str]:
     reasons = []
     if honeypot:
         reasons.append("honeypot")
-    if time.time() - started_at < settings.COMMENT_MIN_SECONDS:
+    if time.time() - started_at < conf.MIN_SECONDS:
         reasons.append("submitted too fast")
     return reasons
 

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,7 +5,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from blog.models import Post
-from comments import services, session
+from comments import conf, services, session
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.section import MESSAGE_TAG
@@ -19,7 +18,7 @@ def client_ip(request) -> str:
     proxy sets it (COMMENT_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"); the last entry is
     the one that proxy appended.
     """
-    header = settings.COMMENT_TRUSTED_PROXY_HEADER
+    header = conf.TRUSTED_PROXY_HEADER
     if header and request.META.get(header):
         return request.META[header].split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
@@ -30,7 +29,7 @@ def _rate_limit_key(group, request):
 
 
 def _rate(group, request):
-    return settings.COMMENT_RATE_LIMIT
+    return conf.RATE_LIMIT
 
 
 @require_POST

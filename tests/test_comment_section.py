@@ -5,7 +5,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import Client, RequestFactory
 
-from comments import section, session
+from comments import conf, section, session
 from comments.models import Comment
 from core.templatetags.site_tags import without_tag
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
@@ -83,7 +83,7 @@ def test_session_remembers_only_pending_comments_and_only_the_newest():
     approved = CommentFactory(approved=True)
     session.remember_pending(request, approved)
     assert session.pending_ids(request) == []
-    pending = CommentFactory.create_batch(session.PENDING_REMEMBERED + 1, pending=True)
+    pending = CommentFactory.create_batch(conf.PENDING_REMEMBERED + 1, pending=True)
     for comment in pending:
         session.remember_pending(request, comment)
     assert session.pending_ids(request) == [c.pk for c in pending[1:]]
@@ -177,3 +177,34 @@ def test_error_summary_lists_errors_of_hidden_fields_too(client):
     html = section_html(client.post(submit_url(post), data))
     summary = html[html.index('id="comment-errors"') : html.index("<form")]
     assert "This form has expired. Please check your comment and send it again." in summary
+
+
+def test_nesting_depth_setting_drives_the_thread_and_count_queries(settings):
+    top = CommentFactory(approved=True)
+    child = CommentFactory(approved=True, parent=top)
+    grandchild = CommentFactory(approved=True, parent=child)
+    settings.COMMENT_MAX_DEPTH = 1
+    shared = section.shared_section(post=top.post)
+    assert set(shared.comments_by_id) == {top.pk, child.pk}
+    assert set(Comment.objects.in_public_threads()) == {top, child}
+    settings.COMMENT_MAX_DEPTH = 2
+    shared = section.shared_section(post=top.post)
+    assert set(shared.comments_by_id) == {top.pk, child.pk, grandchild.pk}
+    assert set(Comment.objects.in_public_threads()) == {top, child, grandchild}
+
+
+def test_public_count_leaves_out_replies_under_a_hidden_comment():
+    top = CommentFactory(approved=True)
+    hidden = CommentFactory(pending=True, parent=top)
+    CommentFactory(approved=True, parent=hidden)
+    under_reply = CommentFactory(approved=True, parent=CommentFactory(approved=True, parent=top))
+    public = set(Comment.objects.in_public_threads())
+    assert public == {top, under_reply.parent, under_reply}
+
+
+def test_threads_page_size_is_a_setting(settings):
+    settings.COMMENT_THREADS_PER_PAGE = 2
+    post = PostFactory()
+    CommentFactory.create_batch(3, approved=True, post=post)
+    assert len(section.shared_section(post=post).page.object_list) == 2
+    assert len(section.shared_section(post=post, page_number=2).page.object_list) == 1

@@ -1,0 +1,23 @@
+"""Every tunable number of the blog app, in one place, each overridable in Django settings.
+
+Read as `conf.NAME` at the moment of use (not `from blog.conf import NAME`), so a setting
+changed in settings.py or by a test is seen everywhere.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+DEFAULTS = {
+    "POSTS_PER_PAGE": ("POSTS_PER_PAGE", 10),
+    "FEED_LENGTH": ("BLOG_FEED_LENGTH", 20),
+    "PREVIEW_LINK_LIFETIME": ("BLOG_PREVIEW_LINK_LIFETIME", timedelta(days=7)),
+}
+
+
+def __getattr__(name: str):
+    try:
+        setting, default = DEFAULTS[name]
+    except KeyError:
+        raise AttributeError(f"blog.conf has no {name}") from None
+    return getattr(settings, setting, default)

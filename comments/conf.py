@@ -1,0 +1,32 @@
+"""Every tunable number of the comments app, in one place, each overridable in Django settings.
+
+Read as `conf.NAME` at the moment of use (not `from comments.conf import NAME`), so a setting
+changed in settings.py or by a test is seen everywhere.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Top-level comments are depth 0, so replies nest up to MAX_DEPTH levels; the thread and
+    # public-count queries are built from it.
+    "MAX_DEPTH": ("COMMENT_MAX_DEPTH", 2),
+    "THREADS_PER_PAGE": ("COMMENT_THREADS_PER_PAGE", 50),
+    "PENDING_REMEMBERED": ("COMMENT_PENDING_REMEMBERED", 20),  # own pending ids a session keeps
+    "DUPLICATE_WINDOW": ("COMMENT_DUPLICATE_WINDOW", timedelta(hours=1)),
+    "MIN_SECONDS": ("COMMENT_MIN_SECONDS", 3),  # a form sent faster than this is a bot's
+    "FORM_MAX_AGE": ("COMMENT_FORM_MAX_AGE", 2 * 24 * 60 * 60),  # seconds a form stays valid
+    "VERIFY_MAX_AGE": ("COMMENT_VERIFY_MAX_AGE", 7 * 24 * 60 * 60),  # e-mail confirmation link
+    "LINK_MAX_AGE": ("COMMENT_LINK_MAX_AGE", 3 * 24 * 60 * 60),  # moderators' one-click links
+    "RATE_LIMIT": ("COMMENT_RATE_LIMIT", "5/m"),
+    "TRUSTED_PROXY_HEADER": ("COMMENT_TRUSTED_PROXY_HEADER", ""),
+}
+
+
+def __getattr__(name: str):
+    try:
+        setting, default = DEFAULTS[name]
+    except KeyError:
+        raise AttributeError(f"comments.conf has no {name}") from None
+    return getattr(settings, setting, default)
