@@ -24,7 +24,8 @@ from django.utils.text import slugify
 
 from blog.models import RESERVED_SLUGS, Post
 from blog.renditions import rendition_names
-from comments.models import MAX_DEPTH, Comment
+from comments import conf
+from comments.models import Comment
 from comments.rendering import render_comment
 from wordpress_import import wxr
 from wordpress_import.content import PostContent, comment_text
@@ -291,7 +292,7 @@ class Importer:
                 f"comment {source.wp_id} on {item.link}",
             )
             return None
-        while parent is not None and parent.depth >= MAX_DEPTH:
+        while parent is not None and parent.depth >= conf.MAX_DEPTH:
             parent = parent.parent
         return parent
 
