@@ -6,8 +6,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from blog.models import Post
-from comments import services
-from comments.models import Comment
+from comments import services, spam
+from comments.models import Comment, ModerationSettings
+
+# The demo spam comment's reason names this rule, so the demo sets it.
+DEMO_BLOCKED_WORD = "casino"
 
 # (name, email, body, status, reply to index or None, reasons)
 DEMO_COMMENTS = [
@@ -59,7 +62,7 @@ DEMO_COMMENTS = [
         "Best casino bonus and cheap pills at https://spam.example.com",
         Comment.Status.SPAM,
         None,
-        ["blocked word: casino"],
+        [f"blocked word: {DEMO_BLOCKED_WORD}"],
     ),
 ]
 
@@ -72,6 +75,7 @@ def add_demo_comments(*, post: Post) -> str:
     """
     if Comment.objects.filter(post=post).exists():
         return "Demo comments already loaded."
+    _block_demo_word()
     moderator = get_user_model()._default_manager.filter(username="moderator").first()
     start = min(post.publish_at, timezone.now() - timedelta(seconds=len(DEMO_COMMENTS)))
     created = []
@@ -98,3 +102,12 @@ def add_demo_comments(*, post: Post) -> str:
         f"Demo comments: {len(created)} added, {pending} awaiting moderation "
         "at /admin/comments/comment/."
     )
+
+
+def _block_demo_word() -> None:
+    """Add DEMO_BLOCKED_WORD to the moderators' blocked words, if it is not there yet."""
+    rules = ModerationSettings.load()
+    if DEMO_BLOCKED_WORD not in spam.blocked_word_list(rules):
+        rules.blocked_words = "\n".join([*spam.blocked_word_list(rules), DEMO_BLOCKED_WORD])
+        rules.full_clean()
+        rules.save()

@@ -98,7 +98,7 @@ class CommentForm(forms.ModelForm):
 
     def clean_timestamp(self):
         try:
-            return spam.read_form_time(self.cleaned_data["timestamp"])
+            started_at = spam.read_form_time(self.cleaned_data["timestamp"])
         except (signing.BadSignature, TypeError, ValueError):
             # Give the re-rendered form a fresh stamp so that sending it again works.
             self.data = self.data.copy()
@@ -107,6 +107,14 @@ class CommentForm(forms.ModelForm):
                 "This form has expired. Please check your comment and send it again.",
                 code="bad_timestamp",
             ) from None
+        if spam.sent_too_fast(started_at):
+            # A person who types fast must not lose their comment: keep the text and the stamp,
+            # so sending again a moment later works. A bot learns nothing it did not know.
+            raise ValidationError(
+                "That was quicker than we expected. Please check your comment and send it again.",
+                code="too_fast",
+            )
+        return started_at
 
     def clean_parent(self):
         """Replies go to approved comments of this post; too deep ones join their parent's."""

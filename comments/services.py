@@ -81,7 +81,6 @@ def submit_comment(
         comment=comment,
         rules=rules,
         honeypot=form.cleaned_data["honeypot"],
-        started_at=form.cleaned_data["timestamp"],
         verified_emails=verified_emails,
     )
     comment.status, comment.moderation_reasons = verdict.status, verdict.reasons

@@ -38,18 +38,26 @@ def read_form_time(stamp: str) -> float:
     return float(signing.loads(stamp, salt=TIMESTAMP_SALT, max_age=conf.FORM_MAX_AGE))
 
 
-def bot_reasons(*, honeypot: str, started_at: float) -> list[str]:
-    """Signs of a script rather than a person: a filled hidden field, or an inhumanly fast send."""
-    reasons = []
-    if honeypot:
-        reasons.append("honeypot")
-    if time.time() - started_at < conf.MIN_SECONDS:
-        reasons.append("submitted too fast")
-    return reasons
+def sent_too_fast(started_at: float) -> bool:
+    """Sent sooner after the form was shown than comments.conf.MIN_SECONDS allows.
+
+    The form refuses such a send with an error (the text kept), rather than filing it as spam.
+    """
+    return time.time() - started_at < conf.MIN_SECONDS
+
+
+def bot_reasons(*, honeypot: str) -> list[str]:
+    """Signs of a script rather than a person: a filled hidden field."""
+    return ["honeypot"] if honeypot else []
 
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def blocked_word_list(rules: ModerationSettings) -> list[str]:
+    """The blocked words, one per line in the settings, blanks dropped."""
+    return _lines(rules.blocked_words)
 
 
 def _ip_is_blocked(ip: str | None, blocked: list[str]) -> bool:
@@ -72,7 +80,7 @@ def blocked_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]
     visible_text = " ".join([comment.author_name, comment.author_url, comment.body]).casefold()
     reasons += [
         f"blocked word: {word}"
-        for word in _lines(rules.blocked_words)
+        for word in blocked_word_list(rules)
         if word.casefold() in visible_text
     ]
     if comment.author_email.casefold() in {e.casefold() for e in _lines(rules.blocked_emails)}:
@@ -113,13 +121,10 @@ def check_comment(
     comment: Comment,
     rules: ModerationSettings,
     honeypot: str,
-    started_at: float,
     verified_emails: Collection[str] = (),
 ) -> Verdict:
     """Spam if any hard rule matches, held if a soft one does, approved only for the trusted."""
-    spam = bot_reasons(honeypot=honeypot, started_at=started_at) + blocked_reasons(
-        comment=comment, rules=rules
-    )
+    spam = bot_reasons(honeypot=honeypot) + blocked_reasons(comment=comment, rules=rules)
     if spam:
         return Verdict(Comment.Status.SPAM, spam)
     held = []

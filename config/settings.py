@@ -193,7 +193,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_NAME = env.str("SITE_NAME", default="The Blog")
 
 # Comments
-COMMENT_MIN_SECONDS = env.int("COMMENT_MIN_SECONDS", default=3)  # faster submits are bots
+COMMENT_MIN_SECONDS = env.int("COMMENT_MIN_SECONDS", default=3)  # faster sends: send again
 COMMENT_RATE_LIMIT = env.str("COMMENT_RATE_LIMIT", default="5/m")  # per IP, cache-based
 # Header holding the client IP when behind a proxy you trust (e.g. "HTTP_X_REAL_IP"); off by
 # default because any client can send X-Forwarded-For.

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from taggit.models import Tag, TaggedItem
 
 from blog.models import Post
-from comments.models import Comment
+from comments import spam
+from comments.models import Comment, ModerationSettings
 from core.management.commands import load_demo
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,14 @@ def test_existing_admin_keeps_its_password():
     output = run_load_demo()
     assert "admin" not in printed_passwords(output)
     assert User.objects.get(username="admin").check_password("a long chosen password")
+
+
+def test_demo_comments_reasons_are_what_the_spam_checks_give_under_the_demo_settings():
+    run_load_demo()
+    rules = ModerationSettings.load()
+
+    explained = Comment.objects.exclude(moderation_reasons=[])
+    assert {c.status for c in explained} == {Comment.Status.SPAM, Comment.Status.PENDING}
+    for comment in explained:
+        verdict = spam.check_comment(comment=comment, rules=rules, honeypot="")
+        assert (verdict.status, verdict.reasons) == (comment.status, comment.moderation_reasons)

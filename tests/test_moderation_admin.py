@@ -1,5 +1,4 @@
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -18,6 +17,9 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/comments/comment/"
 PENDING_CHANGELIST = CHANGELIST + "?status__exact=pending"
+# Session, user, permissions, the filtered count, the UPDATE, the posts' lock and recount, the
+# message: a fixed number of statements, never one per comment.
+QUERIES_TO_APPROVE_ANY_NUMBER = 16
 ACTION_LABELS = ["Approve selected comments", "Reject selected comments", "Mark selected as spam"]
 
 
@@ -486,12 +488,12 @@ def test_moderator_approves_ten_thousand_pending_comments_in_one_request(
     assert Comment.objects.pending().count() == 9_999
 
     # ..."Select all 9,999 comments" (select_across) approves the whole filtered list.
-    started = time.perf_counter()
-    response = run_action(
-        client, "approve_selected", shown[1:], url=PENDING_CHANGELIST, select_across=1
-    )
-    elapsed = time.perf_counter() - started
-    print(f"\nBulk-approved 9,999 comments in one request: {elapsed:.3f} s")
+    # Its speed is measured by the benchmark (make bench); here, that it is a few statements.
+    with CaptureQueriesContext(connection) as queries:
+        response = run_action(
+            client, "approve_selected", shown[1:], url=PENDING_CHANGELIST, select_across=1
+        )
+    print(f"\nBulk-approved 9,999 comments in one request: {len(queries)} queries")
 
     assert response.status_code == 302
     assert Comment.objects.pending().count() == 0
@@ -499,7 +501,7 @@ def test_moderator_approves_ten_thousand_pending_comments_in_one_request(
     assert statuses([rejected]) == [Comment.Status.REJECTED]  # outside the filtered list
     post.refresh_from_db()
     assert post.approved_comment_count == 10_000
-    assert elapsed < 5
+    assert len(queries) <= QUERIES_TO_APPROVE_ANY_NUMBER
 
 
 def test_posting_ten_thousand_ids_one_by_one_is_refused_by_the_upload_limit(

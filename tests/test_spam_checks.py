@@ -1,8 +1,9 @@
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
@@ -65,26 +66,47 @@ def test_filled_honeypot_marks_the_comment_spam_and_it_is_never_shown(client, po
     assert "Buy now" not in html
 
 
-def test_comment_sent_faster_than_the_minimum_time_is_spam(client, post, settings):
+FORM_SHOWN = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def shown_then_sent(client, post, *, after: float, **data):
+    """Load the post page, then send its form `after` seconds later (the clock frozen)."""
+    with time_machine.travel(FORM_SHOWN, tick=False) as clock:
+        html = client.get(post.get_absolute_url()).content.decode()
+        stamp = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
+        clock.shift(after)
+        return submit(client, post, timestamp=stamp, **data)
+
+
+def test_comment_sent_faster_than_the_minimum_time_is_a_form_error_and_nothing_is_stored(
+    client, post, settings
+):
     settings.COMMENT_MIN_SECONDS = 3
-    submit(client, post, timestamp=sign_form_time(time.time() - 1))
-    comment = stored()
-    assert comment.status == Comment.Status.SPAM
-    assert comment.moderation_reasons == ["submitted too fast"]
+    response = shown_then_sent(client, post, after=1, body="Typed very fast")
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Please check your comment and send it again." in html
+    assert "Typed very fast</textarea>" in html
+    assert Comment.objects.count() == 0
 
 
-def test_comment_sent_after_the_minimum_time_is_pending_without_reasons(client, post, settings):
+def test_sending_the_too_fast_form_again_a_moment_later_is_accepted(client, post, settings):
     settings.COMMENT_MIN_SECONDS = 3
-    submit(client, post, timestamp=sign_form_time(time.time() - 4))
-    comment = stored()
-    assert (comment.status, comment.moderation_reasons) == (Comment.Status.PENDING, [])
+    with time_machine.travel(FORM_SHOWN, tick=False) as clock:
+        first = submit(client, post, timestamp=sign_form_time(), body="Second try")
+        resent = re.search(r'name="timestamp" value="([^"]+)"', first.content.decode()).group(1)
+        clock.shift(3)
+        response = submit(client, post, timestamp=resent, body="Second try")
+
+    assert (first.status_code, response.status_code) == (400, 302)
+    assert (stored().status, stored().moderation_reasons) == (Comment.Status.PENDING, [])
 
 
-def test_minimum_time_defaults_to_three_seconds(client, post, settings):
-    submit(client, post, timestamp=sign_form_time(time.time() - 2), body="Quick")
-    submit(client, post, timestamp=sign_form_time(time.time() - 4), body="Considered")
-    assert stored(body="Quick").status == Comment.Status.SPAM
-    assert stored(body="Considered").status == Comment.Status.PENDING
+def test_minimum_time_defaults_to_three_seconds(client, post):
+    assert shown_then_sent(client, post, after=2.9, body="Quick").status_code == 400
+    assert shown_then_sent(client, post, after=3, body="Considered").status_code == 302
+    assert [c.body for c in Comment.objects.all()] == ["Considered"]
 
 
 def test_page_form_carries_a_signed_timestamp_a_zero_minimum_accepts_at_once(
@@ -121,12 +143,8 @@ def test_missing_or_tampered_timestamp_is_a_form_error_and_the_form_gets_a_fresh
     assert Comment.objects.count() == 0
 
 
-def test_form_left_open_for_days_must_be_sent_again(client, post, monkeypatch):
-    three_days_ago = time.time() - 3 * 24 * 3600
-    monkeypatch.setattr(signing.time, "time", lambda: three_days_ago)
-    stamp = sign_form_time()
-    monkeypatch.undo()
-    response = submit(client, post, timestamp=stamp)
+def test_form_left_open_for_days_must_be_sent_again(client, post):
+    response = shown_then_sent(client, post, after=3 * 24 * 3600)
     assert response.status_code == 400
     assert Comment.objects.count() == 0
 
@@ -135,11 +153,11 @@ def test_form_left_open_for_days_must_be_sent_again(client, post, monkeypatch):
 
 
 @pytest.fixture
-def one_rate_window(monkeypatch):
-    """Keep every request in one rate-limit window, so a test never straddles two."""
-    import django_ratelimit.core
-
-    monkeypatch.setattr(django_ratelimit.core, "_get_window", lambda value, period: 0)
+def one_rate_window():
+    """Keep every request in one rate-limit window (the clock stopped), so a test never
+    straddles two."""
+    with time_machine.travel(FORM_SHOWN, tick=False):
+        yield
 
 
 def test_sixth_comment_in_a_minute_from_one_ip_answers_429_keeping_the_text(
@@ -476,12 +494,15 @@ def test_tampered_confirmation_link_verifies_nothing(client, forge):
     assert not VerifiedEmail.objects.exists()
 
 
-def test_confirmation_link_expires_after_seven_days(client, monkeypatch):
-    eight_days_ago = time.time() - 8 * 24 * 3600
-    monkeypatch.setattr(signing.time, "time", lambda: eight_days_ago)
-    token = services.email_verification_token("ada@example.com")
-    monkeypatch.undo()
-    response = client.get(reverse("comments:verify_email", kwargs={"token": token}))
+def test_confirmation_link_expires_after_seven_days(client):
+    with time_machine.travel(FORM_SHOWN, tick=False) as clock:
+        token = services.email_verification_token("ada@example.com")
+        url = reverse("comments:verify_email", kwargs={"token": token})
+        clock.shift(timedelta(days=7, seconds=-1))
+        assert client.get(url).status_code == 200
+        VerifiedEmail.objects.all().delete()
+        clock.shift(timedelta(seconds=2))
+        response = client.get(url)
     assert response.status_code == 400
     assert not VerifiedEmail.objects.exists()
 
