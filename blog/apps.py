@@ -6,6 +6,7 @@ class BlogConfig(AppConfig):
     name = "blog"
 
     def ready(self):
-        from blog import tagging
+        from blog import signals, tagging
 
         tagging.connect()
+        signals.connect()

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from blog import generations
 from blog.models import Post
 
 # A comment write that changes none of these leaves every count as it was.
@@ -55,8 +56,22 @@ def recount(post_ids: Iterable[int | None], *, using: str = "default") -> None:
         return
     posts = Post.objects.using(using).filter(pk__in=post_ids)
     with transaction.atomic(using=using, savepoint=False):
-        list(posts.select_for_update().order_by("pk").values_list("pk", flat=True))
+        locked = posts.select_for_update().order_by("pk")
+        before = list(locked.values_list("pk", "slug", "approved_comment_count"))
         posts.update(**live_counts())
+        _purge_pages(before, using=using)
+
+
+def _purge_pages(before: list[tuple[int, str, int]], *, using: str) -> None:
+    """Cache purge: these posts' comments changed, so their pages and comment feeds are stale;
+    lists of posts only if a count they show changed (a new pending comment changes none)."""
+    scopes = [generations.post_comments(pk) for pk, _, _ in before]
+    scopes += [generations.post_page(slug) for _, slug, _ in before]
+    approved_before = {pk: approved for pk, _, approved in before}
+    approved_now = Post.objects.using(using).filter(pk__in=approved_before)
+    if dict(approved_now.values_list("pk", "approved_comment_count")) != approved_before:
+        scopes.append(generations.LISTINGS)
+    generations.bump(*scopes, using=using)
 
 
 def drifted_posts(*, using: str = "default") -> QuerySet:

@@ -44,6 +44,13 @@ def moderate_comment(*, comment: Comment, status: str, moderator: AbstractBaseUs
     comment.refresh_from_db()
 
 
+def comments_close_at(*, post: Post, rules: ModerationSettings):
+    """When an open post closes to comments by age (a datetime), or None if it never does."""
+    if not post.comments_enabled or rules.close_after_days is None or post.publish_at is None:
+        return None
+    return post.publish_at + timedelta(days=rules.close_after_days)
+
+
 def comments_closed(*, post: Post, rules: ModerationSettings | None = None) -> bool:
     """Whether the post refuses new comments: closed by its editor, or older than the limit."""
     if not post.comments_enabled:

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.PrivateWhenPersonalisedMiddleware",
+    "core.pagecache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its 429 page
 ]
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "core.context_processors.page_cache_holes",
             ],
         },
     },
@@ -129,6 +131,13 @@ else:
     # Local memory is per process: sessions stay in the database, where every worker sees them.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # django-ratelimit counts comment posts per IP in the default cache (RATELIMIT_USE_CACHE).
+
+# The page cache (core/pagecache.py): anonymous pages kept this long at most (0: off); proxies
+# in front may keep pages without a form HTTP_CACHE_SECONDS (s-maxage), serving them up to
+# HTTP_STALE_SECONDS longer while they refresh (stale-while-revalidate).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=10)
+HTTP_STALE_SECONDS = env.int("HTTP_STALE_SECONDS", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

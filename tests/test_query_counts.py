@@ -107,3 +107,39 @@ def test_post_page_query_count_is_the_same_with_1_and_20_related_posts(client):
     with_none = count_queries(client, post.get_absolute_url())
     PostFactory.create_batch(19, tags=["one", "two"])
     assert count_queries(client, post.get_absolute_url()) == with_none
+
+
+@pytest.fixture
+def every_public_page():
+    post = PostFactory(tags=["one"])
+    CommentFactory(post=post, approved=True)
+    return [
+        "/",
+        "/blog/tag/one/",
+        f"/blog/{post.publish_at:%Y/%m}/",
+        f"/blog/author/{post.author_id}/",
+        post.get_absolute_url(),
+        "/blog/feed/",
+        "/blog/feed/atom/",
+        "/blog/tag/one/feed/",
+        f"/comments/post/{post.pk}/feed/",
+        "/sitemap.xml",
+        "/sitemap-posts.xml",
+        "/sitemap-tags.xml",
+    ]
+
+
+def test_pages_served_from_the_page_cache_take_no_query(client, every_public_page):
+    for url in every_public_page:
+        client.get(url)
+        assert count_queries(client, url) == 0, url
+
+
+def test_a_page_cache_miss_takes_no_more_queries_than_the_page_itself(
+    client, settings, every_public_page
+):
+    for url in every_public_page:
+        settings.PAGE_CACHE_SECONDS = 0
+        uncached = count_queries(client, url)
+        settings.PAGE_CACHE_SECONDS = 3600
+        assert count_queries(client, url) == uncached, url

@@ -19,6 +19,9 @@ def comment_section(context, post):
     )
     if visitor.is_personal:
         request.is_personalised = True
+    if shared.closes_at is not None and not shared.closed:
+        # The page changes when the post closes by age: a cached copy must not outlive that.
+        request.page_cache_expires = shared.closes_at
     return {
         "post": post,
         "shared_html": section.render_shared(shared),

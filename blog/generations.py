@@ -1,0 +1,110 @@
+"""Cache generations: one number per scope, changed whenever what the scope covers changes.
+
+A cached page's key holds the generations of the scopes it was built from, so bumping a scope
+makes every page built from it unreachable at once, on every app server sharing the cache
+(Redis in production), with no list of keys to delete. Bumps happen after the transaction
+commits: a reader who sees the new number also sees the new rows.
+
+Scopes (each named by a function or constant here, so the writers and the readers agree):
+- POSTS: any post's content, tags, author name or publication (lists, feeds, sitemap, every
+  post page: previous/next and related posts show other posts' titles);
+- LISTINGS: the comment counts shown on lists of posts;
+- COMMENT_RULES: the moderation settings (whether comments are closed);
+- post_comments(pk), post_page(slug): one post's comments (its page and its comment feed).
+"""
+
+import time
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+POSTS = "posts"
+LISTINGS = "listings"
+COMMENT_RULES = "comment-rules"
+KEY_PREFIX = "generation:"
+# How far back the list of upcoming publications reaches, so that an app server whose clock is
+# a little behind the one that built the list still finds its next boundary in it.
+CLOCK_SKEW_SECONDS = 300
+UPCOMING_LIMIT = 50
+UPCOMING_KEY = "generation-upcoming"
+
+
+def post_comments(pk: int) -> str:
+    """The scope of one post's comments, for what is addressed by the post's id (its feed)."""
+    return f"post-comments:{pk}"
+
+
+def post_page(slug: str) -> str:
+    """The scope of one post's comments, for what is addressed by the post's slug (its page)."""
+    return f"post-page:{slug}"
+
+
+def current(scopes: list[str]) -> list[int]:
+    """The current generation of each scope, in one cache round trip (made if missing)."""
+    keys = [KEY_PREFIX + scope for scope in scopes]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            # A start value no earlier generation of this scope can have had, so that a scope
+            # whose number was evicted never reuses an old number (and revives old pages).
+            cache.add(key, time.time_ns(), timeout=None)
+            found[key] = cache.get(key)
+    return [found[key] for key in keys]
+
+
+def bump(*scopes: str, using: str = "default") -> None:
+    """Give these scopes new generations now and again once the current transaction commits.
+
+    The second bump is the one that matters: a reader who sees it also sees the new rows. The
+    first keeps pages consistent within the writer's own transaction (and in tests, which never
+    commit); a page another server built meanwhile from the old rows is stored under the middle
+    generation, which nobody reads once the transaction has committed.
+    """
+    _bump_now(scopes)
+    if transaction.get_connection(using).in_atomic_block:
+        transaction.on_commit(lambda: _bump_now(scopes), using=using)
+
+
+def _bump_now(scopes) -> None:
+    for scope in scopes:
+        key = KEY_PREFIX + scope
+        try:
+            generation = cache.incr(key)
+        except ValueError:  # not there (never read, or evicted): any fresh number will do
+            generation = time.time_ns()
+            cache.set(key, generation, timeout=None)
+        if scope == POSTS:
+            # Worked out once by the writer, so that readers need not query it.
+            _remember_upcoming(generation)
+
+
+def next_publication(posts_generation: int):
+    """When the published set next changes by itself: the earliest scheduled publish_at still
+    to come (a datetime), or None. Read from the cache (the writer of posts stores it)."""
+    now = timezone.now()
+    entry = cache.get(UPCOMING_KEY)
+    if entry is not None and entry[0] == posts_generation:
+        _, times, complete = entry
+        upcoming = [moment for moment in times if moment > now]
+        if upcoming or complete:
+            return upcoming[0] if upcoming else None
+    return _remember_upcoming(posts_generation, now=now)
+
+
+def _remember_upcoming(posts_generation: int, *, now=None):
+    """Store the scheduled publications still to come for this generation of posts; return the
+    next one after `now`."""
+    from blog.models import Post
+
+    now = now or timezone.now()
+    since = now - timedelta(seconds=CLOCK_SKEW_SECONDS)
+    times = list(
+        Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=since)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)[:UPCOMING_LIMIT]
+    )
+    cache.set(UPCOMING_KEY, (posts_generation, times, len(times) < UPCOMING_LIMIT), timeout=None)
+    upcoming = [moment for moment in times if moment > now]
+    return upcoming[0] if upcoming else None

@@ -1,0 +1,42 @@
+"""Cache purge (STYLE.md §6: a decoupled side effect): what posts show changed, so every page
+built from posts gets a new generation (blog.generations.POSTS).
+
+Posts change rarely, so one scope covers them all: a post's title also shows in other posts'
+previous/next and related links, in lists, feeds and the sitemap, and working out exactly
+which of those pages name it would cost more than rebuilding them.
+"""
+
+from django.conf import settings
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from taggit.models import Tag, TaggedItem
+
+from blog import generations
+from blog.models import Post
+
+
+def posts_changed(sender, using="default", **kwargs):
+    """A post was saved or deleted, a tag renamed or removed: every page of posts is stale."""
+    generations.bump(generations.POSTS, using=using)
+
+
+def post_tags_changed(sender, instance, action, using="default", **kwargs):
+    if isinstance(instance, Post) and action in {"post_add", "post_remove", "post_clear"}:
+        generations.bump(generations.POSTS, using=using)
+
+
+def author_changed(sender, instance, created=False, update_fields=None, using="default", **kwargs):
+    """Authors' names show on posts; logging in (which only writes last_login) changes none."""
+    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
+        return
+    if Post.objects.using(using).filter(author=instance).exists():
+        generations.bump(generations.POSTS, using=using)
+
+
+def connect():
+    for model in (Post, Tag):
+        post_save.connect(posts_changed, sender=model, dispatch_uid=f"blog.purge.save.{model}")
+        post_delete.connect(posts_changed, sender=model, dispatch_uid=f"blog.purge.del.{model}")
+    m2m_changed.connect(post_tags_changed, sender=TaggedItem, dispatch_uid="blog.purge.tags")
+    post_save.connect(
+        author_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="blog.purge.author"
+    )

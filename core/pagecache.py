@@ -1,0 +1,276 @@
+"""The page cache: anonymous reads of public pages served from the Django cache, and the HTTP
+caching headers that let a proxy (nginx, a CDN) and browsers keep them too.
+
+Keys hold the generations of what each page is built from (blog.generations): publishing,
+editing or deleting a post, or moderating a comment, bumps exactly the scopes it affects, and
+the next request anywhere builds the page afresh. An entry also never outlives the next
+scheduled publication, nor a post's closing date for comments.
+
+What is per visitor never lands in the cache:
+- Requests that carry a session or messages cookie (logged in, or a commenter whose session
+  remembers a pending comment) neither read nor store HTML pages, and get `private` answers.
+- A page rendered for the cache holds *holes* instead of the CSRF token and the comment form's
+  signed time (see fill_holes); each answer fills them for its own visitor, calling get_token()
+  so the visitor gets their CSRF cookie.
+- A page showing a flash message or the visitor's own things (request.is_personalised) is
+  never stored.
+
+HTTP: pages without a form are `public` with `s-maxage` for shared caches; the post page
+carries the visitor's own CSRF token and cookie, so it is `private, no-cache` (only this
+server-side cache shares it). Every answer here has an ETag and honours If-None-Match.
+"""
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from functools import cache as memoize
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
+from django.utils.http import parse_http_date_safe
+
+from blog import generations
+from comments import section, spam
+
+LISTS = [generations.POSTS, generations.LISTINGS]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How one route is cached."""
+
+    scopes: object  # view kwargs -> the generation scopes its page is built from
+    variants: frozenset = frozenset()  # query parameters (digits) that select another page
+    html: bool = True  # a page that may show a visitor's own things (session holders bypass)
+    form: bool = False  # carries a per-visitor CSRF token: private to proxies
+
+
+def _lists(kwargs):
+    return LISTS
+
+
+def _posts(kwargs):
+    return [generations.POSTS]
+
+
+def _post_page(kwargs):
+    return [generations.POSTS, generations.COMMENT_RULES, generations.post_page(kwargs["slug"])]
+
+
+def _post_comments_feed(kwargs):
+    return [generations.POSTS, generations.post_comments(kwargs["post_id"])]
+
+
+LIST_PAGE = Policy(_lists, frozenset({"page"}))
+FEED = Policy(_posts, html=False)
+POLICIES = {
+    "blog:index": LIST_PAGE,
+    "blog:post_list": LIST_PAGE,
+    "blog:tag": LIST_PAGE,
+    "blog:archive_month": LIST_PAGE,
+    "blog:author": LIST_PAGE,
+    "blog:post_detail": Policy(_post_page, frozenset({"cpage"}), form=True),
+    "blog:feed_rss": FEED,
+    "blog:feed_atom": FEED,
+    "blog:tag_feed_rss": FEED,
+    "blog:tag_feed_atom": FEED,
+    "comments:post_feed": Policy(_post_comments_feed, html=False),
+    "sitemap": FEED,
+    "sitemap_section": Policy(_posts, frozenset({"p"}), html=False),
+}
+# Headers of the view's own answer kept with the page; the rest is added per answer.
+STORED_HEADERS = {"content-type", "last-modified", "x-robots-tag", "content-language"}
+VARIANT_VALUE = re.compile(r"[0-9]{1,6}")
+
+
+@memoize
+def csrf_hole() -> bytes:
+    # Derived from SECRET_KEY: the same on every app server, and no visitor can type it into a
+    # comment to have someone's token written there.
+    return b"csrf" + salted_hmac("core.pagecache", "csrf hole").hexdigest()[:32].encode()
+
+
+def holes(request) -> dict[bytes, object]:
+    """Each hole a cached page may hold, and how to fill it for this visitor."""
+    return {
+        csrf_hole(): lambda: get_token(request),  # also sets this visitor's CSRF cookie
+        section.form_time_hole().encode(): spam.sign_form_time,
+    }
+
+
+def fill_holes(request, content: bytes) -> bytes:
+    for hole, value in holes(request).items():
+        if hole in content:
+            content = content.replace(hole, value().encode())
+    return content
+
+
+@memoize
+def release() -> str:
+    """A digest of the templates and the static manifest: a deploy that changes how pages look
+    does not serve pages cached by the previous release."""
+    digest = hashlib.md5(usedforsecurity=False)
+    roots = [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
+    roots += [Path(app.path) / "templates" for app in apps.get_app_configs()]
+    roots.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    for root in roots:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file():
+                digest.update(str(path).encode() + path.read_bytes())
+    for name in ("SITE_NAME", "SITE_URL", "STATIC_URL", "MEDIA_URL"):
+        digest.update(str(getattr(settings, name, "")).encode())
+    return digest.hexdigest()[:12]
+
+
+@dataclass
+class Visit:
+    """What the middleware decided for one request to a cached route."""
+
+    policy: Policy
+    personal: bool
+    key: str | None = None  # None: neither read nor stored (personal, or an unknown query)
+    scopes: list = field(default_factory=list)
+    generations: list = field(default_factory=list)
+
+
+class PageCacheMiddleware:
+    """Serve and store anonymous pages of the routes in POLICIES; see the module docstring."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        visit = getattr(request, "page_cache_visit", None)
+        if visit is None or response.streaming or getattr(response, "from_page_cache", False):
+            return response
+        etag = _etag(response.content)  # of the page with its holes, as the cache keeps it
+        if getattr(request, "renders_for_cache", False):
+            if self._storable(request, response):
+                self._store(request, visit, response, etag)
+            response.content = fill_holes(request, response.content)
+        return self._finish(request, visit, response, etag)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        policy = POLICIES.get(match.view_name) if match else None
+        if policy is None or request.method not in ("GET", "HEAD"):
+            return None
+        cookies = request.COOKIES
+        personal = policy.html and (
+            settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
+        )
+        visit = request.page_cache_visit = Visit(policy=policy, personal=personal)
+        variant = _variant(request, policy)
+        if personal or variant is None or settings.PAGE_CACHE_SECONDS <= 0:
+            return None
+        visit.scopes = policy.scopes(view_kwargs)
+        visit.generations = generations.current(visit.scopes)
+        page = hashlib.md5(f"{request.path}?{variant}".encode(), usedforsecurity=False)
+        stamp = ".".join(str(number) for number in visit.generations)
+        visit.key = f"page:{release()}:{page.hexdigest()}:{stamp}"
+        entry = cache.get(visit.key)
+        if entry is not None and (entry["expires"] is None or time.time() < entry["expires"]):
+            return self._from_entry(request, visit, entry)
+        request.renders_for_cache = True
+        return None
+
+    def _from_entry(self, request, visit, entry) -> HttpResponse:
+        response = HttpResponse(fill_holes(request, entry["content"]), status=entry["status"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        response = self._finish(request, visit, response, entry["etag"])
+        response.from_page_cache = True
+        response["X-Page-Cache"] = "hit"
+        return response
+
+    def _storable(self, request, response) -> bool:
+        messages_shown = getattr(getattr(request, "_messages", None), "used", False)
+        control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not getattr(request, "is_personalised", False)
+            and not messages_shown
+            and "private" not in control
+            and "no-store" not in control
+        )
+
+    def _store(self, request, visit, response, etag: str) -> None:
+        expires = [time.time() + settings.PAGE_CACHE_SECONDS]
+        if generations.POSTS in visit.scopes:
+            posts = visit.generations[visit.scopes.index(generations.POSTS)]
+            upcoming = generations.next_publication(posts)
+            if upcoming is not None:
+                expires.append(upcoming.timestamp())
+        closes = getattr(request, "page_cache_expires", None)
+        if closes is not None:
+            expires.append(closes.timestamp())
+        deadline = min(expires)
+        timeout = int(deadline - time.time())
+        if timeout <= 0:
+            return
+        headers = [(k, v) for k, v in response.items() if k.lower() in STORED_HEADERS]
+        entry = {
+            "content": response.content,
+            "status": response.status_code,
+            "headers": headers,
+            "etag": etag,
+            "expires": deadline,
+        }
+        cache.set(visit.key, entry, timeout=timeout)
+        response["X-Page-Cache"] = "miss"
+
+    def _finish(self, request, visit, response, etag: str) -> HttpResponse:
+        """The caching headers of an answer, and 304 to a matching conditional GET."""
+        if response.status_code != 200:
+            return response
+        if visit.personal:
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        if visit.policy.form:
+            # The page holds this visitor's CSRF token: the validator is theirs too.
+            secret = request.META.get("CSRF_COOKIE", "")
+            etag = '"{}"'.format(salted_hmac("core.pagecache.etag", etag + secret).hexdigest()[:32])
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=0,
+                s_maxage=settings.HTTP_CACHE_SECONDS,
+                stale_while_revalidate=settings.HTTP_STALE_SECONDS,
+            )
+        if visit.policy.html:
+            # Session holders get other pages (their messages, their pending comment).
+            patch_vary_headers(response, ["Cookie"])
+        response["ETag"] = etag
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        return get_conditional_response(
+            request, etag=etag, last_modified=last_modified, response=response
+        )
+
+
+def _variant(request, policy) -> str | None:
+    """The page's query parameters in a fixed order, or None for any other query."""
+    chosen = []
+    for name in sorted(request.GET):
+        value = request.GET.getlist(name)
+        if name not in policy.variants or len(value) != 1 or not VARIANT_VALUE.fullmatch(value[0]):
+            return None
+        chosen.append(f"{name}={int(value[0])}")
+    return "&".join(chosen)
+
+
+def _etag(content: bytes) -> str:
+    return f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'

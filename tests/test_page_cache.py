@@ -1,0 +1,350 @@
+"""Anonymous pages come from the page cache, and every change readers would notice shows on the
+next request: core.pagecache, blog.generations and the purges in blog.signals, comments.counts
+and comments.signals."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from comments import services
+from comments.models import ModerationSettings
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+STAMP = re.compile(rb'name="timestamp" value="([^"]+)"')
+
+
+def served_from_cache(client, url) -> bool:
+    return client.get(url).get("X-Page-Cache") == "hit"
+
+
+@pytest.fixture
+def post():
+    return PostFactory(title="First light", tags=["sky"])
+
+
+# --- served from the cache -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/blog/",
+        "/?page=1",
+        "/blog/tag/sky/",
+        "/blog/feed/",
+        "/blog/feed/atom/",
+        "/blog/tag/sky/feed/",
+        "/sitemap.xml",
+        "/sitemap-posts.xml",
+    ],
+)
+def test_anonymous_list_feed_and_sitemap_pages_are_served_from_the_cache(client, post, url):
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert len(queries) == 0
+    assert second.content == first.content
+
+
+def test_month_archive_author_page_and_comment_feed_are_served_from_the_cache(client, post):
+    for url in [
+        f"/blog/{post.publish_at:%Y/%m}/",
+        f"/blog/author/{post.author_id}/",
+        f"/comments/post/{post.pk}/feed/",
+    ]:
+        client.get(url)
+        assert served_from_cache(client, url), url
+
+
+def test_anonymous_post_page_is_served_from_the_cache_without_a_query(client, post):
+    CommentFactory(post=post, approved=True, body="A fine post.")
+    client.get(post.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(post.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    assert len(queries) == 0
+    assert b"A fine post." in second.content
+
+
+def test_unknown_query_parameters_neither_read_nor_fill_the_cache(client, post):
+    client.get("/?utm_source=x")
+    assert "X-Page-Cache" not in client.get("/?utm_source=x")
+    client.get(post.get_absolute_url() + "?replyto=1")
+    assert "X-Page-Cache" not in client.get(post.get_absolute_url() + "?replyto=1")
+
+
+def test_each_comment_page_is_cached_apart(client, post):
+    client.get(post.get_absolute_url())
+    assert not served_from_cache(client, post.get_absolute_url() + "?cpage=2")
+    assert served_from_cache(client, post.get_absolute_url() + "?cpage=2")
+
+
+# --- invalidation ---------------------------------------------------------------------------
+
+
+def test_publishing_a_post_shows_it_on_the_next_request(
+    client, post, django_capture_on_commit_callbacks
+):
+    draft = PostFactory(draft=True, title="Second light", tags=["sky"])
+    for url in ["/", "/blog/tag/sky/", "/blog/feed/", "/sitemap-posts.xml"]:
+        assert b"Second light" not in client.get(url).content and served_from_cache(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.status = draft.Status.PUBLISHED
+        draft.save()
+    for url in ["/", "/blog/tag/sky/", "/blog/feed/"]:
+        assert b"Second light" in client.get(url).content, url
+    assert draft.slug.encode() in client.get("/sitemap-posts.xml").content
+
+
+def test_editing_a_post_shows_on_its_page_the_index_and_the_neighbours_links(
+    client, post, django_capture_on_commit_callbacks
+):
+    older = PostFactory(title="Older", publish_at=post.publish_at - timedelta(days=1))
+    for page in ["/", post.get_absolute_url(), older.get_absolute_url()]:
+        client.get(page)
+    with django_capture_on_commit_callbacks(execute=True):
+        post.title = "First light, revised"
+        post.save()
+    assert b"First light, revised" in client.get("/").content
+    assert b"First light, revised" in client.get(post.get_absolute_url()).content
+    assert b"Next: First light, revised" in client.get(older.get_absolute_url()).content
+
+
+def test_unpublishing_and_deleting_a_post_remove_it_at_once(
+    client, post, django_capture_on_commit_callbacks
+):
+    other = PostFactory(title="Other light")
+    client.get("/")
+    assert client.get(post.get_absolute_url()).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        type(post).objects.filter(pk=post.pk).unpublish()
+    assert b"First light" not in client.get("/").content
+    assert client.get(post.get_absolute_url()).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        other.delete()
+    assert b"Other light" not in client.get("/").content
+
+
+def test_tagging_a_post_shows_it_on_the_tag_page(client, post, django_capture_on_commit_callbacks):
+    other = PostFactory(title="Other light")
+    assert b"Other light" not in client.get("/blog/tag/sky/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        other.tags.add("sky")
+    assert b"Other light" in client.get("/blog/tag/sky/").content
+
+
+def test_renaming_an_author_shows_on_their_posts(client, post, django_capture_on_commit_callbacks):
+    client.get(post.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        post.author.first_name, post.author.last_name = "Ada", "Lovelace"
+        post.author.save()
+    assert b"Ada Lovelace" in client.get(post.get_absolute_url()).content
+
+
+def test_approving_a_comment_shows_it_and_its_count_at_once(
+    client, post, django_capture_on_commit_callbacks
+):
+    comment = CommentFactory(post=post, pending=True, body="Lovely sky tonight.")
+    feed = f"/comments/post/{post.pk}/feed/"
+    for url in ["/", post.get_absolute_url(), feed]:
+        assert b"Lovely sky" not in client.get(url).content
+    assert b"0 comments" in client.get("/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_comment(comment=comment, moderator=None)
+    assert b"Lovely sky tonight." in client.get(post.get_absolute_url()).content
+    assert b"Lovely sky tonight." in client.get(feed).content
+    assert b"1 comment<" in client.get("/").content
+
+
+def reject(comment):
+    services.reject_comment(comment=comment, moderator=None)
+
+
+def spam(comment):
+    services.mark_spam(comment=comment, moderator=None)
+
+
+def delete(comment):
+    comment.delete()
+
+
+@pytest.mark.parametrize("moderate", [reject, spam, delete])
+def test_rejecting_spamming_or_deleting_an_approved_comment_hides_it_at_once(
+    client, post, moderate, django_capture_on_commit_callbacks
+):
+    comment = CommentFactory(post=post, approved=True, body="Lovely sky tonight.")
+    assert b"Lovely sky tonight." in client.get(post.get_absolute_url()).content
+    assert b"1 comment<" in client.get("/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        moderate(comment)
+    assert b"Lovely sky tonight." not in client.get(post.get_absolute_url()).content
+    assert b"0 comments" in client.get("/").content
+
+
+def test_moderating_a_comment_leaves_other_posts_pages_cached(
+    client, post, django_capture_on_commit_callbacks
+):
+    other = PostFactory(title="Other light")
+    comment = CommentFactory(post=post, pending=True)
+    client.get(other.get_absolute_url())
+    client.get("/blog/feed/")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_comment(comment=comment, moderator=None)
+    assert served_from_cache(client, other.get_absolute_url())
+    assert served_from_cache(client, "/blog/feed/")  # feeds show no comment counts
+
+
+def test_a_new_pending_comment_leaves_the_lists_cached(
+    client, post, django_capture_on_commit_callbacks
+):
+    client.get("/")
+    with django_capture_on_commit_callbacks(execute=True):
+        CommentFactory(post=post, pending=True)
+    assert served_from_cache(client, "/")
+
+
+def test_closing_comments_in_the_moderation_settings_shows_at_once(
+    client, post, django_capture_on_commit_callbacks
+):
+    assert b"Leave a comment" in client.get(post.get_absolute_url()).content
+    with django_capture_on_commit_callbacks(execute=True):
+        rules = ModerationSettings.load()
+        rules.close_after_days = 0
+        rules.save()
+    assert b"Comments are closed" in client.get(post.get_absolute_url()).content
+
+
+def test_a_change_through_another_app_server_shows_through_the_shared_cache(
+    client, post, django_capture_on_commit_callbacks, settings
+):
+    """Generations live in the cache the servers share, not in a server's memory."""
+    from blog import generations
+
+    client.get("/")
+    with django_capture_on_commit_callbacks(execute=True):
+        generations.bump(generations.LISTINGS)  # what another server's approval does
+    assert not served_from_cache(client, "/")
+
+
+# --- never someone else's page ---------------------------------------------------------------
+
+
+def test_logged_in_users_neither_read_nor_fill_the_cache(client, post):
+    reader = Client()
+    client.force_login(UserFactory())
+    client.get("/")
+    assert "X-Page-Cache" not in client.get("/")
+    assert reader.get("/")["X-Page-Cache"] == "miss"
+    assert "X-Page-Cache" not in client.get("/")
+
+
+def test_a_commenter_sees_their_pending_comment_not_the_cached_page(client, post):
+    reader = Client()
+    reader.get(post.get_absolute_url())
+    data = CommentFormDataFactory(body="My own words, pending.")
+    client.post(f"/comments/post/{post.pk}/", data)
+    page = client.get(post.get_absolute_url())
+    assert b"My own words, pending." in page.content
+    assert "X-Page-Cache" not in page
+    assert "private" in page["Cache-Control"]
+    assert b"My own words, pending." not in reader.get(post.get_absolute_url()).content
+    assert b"awaiting moderation" not in reader.get(post.get_absolute_url()).content
+
+
+# --- the form on a cached page ---------------------------------------------------------------
+
+
+def test_each_visitor_of_a_cached_post_page_gets_their_own_csrf_token_and_cookie(post):
+    alice, bob = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    alice_page = alice.get(post.get_absolute_url())
+    bob_page = bob.get(post.get_absolute_url())
+    assert bob_page["X-Page-Cache"] == "hit"
+    alice_token = TOKEN.search(alice_page.content).group(1).decode()
+    bob_token = TOKEN.search(bob_page.content).group(1).decode()
+    assert alice_token != bob_token
+    assert "csrftoken" in bob_page.cookies
+    assert alice.cookies["csrftoken"].value != bob.cookies["csrftoken"].value
+    # Each visitor's form works for them, and only for them.
+    url = f"/comments/post/{post.pk}/"
+    with_alices = {**CommentFormDataFactory(), "csrfmiddlewaretoken": alice_token}
+    with_bobs = {**CommentFormDataFactory(), "csrfmiddlewaretoken": bob_token}
+    assert bob.post(url, with_alices).status_code == 403
+    assert bob.post(url, CommentFormDataFactory()).status_code == 403
+    assert bob.post(url, with_bobs).status_code == 302
+
+
+def test_a_cached_post_page_gets_a_fresh_signed_form_time_for_each_visitor(client, post):
+    with time_machine.travel(datetime(2030, 1, 1, 12, tzinfo=UTC), tick=False):
+        first = STAMP.search(client.get(post.get_absolute_url()).content).group(1)
+    with time_machine.travel(datetime(2030, 1, 1, 12, 1, tzinfo=UTC), tick=False):
+        later = client.get(post.get_absolute_url())
+    assert later["X-Page-Cache"] == "hit"
+    assert STAMP.search(later.content).group(1) != first
+
+
+def test_a_cached_post_page_carries_none_of_the_first_visitors_token_or_stamp(post):
+    alice, bob = Client(), Client()
+    with time_machine.travel(datetime(2030, 1, 1, 12, tzinfo=UTC), tick=False):
+        alice_page = alice.get(post.get_absolute_url()).content
+    with time_machine.travel(datetime(2030, 1, 1, 12, 1, tzinfo=UTC), tick=False):
+        bob_page = bob.get(post.get_absolute_url()).content
+    assert TOKEN.search(alice_page).group(1) not in bob_page
+    assert STAMP.search(alice_page).group(1) not in bob_page
+    assert alice.cookies["csrftoken"].value.encode() not in bob_page
+
+
+# --- scheduled posts and closing dates --------------------------------------------------------
+
+
+def test_a_scheduled_post_goes_live_on_time_through_the_cache(client, post):
+    start = datetime(2030, 6, 1, 8, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        post.publish_at = start - timedelta(days=1)
+        post.save()
+        PostFactory(title="Dawn chorus", tags=["sky"], publish_at=start + timedelta(hours=1))
+        urls = ["/", "/blog/tag/sky/", "/blog/feed/", "/blog/tag/sky/feed/atom/"]
+        for url in urls:
+            assert b"Dawn chorus" not in client.get(url).content
+            assert served_from_cache(client, url)
+        assert b"dawn-chorus" not in client.get("/sitemap-posts.xml").content
+    with time_machine.travel(start + timedelta(hours=1, seconds=1), tick=False):
+        for url in urls:
+            assert b"Dawn chorus" in client.get(url).content, url
+        assert b"dawn-chorus" in client.get("/sitemap-posts.xml").content
+
+
+def test_a_cached_post_page_closes_to_comments_when_the_post_is_old_enough(client):
+    start = datetime(2030, 6, 1, 8, tzinfo=UTC)
+    ModerationSettings.objects.update_or_create(pk=1, defaults={"close_after_days": 7})
+    with time_machine.travel(start, tick=False):
+        post = PostFactory(publish_at=start - timedelta(days=7) + timedelta(minutes=5))
+        assert b"Leave a comment" in client.get(post.get_absolute_url()).content
+        assert served_from_cache(client, post.get_absolute_url())
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        assert b"Comments are closed" in client.get(post.get_absolute_url()).content
+
+
+def test_a_generation_changes_at_once_and_again_when_the_writer_commits(
+    django_capture_on_commit_callbacks,
+):
+    from blog import generations
+
+    (before,) = generations.current([generations.LISTINGS])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        generations.bump(generations.LISTINGS)
+    (during,) = generations.current([generations.LISTINGS])
+    for callback in callbacks:
+        callback()
+    (after,) = generations.current([generations.LISTINGS])
+    assert before != during != after
