@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from comments import services
-from comments.models import ModerationSettings
+from comments.models import Comment, ModerationSettings
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +152,22 @@ def test_renaming_an_author_shows_on_their_posts(client, post, django_capture_on
     assert b"Ada Lovelace" in client.get(post.get_absolute_url()).content
 
 
+def reject(comment):
+    services.moderate_comment(comment=comment, status=Comment.Status.REJECTED, moderator=None)
+
+
+def spam(comment):
+    services.moderate_comment(comment=comment, status=Comment.Status.SPAM, moderator=None)
+
+
+def approve(comment):
+    services.moderate_comment(comment=comment, status=Comment.Status.APPROVED, moderator=None)
+
+
+def delete(comment):
+    comment.delete()
+
+
 def test_approving_a_comment_shows_it_and_its_count_at_once(
     client, post, django_capture_on_commit_callbacks
 ):
@@ -161,22 +177,10 @@ def test_approving_a_comment_shows_it_and_its_count_at_once(
         assert b"Lovely sky" not in client.get(url).content
     assert b"0 comments" in client.get("/").content
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_comment(comment=comment, moderator=None)
+        approve(comment)
     assert b"Lovely sky tonight." in client.get(post.get_absolute_url()).content
     assert b"Lovely sky tonight." in client.get(feed).content
     assert b"1 comment<" in client.get("/").content
-
-
-def reject(comment):
-    services.reject_comment(comment=comment, moderator=None)
-
-
-def spam(comment):
-    services.mark_spam(comment=comment, moderator=None)
-
-
-def delete(comment):
-    comment.delete()
 
 
 @pytest.mark.parametrize("moderate", [reject, spam, delete])
@@ -200,7 +204,7 @@ def test_moderating_a_comment_leaves_other_posts_pages_cached(
     client.get(other.get_absolute_url())
     client.get("/blog/feed/")
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_comment(comment=comment, moderator=None)
+        approve(comment)
     assert served_from_cache(client, other.get_absolute_url())
     assert served_from_cache(client, "/blog/feed/")  # feeds show no comment counts
 

@@ -315,9 +315,9 @@ def test_trackbacks_are_skipped_and_reported(imported):
 
 def test_importing_comments_sends_no_moderator_email(uploads, django_capture_on_commit_callbacks):
     UserFactory(username="mod", is_staff=True, groups=["Moderators"])
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         run_import(SAMPLE, "--media-dir", uploads)
-    assert mail.outbox == [] and callbacks == []
+    assert mail.outbox == []  # every on-commit callback ran (cache purges queue some)
 
 
 def test_comment_counts_are_right_after_the_import(imported):
