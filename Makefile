@@ -12,7 +12,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false REDIS_TEST_URL=$(REDIS_TEST_URL)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import chromium java audit
+.PHONY: audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -107,5 +107,10 @@ bench: install
 	$(BIN)/python bench/run.py --database postgres
 
 # WordPress import of a generated 10,000-post, 100,000-comment export: time and peak memory.
+# gunicorn (2 workers) on 127.0.0.1:8950 loaded with wrk (installed when root and missing):
+# requests/s, p50, p99, errors and the ratio to a bare view's ceiling. See bench/RESULTS.md.
+bench-load: install
+	$(BIN)/python bench/load.py
+
 bench-import: install
 	$(BIN)/python bench/wordpress_import.py --database sqlite
