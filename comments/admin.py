@@ -1,18 +1,25 @@
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Case, Count, Value, When
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from blog.models import Post
-from comments import moderation, services
+from comments import desk, moderation, services
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 
 
@@ -20,13 +27,45 @@ def _bulk_action(move: moderation.ModerationAction):
     """The changelist action for one entry of comments.moderation.ACTIONS."""
 
     def act(modeladmin, request, queryset):
-        changed = services.moderate_comments(
-            comments=queryset, status=move.status, moderator=request.user
+        before = services.moderate_comments_returning(
+            comments=queryset, status=move.status, moderator=request.user, via="bulk"
         )
-        modeladmin.message_user(request, move.done_with_count(changed), messages.SUCCESS)
+        modeladmin.message_with_undo(
+            request, move.done_with_count(len(before)), before, move.status
+        )
 
     act.__name__ = act.__qualname__ = move.bulk_name
     return admin.action(description=move.bulk_label)(act)
+
+
+class QueueChangeList(ChangeList):
+    """The changelist, plus each row's commenter history (one query per page) and own URL."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = desk.attach_history(self.result_list)
+        for comment in self.result_list:
+            comment.queue_path = request.get_full_path()
+
+
+class ModeratorFilter(admin.SimpleListFilter):
+    """Comments by who last moderated them."""
+
+    title = "moderator"
+    parameter_name = "moderator"
+
+    def lookups(self, request, model_admin):
+        ids = Comment.objects.exclude(moderated_by=None).values("moderated_by")
+        users = get_user_model().objects.filter(pk__in=ids).order_by("username")
+        return [(str(user.pk), user.get_username()) for user in users]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        try:
+            return queryset.filter(moderated_by_id=int(self.value()))
+        except ValueError as error:
+            raise IncorrectLookupParameters(error) from error
 
 
 class PostFilter(admin.SimpleListFilter):
@@ -61,18 +100,24 @@ class PostFilter(admin.SimpleListFilter):
             raise IncorrectLookupParameters(error) from error
 
 
+LONG_COMMENT = 600  # characters; longer comments are folded in the queue
+FOLDED_PREVIEW = 280
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: pending comments first, newest first.
 
-    Status changes only through the actions and the change page's buttons, which call the
-    moderation services (so moderated_by/moderated_at and the post's count stay right) and need
-    comments.moderate_comment.
+    Status changes only through the actions, the row buttons and the change page's buttons, which
+    call the moderation services (so moderated_by/moderated_at, the post's count and the admin
+    History stay right) and need comments.moderate_comment.
     """
 
-    list_display = ["excerpt", "author", "post_link", "status", "reasons", "created"]
-    list_filter = ["status", PostFilter, "created"]
-    list_select_related = ["post"]
+    list_display = ["decision", "commenter", "status", "created"]
+    # The date opens the comment's page: the first column holds links of its own.
+    list_display_links = ["created"]
+    list_filter = ["status", PostFilter, ModeratorFilter, "created"]
+    list_select_related = ["post", "parent"]
     list_per_page = 100
     search_fields = ["author_name", "author_email", "body", "ip_address"]
     date_hierarchy = "created"
@@ -100,18 +145,113 @@ class CommentAdmin(admin.ModelAdmin):
         "user_agent",
         "created",
     ]
+    # Links from a row to the queue filtered by the commenter's address or IP.
+    FILTER_LINKS = ("author_email", "ip_address")
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def get_list_display(self, request):
+        if self.has_moderate_permission(request):
+            return [*self.list_display, "row_actions"]
+        return self.list_display
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.FILTER_LINKS or super().lookup_allowed(lookup, value, request)
 
     @admin.display(description="comment")
-    def excerpt(self, comment):
-        return Truncator(comment.body).chars(80)
+    def decision(self, comment):
+        """The whole comment with what frames it: the post, the parent it answers, the reasons."""
+        post = format_html(
+            '<div class="desk-post">on <a href="{}">{}</a></div>',
+            comment.post.get_absolute_url(),
+            comment.post,
+        )
+        parent = ""
+        if comment.parent_id:
+            parent = format_html(
+                '<blockquote class="desk-parent"><span>In reply to {}:</span> {}</blockquote>',
+                comment.parent.author_name,
+                Truncator(comment.parent.body).chars(FOLDED_PREVIEW),
+            )
+        body = format_html('<div class="desk-body">{}</div>', comment.html)
+        if len(comment.body) > LONG_COMMENT:
+            body = format_html(
+                '<details class="desk-long"><summary>{} <em>(show all {} characters)</em>'
+                "</summary>{}</details>",
+                Truncator(comment.body).chars(FOLDED_PREVIEW),
+                len(comment.body),
+                body,
+            )
+        reasons = ""
+        if comment.moderation_reasons:
+            reasons = format_html('<p class="desk-reasons">Held: {}</p>', self.reasons(comment))
+        return format_html("{}{}{}{}", post, parent, body, reasons)
 
-    @admin.display(description="author", ordering="author_name")
-    def author(self, comment):
-        return comment.author_name
+    @admin.display(description="commenter", ordering="author_name")
+    def commenter(self, comment):
+        changelist = reverse("admin:comments_comment_changelist")
+        lines = [format_html("<strong>{}</strong>", comment.author_name)]
+        lines.append(
+            format_html(
+                '<a href="{}?{}" title="All comments from this address">{}</a>',
+                changelist,
+                urlencode({"author_email": comment.author_email}),
+                comment.author_email,
+            )
+        )
+        if comment.author_url:
+            lines.append(
+                format_html(
+                    '<a href="{}" rel="nofollow noopener noreferrer">{}</a>',
+                    comment.author_url,
+                    Truncator(comment.author_url).chars(40),
+                )
+            )
+        if comment.ip_address:
+            lines.append(
+                format_html(
+                    '<a href="{}?{}" title="All comments from this IP address">{}</a>',
+                    changelist,
+                    urlencode({"ip_address": comment.ip_address}),
+                    comment.ip_address,
+                )
+            )
+        history = getattr(comment, "history", None)
+        if history is not None:
+            lines.append(
+                format_html(
+                    '<span class="desk-history">{} approved · {} rejected · {} spam</span>',
+                    history[Comment.Status.APPROVED],
+                    history[Comment.Status.REJECTED],
+                    history[Comment.Status.SPAM],
+                )
+            )
+        return format_html_join("", '<div class="desk-line">{}</div>', ((line,) for line in lines))
 
-    @admin.display(description="post", ordering="post__title")
-    def post_link(self, comment):
-        return format_html('<a href="{}">{}</a>', comment.post.get_absolute_url(), comment.post)
+    @admin.display(description="actions")
+    def row_actions(self, comment):
+        """Buttons in the changelist's own form, posting elsewhere with formaction (no nesting)."""
+        nxt = urlencode({"from": "queue", "next": getattr(comment, "queue_path", "")})
+        buttons = format_html_join(
+            "",
+            '<button type="submit" class="desk-act desk-act-{}" formaction="{}?{}" '
+            'data-action="{}"{}>{}</button>',
+            (
+                (
+                    move.name,
+                    self._action_url(comment, move.name),
+                    nxt,
+                    move.name,
+                    " disabled" if comment.status == move.status else "",
+                    move.short,
+                )
+                for move in moderation.ACTIONS
+            ),
+        )
+        return format_html(
+            '<div class="desk-actions" data-comment="{}">{}</div>', comment.pk, buttons
+        )
 
     @admin.display(description="reasons")
     def reasons(self, comment):
@@ -138,50 +278,150 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         opts = self.opts
+        name = f"{opts.app_label}_{opts.model_name}"
         one_click = [
             path(
-                f"<path:object_id>/{name}/",
+                f"<path:object_id>/{action}/",
                 self.admin_site.admin_view(self.one_click_view),
-                {"action": name},
-                name=f"{opts.app_label}_{opts.model_name}_{name}",
+                {"action": action},
+                name=f"{name}_{action}",
             )
-            for name in moderation.BY_NAME
+            for action in moderation.BY_NAME
+        ]
+        desk_urls = [
+            path("undo/", self.admin_site.admin_view(self.undo_view), name=f"{name}_undo"),
         ]
         # Before the defaults: their "<path:object_id>/" catch-all would swallow ours.
-        return one_click + super().get_urls()
+        return desk_urls + one_click + super().get_urls()
+
+    def _action_url(self, comment, action):
+        opts = self.opts
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{action}",
+            args=[quote(comment.pk)],
+            current_app=self.admin_site.name,
+        )
+
+    @staticmethod
+    def _wants_json(request):
+        return "application/json" in request.headers.get("Accept", "")
+
+    def _safe_next(self, request, fallback):
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+        return fallback
+
+    def message_with_undo(self, request, text, before, status, next_url=""):
+        """The confirmation, with an Undo button (a small POST form) when something changed."""
+        if not before or len(before) > desk.UNDO_LIMIT:
+            self.message_user(request, text, messages.SUCCESS)
+            return
+        token = desk.undo_token(before=before, status=status, moderator_id=request.user.pk)
+        undo = format_html(
+            '{} <form method="post" action="{}" class="desk-undo">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<input type="hidden" name="token" value="{}">'
+            '<input type="hidden" name="next" value="{}">'
+            '<button type="submit" data-undo>Undo</button></form>',
+            text,
+            reverse(f"{self.admin_site.name}:comments_comment_undo"),
+            get_token(request),
+            token,
+            next_url or request.get_full_path(),
+        )
+        self.message_user(request, undo, messages.SUCCESS)
 
     @method_decorator(require_POST)
     def one_click_view(self, request, object_id, action):
-        """A change-page button: moderate one comment, then come back to it."""
+        """A row or change-page button: moderate one comment, then go back (or to the next)."""
         move = moderation.BY_NAME[action]
         if not request.user.has_perm(move.permission):
             raise PermissionDenied
         comment = self.get_object(request, unquote(object_id))
         if comment is None:
+            if self._wants_json(request):
+                return JsonResponse({"error": "This comment no longer exists."}, status=404)
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        services.moderate_comment(comment=comment, status=move.status, moderator=request.user)
-        self.message_user(request, move.done_with(comment), messages.SUCCESS)
-        return redirect(self._change_url(comment))
-
-    def _change_url(self, comment):
-        opts = self.opts
-        return reverse(
-            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
-            args=[quote(comment.pk)],
-            current_app=self.admin_site.name,
+        via = "queue" if request.GET.get("from") == "queue" else "page"
+        old = services.moderate_comment(
+            comment=comment, status=move.status, moderator=request.user, via=via
         )
+        before = {comment.pk: old} if old else {}
+        text = move.done_with(comment)
+        if self._wants_json(request):
+            return JsonResponse(
+                {
+                    "comment": comment.pk,
+                    "status": comment.status,
+                    "label": comment.get_status_display(),
+                    "message": text,
+                    "undo": desk.undo_token(
+                        before=before, status=move.status, moderator_id=request.user.pk
+                    )
+                    if before
+                    else None,
+                    "undo_url": reverse(f"{self.admin_site.name}:comments_comment_undo"),
+                }
+            )
+        target = self._safe_next(request, self._action_url(comment, "change"))
+        if "_next" in request.POST:
+            following = self._next_pending(comment)
+            if following is not None:
+                target = self._action_url(following, "change")
+            else:
+                target = reverse(f"{self.admin_site.name}:comments_comment_changelist")
+                text += " No more comments await review."
+        self.message_with_undo(request, text, before, move.status, next_url=target)
+        return redirect(target)
+
+    @staticmethod
+    def _next_pending(comment):
+        """The pending comment after this one in queue order (newest first), else the newest."""
+        pending = Comment.objects.pending().exclude(pk=comment.pk).order_by("-created", "-pk")
+        return pending.filter(created__lte=comment.created).first() or pending.first()
+
+    @method_decorator(require_POST)
+    def undo_view(self, request):
+        """Undo a decision from its confirmation: only its moderator, only for a few minutes."""
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        try:
+            status, before = desk.read_undo_token(
+                request.POST.get("token", ""), moderator_id=request.user.pk
+            )
+        except signing.BadSignature:
+            if self._wants_json(request):
+                return JsonResponse({"error": "This undo has expired."}, status=400)
+            self.message_user(request, "This undo has expired or is not yours.", messages.ERROR)
+            return redirect(self._safe_next(request, reverse("admin:comments_comment_changelist")))
+        restored = services.undo_moderation(before=before, status=status, moderator=request.user)
+        labels = dict(Comment.Status.choices)
+        text = ngettext(
+            "Undone: %(n)d comment is back.", "Undone: %(n)d comments are back.", len(restored)
+        ) % {"n": len(restored)}
+        if self._wants_json(request):
+            return JsonResponse(
+                {
+                    "message": text,
+                    "restored": {
+                        str(pk): {"status": old, "label": labels[old]}
+                        for pk, old in restored.items()
+                    },
+                }
+            )
+        self.message_user(request, text, messages.SUCCESS)
+        return redirect(self._safe_next(request, reverse("admin:comments_comment_changelist")))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            opts = self.opts
+        if obj is not None and self.has_moderate_permission(request):
             context["moderation_buttons"] = [
                 {
+                    "name": move.name,
                     "label": move.button,
-                    "url": reverse(
-                        f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{move.name}",
-                        args=[quote(obj.pk)],
-                        current_app=self.admin_site.name,
-                    ),
+                    "url": self._action_url(obj, move.name),
                 }
                 for move in moderation.ACTIONS
                 if obj.status != move.status and request.user.has_perm(move.permission)

@@ -1,8 +1,8 @@
 """The moderation actions, declared once.
 
-The admin's bulk actions, the buttons on a comment's change page (URL names
-admin:comments_comment_<name>) and the signed links in the moderators' e-mail are all generated
-from ACTIONS. Adding an action is one entry here.
+The admin's bulk actions, the buttons on a comment's change page and on each queue row (URL
+names admin:comments_comment_<name>), the queue's keyboard shortcuts and the signed links in the
+moderators' e-mail are all generated from ACTIONS. Adding an action is one entry here.
 """
 
 from dataclasses import dataclass
@@ -22,6 +22,8 @@ class ModerationAction:
     bulk_name: str  # the admin action's name (the "action" field the changelist posts)
     bulk_label: str  # the admin action's label
     done: str  # "{}" becomes "the comment by Ann" or "3 comments"
+    short: str = ""  # the queue row's button
+    key: str = ""  # its keyboard shortcut in the queue (static/js/moderation-desk.js)
     emailed: bool = False  # whether the moderators' e-mail carries a signed link for it
     permission: str = MODERATE_PERMISSION
 
@@ -52,15 +54,15 @@ A = Comment.Status
 ACTIONS = (
     ModerationAction(
         "approve", A.APPROVED, "Approve", "approve_selected", "Approve selected comments",
-        "Approved {}.", emailed=True,
+        "Approved {}.", short="Approve", key="a", emailed=True,
     ),
     ModerationAction(
         "reject", A.REJECTED, "Reject", "reject_selected", "Reject selected comments",
-        "Rejected {}.",
+        "Rejected {}.", short="Reject", key="r",
     ),
     ModerationAction(
         "spam", A.SPAM, "Mark as spam", "mark_selected_spam", "Mark selected as spam",
-        "Marked {} as spam.", emailed=True,
+        "Marked {} as spam.", short="Spam", key="s", emailed=True,
     ),
 )  # fmt: skip
 BY_NAME = {action.name: action for action in ACTIONS}

@@ -66,6 +66,7 @@ def moderate_link(request, token):
                 comments=Comment.objects.pending().filter(pk=comment.pk),
                 status=action.status,
                 moderator=moderator,
+                via="e-mail link",
             )
             if not changed:
                 raise LinkRefused(*ALREADY_MODERATED)

@@ -1,0 +1,369 @@
+"""The moderation desk in the admin (issue 13): the queue, row actions, undo and the record."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from comments import desk
+from comments.models import Comment
+from tests.factories import CommentFactory, PostFactory, UserFactory, bulk_pending_comments
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/admin/comments/comment/"
+PENDING_QUEUE = QUEUE + "?status__exact=pending"
+UNDO = "/admin/comments/comment/undo/"
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def action_url(comment, action):
+    return reverse(f"admin:comments_comment_{action}", args=[comment.pk])
+
+
+def status_of(comment):
+    return Comment.objects.get(pk=comment.pk).status
+
+
+def undo_token_in(client, url):
+    """The token of the Undo form in the message shown on the next page."""
+    html = client.get(url).content.decode()
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+
+# What the queue shows
+
+
+def test_queue_shows_the_whole_comment_escaped_with_its_line_breaks(moderator):
+    CommentFactory(body="First line\nsecond <b>line</b>\n\nNew paragraph")
+
+    html = logged_in(moderator).get(QUEUE).content.decode()
+
+    assert "<p>First line<br>second &lt;b&gt;line&lt;/b&gt;</p>\n<p>New paragraph</p>" in html
+
+
+def test_queue_folds_a_long_comment_in_details_keeping_all_of_it(moderator):
+    body = "word " * 200 + "THE-END"
+    CommentFactory(body=body)
+
+    html = logged_in(moderator).get(QUEUE).content.decode()
+
+    assert '<details class="desk-long"><summary>' in html
+    assert "THE-END" in html
+    assert "(show all 1007 characters)" in html
+
+
+def test_queue_quotes_the_parent_of_a_reply(moderator):
+    parent = CommentFactory(author_name="Bea", body="Is 400mg too much?", approved=True)
+    CommentFactory(parent=parent, body="No, it is the usual dose.")
+
+    html = logged_in(moderator).get(PENDING_QUEUE).content.decode()
+
+    assert (
+        '<blockquote class="desk-parent"><span>In reply to Bea:</span> Is 400mg too much?' in html
+    )
+
+
+def test_queue_shows_the_commenter_with_links_to_their_other_comments(moderator):
+    CommentFactory(
+        author_name="Ann",
+        author_email="ann@example.com",
+        author_url="https://ann.example/",
+        ip_address="203.0.113.9",
+        moderation_reasons=["new commenter"],
+    )
+
+    html = logged_in(moderator).get(QUEUE).content.decode()
+
+    assert "<strong>Ann</strong>" in html
+    assert f'href="{QUEUE}?author_email=ann%40example.com"' in html
+    assert f'href="{QUEUE}?ip_address=203.0.113.9"' in html
+    assert 'href="https://ann.example/" rel="nofollow noopener noreferrer"' in html
+    assert "Held: new commenter" in html
+
+
+def test_queue_shows_the_commenters_history_by_email_whatever_its_case(moderator):
+    CommentFactory(author_email="ann@example.com")
+    CommentFactory.create_batch(2, author_email="ANN@example.com", approved=True)
+    CommentFactory(author_email="ann@example.com", spam=True)
+    CommentFactory(author_email="other@example.com", status=Comment.Status.REJECTED)
+
+    html = logged_in(moderator).get(PENDING_QUEUE).content.decode()
+
+    assert "2 approved · 0 rejected · 1 spam" in html
+
+
+@pytest.mark.parametrize(
+    "lookup, value", [("author_email", "ann@example.com"), ("ip_address", "203.0.113.9")]
+)
+def test_email_and_ip_links_filter_the_queue(moderator, lookup, value):
+    wanted = CommentFactory(author_email="ann@example.com", ip_address="203.0.113.9")
+    CommentFactory(author_email="bob@example.com", ip_address="198.51.100.1")
+
+    response = logged_in(moderator).get(QUEUE, {lookup: value})
+
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+@pytest.mark.parametrize("url", [QUEUE, PENDING_QUEUE])
+def test_queue_takes_the_same_queries_with_10_and_1000_pending_comments(moderator, url):
+    client = logged_in(moderator)
+    bulk_pending_comments(PostFactory(), 10)
+    with CaptureQueriesContext(connection) as ten:
+        assert client.get(url).status_code == 200
+
+    bulk_pending_comments(PostFactory(), 990)
+    with CaptureQueriesContext(connection) as thousand:
+        response = client.get(url)
+
+    assert len(response.context["cl"].result_list) == 100
+    assert len(thousand) == len(ten)
+    print(f"\nQueue page ({url}): {len(ten)} queries with 10 pending, {len(thousand)} with 1,000")
+
+
+# Row actions
+
+
+def test_queue_rows_carry_approve_reject_spam_buttons_inside_the_changelist_form(moderator):
+    comment = CommentFactory()
+
+    html = logged_in(moderator).get(PENDING_QUEUE).content.decode()
+
+    form = html[
+        html.index('<form id="changelist-form"') : html.index(
+            "</form>", html.index('<form id="changelist-form"')
+        )
+    ]
+    for action in ("approve", "reject", "spam"):
+        assert f'formaction="{action_url(comment, action)}?from=queue&amp;next=' in form
+
+
+def test_row_button_without_javascript_moderates_and_returns_to_the_same_queue(moderator):
+    comment = CommentFactory()
+    client = logged_in(moderator)
+    # What the browser sends: the whole changelist form, to the button's formaction.
+    form = {"action": "", "index": 0, "_selected_action": []}
+
+    response = client.post(
+        action_url(comment, "spam")
+        + "?"
+        + "from=queue&next=/admin/comments/comment/%3Fstatus__exact%3Dpending",
+        form,
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == PENDING_QUEUE
+    assert status_of(comment) == Comment.Status.SPAM
+
+
+def test_row_button_refuses_to_send_the_moderator_to_another_site(moderator):
+    comment = CommentFactory()
+
+    response = logged_in(moderator).post(
+        action_url(comment, "approve") + "?next=https://evil.example/"
+    )
+
+    assert response["Location"] == reverse("admin:comments_comment_change", args=[comment.pk])
+
+
+def test_row_button_with_javascript_answers_with_the_new_state_and_an_undo_token(moderator):
+    comment = CommentFactory(author_name="Ann")
+
+    data = logged_in(moderator).post(action_url(comment, "approve") + "?from=queue", **JSON).json()
+
+    assert data["status"] == "approved"
+    assert data["label"] == "Approved"
+    assert data["message"] == "Approved the comment by Ann."
+    assert data["undo_url"] == UNDO
+    assert desk.read_undo_token(data["undo"], moderator_id=moderator.pk) == (
+        "approved",
+        {comment.pk: "pending"},
+    )
+
+
+def test_editor_sees_no_row_actions_and_forged_posts_are_refused(editor):
+    comment = CommentFactory()
+    client = logged_in(editor)
+
+    html = client.get(QUEUE).content.decode()
+    assert 'class="desk-actions"' not in html
+    assert action_url(comment, "approve") not in html
+
+    assert client.post(action_url(comment, "approve") + "?from=queue", **JSON).status_code == 403
+    assert client.post(UNDO, {"token": "x"}).status_code == 403
+    assert status_of(comment) == Comment.Status.PENDING
+
+
+def test_change_page_offers_each_decision_and_and_next(moderator):
+    comment = CommentFactory()
+
+    html = (
+        logged_in(moderator)
+        .get(reverse("admin:comments_comment_change", args=[comment.pk]))
+        .content.decode()
+    )
+
+    assert '<div class="desk-decide"' in html
+    for label in ("Approve", "Reject", "Mark as spam"):
+        assert f">{label} and next</button>" in html
+
+
+def test_and_next_goes_to_the_next_pending_comment_in_queue_order(moderator):
+    now = timezone.now()
+    newest = CommentFactory(created=now)
+    older = CommentFactory(created=now - timedelta(hours=1))
+    CommentFactory(created=now - timedelta(hours=2), approved=True)
+
+    response = logged_in(moderator).post(action_url(newest, "approve"), {"_next": "1"})
+
+    assert response["Location"] == reverse("admin:comments_comment_change", args=[older.pk])
+
+
+def test_and_next_on_the_last_pending_comment_goes_back_to_the_queue(moderator):
+    only = CommentFactory()
+
+    response = logged_in(moderator).post(action_url(only, "reject"), {"_next": "1"})
+
+    assert response["Location"] == QUEUE
+
+
+# Undo
+
+
+def test_undo_from_the_confirmation_restores_the_previous_status(moderator):
+    comment = CommentFactory()
+    client = logged_in(moderator)
+    client.post(action_url(comment, "spam"))
+    token = undo_token_in(client, reverse("admin:comments_comment_change", args=[comment.pk]))
+
+    response = client.post(UNDO, {"token": token, "next": QUEUE})
+
+    assert response["Location"] == QUEUE
+    assert status_of(comment) == Comment.Status.PENDING
+
+
+def test_bulk_actions_offer_undo_too(moderator):
+    comments = CommentFactory.create_batch(3)
+    approved = CommentFactory(approved=True)
+    client = logged_in(moderator)
+    client.post(
+        QUEUE,
+        {
+            "action": "mark_selected_spam",
+            "index": 0,
+            "_selected_action": [c.pk for c in [*comments, approved]],
+        },
+    )
+    token = undo_token_in(client, QUEUE)
+
+    client.post(UNDO, {"token": token})
+
+    assert [status_of(c) for c in comments] == ["pending"] * 3
+    assert status_of(approved) == "approved"
+
+
+def test_undo_is_only_for_the_moderator_who_acted(moderator):
+    other = UserFactory(username="other-mod", is_staff=True, groups=["Moderators"])
+    comment = CommentFactory()
+    data = logged_in(moderator).post(action_url(comment, "approve"), **JSON).json()
+
+    response = logged_in(other).post(UNDO, {"token": data["undo"]}, **JSON)
+
+    assert response.status_code == 400
+    assert status_of(comment) == Comment.Status.APPROVED
+
+
+def test_undo_expires_after_ten_minutes(moderator):
+    comment = CommentFactory()
+    client = logged_in(moderator)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        data = client.post(action_url(comment, "approve"), **JSON).json()
+        clock.shift(timedelta(minutes=10, seconds=1))
+        response = client.post(UNDO, {"token": data["undo"]}, **JSON)
+
+    assert response.status_code == 400
+    assert status_of(comment) == Comment.Status.APPROVED
+
+
+def test_undo_leaves_alone_a_comment_moderated_again_since(moderator):
+    comment = CommentFactory()
+    client = logged_in(moderator)
+    first = client.post(action_url(comment, "approve"), **JSON).json()
+    client.post(action_url(comment, "reject"), **JSON)
+
+    data = client.post(UNDO, {"token": first["undo"]}, **JSON).json()
+
+    assert data["restored"] == {}
+    assert status_of(comment) == Comment.Status.REJECTED
+
+
+# The record
+
+
+@pytest.mark.parametrize(
+    "send, via",
+    [
+        (lambda c, comment: c.post(action_url(comment, "approve") + "?from=queue"), "queue"),
+        (lambda c, comment: c.post(action_url(comment, "approve")), "page"),
+        (
+            lambda c, comment: c.post(
+                QUEUE, {"action": "approve_selected", "index": 0, "_selected_action": [comment.pk]}
+            ),
+            "bulk",
+        ),
+    ],
+)
+def test_every_decision_is_written_to_the_comments_history(moderator, send, via):
+    comment = CommentFactory()
+    client = logged_in(moderator)
+
+    send(client, comment)
+
+    entry = LogEntry.objects.get(object_id=str(comment.pk))
+    assert entry.user == moderator
+    assert entry.is_change()
+    assert entry.change_message == f"Status: Pending → Approved (via {via})."
+    history = client.get(
+        reverse("admin:comments_comment_history", args=[comment.pk])
+    ).content.decode()
+    assert f"Status: Pending → Approved (via {via})." in history
+
+
+def test_undo_is_written_to_the_history_too(moderator):
+    comment = CommentFactory()
+    client = logged_in(moderator)
+    data = client.post(action_url(comment, "spam"), **JSON).json()
+
+    client.post(UNDO, {"token": data["undo"]}, **JSON)
+
+    messages = list(
+        LogEntry.objects.filter(object_id=str(comment.pk))
+        .order_by("pk")
+        .values_list("change_message", flat=True)
+    )
+    assert messages == ["Status: Pending → Spam (via page).", "Status: Spam → Pending (via undo)."]
+
+
+def test_queue_can_be_filtered_by_moderator(moderator):
+    other = UserFactory(username="other-mod", is_staff=True, groups=["Moderators"])
+    mine, theirs = CommentFactory(), CommentFactory()
+    logged_in(moderator).post(action_url(mine, "approve"))
+    logged_in(other).post(action_url(theirs, "approve"))
+
+    response = logged_in(moderator).get(QUEUE, {"moderator": moderator.pk})
+
+    assert list(response.context["cl"].result_list) == [mine]
+    assert "other-mod" in response.content.decode()  # offered as a choice
