@@ -101,7 +101,7 @@ def test_reader_comment_waits_for_a_moderator_then_everyone_sees_it(live_server,
     row.get_by_role("checkbox").check()
     moderator.locator('select[name="action"]').select_option(label=APPROVE)
     moderator.get_by_role("button", name="Go").click()
-    expect(moderator.locator("ul.messagelist")).to_have_text("Approved 1 comment.")
+    expect(moderator.locator("ul.messagelist")).to_have_text("Approved 1 comment. Undo")
 
     comment = Comment.objects.get(body=COMMENT)
     assert comment.status == Comment.Status.APPROVED
