@@ -10,7 +10,7 @@ from comments.models import Comment
 
 UNDO_SALT = "comments.desk.undo"
 UNDO_MAX_AGE = 10 * 60  # seconds a moderator may take back a decision from its message
-UNDO_LIMIT = 500  # comments: a larger bulk decision is not offered for undo (the token would be huge)
+UNDO_LIMIT = 500  # a larger bulk decision is not offered for undo (the token would be huge)
 HISTORY_STATUSES = (Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM)
 
 
