@@ -42,8 +42,14 @@ def main(argv: list[str]) -> int:
             args += ["--requirement", path]
         result = subprocess.run(args)
         if not os.path.exists(out):
-            print(f"pip-audit failed (exit {result.returncode}) before auditing.", file=sys.stderr)
-            return result.returncode or 2
+            # No report at all: the advisory service could not be reached (closed network, TLS
+            # interception). Same rule as for single packages: say so, fail only on request.
+            print(
+                f"NOT AUDITED: pip-audit stopped (exit {result.returncode}) before auditing; "
+                "PyPI's JSON API could not be reached.",
+                file=sys.stderr,
+            )
+            return 3 if require_complete else 0
         with open(out) as report:
             vulnerable, skipped = verdict(json.load(report))
     for line in vulnerable:

@@ -52,3 +52,15 @@ def test_unaudited_packages_are_listed_and_fail_only_when_completeness_is_requir
     assert run_on(monkeypatch, {"dependencies": [CLEAN, SKIPPED]}) == 0
     assert "NOT AUDITED pillow: Dependency not found" in capsys.readouterr().out
     assert run_on(monkeypatch, {"dependencies": [CLEAN, SKIPPED]}, "--require-complete") == 3
+
+
+def test_an_unreachable_advisory_service_is_reported_and_fails_only_when_required(
+    monkeypatch, capsys
+):
+    class Stopped:
+        returncode = 1
+
+    monkeypatch.setattr(audit_deps.subprocess, "run", lambda args: Stopped())
+    assert audit_deps.main([]) == 0
+    assert "NOT AUDITED: pip-audit stopped (exit 1)" in capsys.readouterr().err
+    assert audit_deps.main(["--require-complete"]) == 3
