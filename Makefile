@@ -12,7 +12,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false REDIS_TEST_URL=$(REDIS_TEST_URL)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
+.PHONY: bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -114,3 +114,8 @@ bench-load: install
 
 bench-import: install
 	$(BIN)/python bench/wordpress_import.py --database sqlite
+
+# How page cost grows from 1,000 to 100,000 posts (1,000,000 comments), SQLite and PostgreSQL:
+# bench/scale.py, about half an hour; figures in bench/RESULTS.md.
+bench-scale: install
+	$(BIN)/python bench/scale.py

@@ -139,7 +139,7 @@ class Comment(models.Model):
         permissions = [("moderate_comment", "Can moderate comments")]
         indexes = [
             models.Index(fields=["post", "status", "created"], name="comment_post_status_idx"),
-            models.Index(fields=["status", "-created"], name="comment_queue_idx"),
+            models.Index(fields=["status", "-created", "-id"], name="comment_queue_idx"),
         ]
 
     def __str__(self):

@@ -142,4 +142,4 @@ def test_a_page_cache_miss_takes_no_more_queries_than_the_page_itself(
         settings.PAGE_CACHE_SECONDS = 0
         uncached = count_queries(client, url)
         settings.PAGE_CACHE_SECONDS = 3600
-        assert count_queries(client, url) == uncached, url
+        assert count_queries(client, url) <= uncached, url  # the index count may be cached

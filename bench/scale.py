@@ -1,0 +1,239 @@
+"""How page cost grows with the data: 1,000 posts / 10,000 comments against 100,000 / 1,000,000.
+
+Run from the project root:
+
+    .venv/bin/python bench/scale.py                       # SQLite and PostgreSQL, both sizes
+    .venv/bin/python bench/scale.py --database sqlite --sizes small --requests 20
+
+Each (database, size) runs in its own process on a throwaway database (filled with
+`generate_fake`'s bulk inserts) that is removed afterwards. Figures are in-process medians through
+django.test.Client with DEBUG off, as in bench/run.py. Budgets: every median under 50 ms, and the
+large figure at most 1.5 times the small one. See bench/RESULTS.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import POSTGRES_SERVER, print_table  # noqa: E402
+
+POSTGRES_DATABASE = os.environ.get("BENCH_SCALE_DATABASE", "blogcms_bench_scale")
+SIZES = {"small": (1_000, 10_000), "large": (100_000, 1_000_000)}
+BUSY_POST_COMMENTS = 500
+BUDGET_MS = 50.0
+BUDGET_RATIO = 1.5
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--sizes", default="small,large", help="small, large or small,large")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--one", nargs=2, metavar=("DATABASE", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        return measure_one(*args.one, requests=args.requests)
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    sizes = args.sizes.split(",")
+    results = {}
+    for database in databases:
+        for size in sizes:
+            progress(f"{database}, {size}: {SIZES[size][0]:,} posts, {SIZES[size][1]:,} comments")
+            command = [sys.executable, __file__, "--one", database, size]
+            command += ["--requests", str(args.requests)]
+            output = subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.PIPE)
+            results[database, size] = json.loads(output.stdout.decode().splitlines()[-1])
+    report(results, databases, sizes, requests=args.requests)
+    return 0
+
+
+def measure_one(database: str, size: str, *, requests: int) -> int:
+    throwaway = sqlite_database if database == "sqlite" else postgres_database
+    with throwaway() as url:
+        from bench.run import configure_django
+
+        os.environ["ENV_FILE"] = ""
+        configure_django(url)
+        try:
+            figures = fill_and_time(size, requests=requests)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+    print(json.dumps(figures))
+    return 0
+
+
+def fill_and_time(size: str, *, requests: int) -> dict:
+    from django.test.utils import override_settings
+    from django.urls import NoReverseMatch, reverse
+
+    from bench import scenarios
+    from blog.models import Post
+    from comments.models import Comment
+    from core import fake_data
+
+    posts, comments = SIZES[size]
+    started = time.perf_counter()
+    post_ids = fake_data.add_posts(posts)
+    fake_data.add_comments(post_ids, comments)
+    busy = Post.objects.published().order_by("-publish_at").first()
+    fake_data.add_comments([busy.pk], BUSY_POST_COMMENTS, status=Comment.Status.APPROVED)
+    settle_statistics()
+    filled_s = time.perf_counter() - started
+    progress(f"filled in {filled_s:.0f} s; {Comment.objects.pending().count():,} pending")
+    admin = scenarios.make_superuser()
+    pages_total = -(-Post.objects.published().count() // 10)
+    deep = min(5000, pages_total)
+    try:
+        search = reverse("blog:search") + f"?q={fake_data.RARE_WORD}"
+    except NoReverseMatch:
+        search = None
+    anonymous = {
+        "index, page 1": "/",
+        f"index, page {deep:,}": f"/?page={deep}",
+        f"post with {BUSY_POST_COMMENTS} comments": busy.get_absolute_url(),
+        "tag page": reverse("blog:tag", args=["topic-7"]),
+        **({"search (rare word)": search} if search else {}),
+    }
+    staff = {
+        f"admin queue, {Comment.objects.pending().count():,} pending": (
+            "/admin/comments/comment/?status__exact=pending"
+        ),
+        "admin post list": "/admin/blog/post/",
+    }
+    figures = {"filled_s": filled_s, "pages": []}
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        visitor, moderator = scenarios.Client(), scenarios.logged_in(admin)
+        for client, pages in ((visitor, anonymous), (moderator, staff)):
+            for label, url in pages.items():
+                figure = time_page(client, url, requests=requests)
+                page = label.split(",")[0] if label.startswith("admin") else label
+                figures["pages"].append({"page": page, "label": label, **figure})
+                progress(
+                    f"{label}: median {figure['median_ms']:.1f} ms "
+                    f"(cpu {figure['cpu_median_ms']:.1f}, min {figure['min_ms']:.1f}), "
+                    f"{figure['queries']} queries"
+                )
+    return figures
+
+
+def time_page(client, url: str, *, requests: int) -> dict:
+    """Wall time per request (the budget's figure), and this process's CPU time per request:
+    on a busy machine the wall time also counts waiting for a CPU, the CPU time does not (but
+    misses PostgreSQL's own work, done in its server process)."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(5):
+        assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    queries = len(captured)  # now: the next request empties the connection's query log
+    wall, cpu = [], []
+    for _ in range(requests):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        client.get(url)
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    return {
+        "queries": queries,
+        "median_ms": statistics.median(wall) * 1000,
+        "min_ms": min(wall) * 1000,
+        "cpu_median_ms": statistics.median(cpu) * 1000,
+    }
+
+
+def settle_statistics() -> None:
+    """What a long-running database has: planner statistics and, on PostgreSQL, a visibility
+    map (index-only scans skip the table only for pages VACUUM has marked all-visible)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def report(results: dict, databases: list[str], sizes: list[str], *, requests: int) -> None:
+    import django
+
+    now = datetime.now(UTC)
+    print(
+        f"\nScale benchmark, Django {django.get_version()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {now:%Y-%m-%d %H:%M} UTC; median of {requests} requests, ms"
+    )
+    for database in databases:
+        small = results.get((database, "small"))
+        large = results.get((database, "large"))
+        rows = []
+        base = small or large
+        for n, page in enumerate(base["pages"]):
+            s = small["pages"][n] if small else None
+            g = large["pages"][n] if large else None
+            ratio = g["median_ms"] / s["median_ms"] if s and g else None
+            within = all(f["median_ms"] < BUDGET_MS for f in (s, g) if f) and (
+                ratio is None or ratio <= BUDGET_RATIO
+            )
+            rows.append(
+                [
+                    page["page"] if s and g else page["label"],
+                    *(
+                        f"{f['median_ms']:.1f} / {f['cpu_median_ms']:.1f} ({f['queries']}q)"
+                        if f
+                        else ""
+                        for f in (s, g)
+                    ),
+                    f"{ratio:.2f}x" if ratio else "",
+                    "yes" if within else "NO",
+                ]
+            )
+        print(f"\n{database}: median wall ms / median CPU ms of this process (queries)")
+        print_table(["page", "1k posts", "100k posts", "wall ratio", "in budget"], rows)
+
+
+@contextmanager
+def sqlite_database():
+    handle, path = tempfile.mkstemp(prefix="blogcms_scale_", suffix=".sqlite3")
+    os.close(handle)
+    try:
+        yield f"sqlite:///{path}"
+    finally:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
+def postgres_database():
+    import psycopg
+
+    def execute(sql):
+        with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as server:
+            server.execute(sql)
+
+    drop = f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)"
+    execute(drop)
+    execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
+    try:
+        yield f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
+    finally:
+        execute(drop)
+
+
+def progress(message: str) -> None:
+    print(f"... {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

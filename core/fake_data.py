@@ -1,0 +1,278 @@
+"""Large amounts of made-up posts and comments, fast, for benchmarks and load tests.
+
+Rows go in with explicit ids through one bulk path per backend (COPY on PostgreSQL,
+executemany on SQLite), skipping model instances and save(): the rendered HTML, summaries and
+reading times are computed once per text from a small pool, with the same functions save() uses.
+The denormalised comment counts on posts are then computed in one UPDATE.
+"""
+
+import random
+import sys
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.utils import timezone
+from taggit.models import Tag, TaggedItem
+
+from blog.models import Post
+from blog.rendering import reading_time_minutes, render_markdown, summarise
+from comments import counts
+from comments.models import Comment
+from comments.rendering import render_comment
+
+BATCH = 20_000
+RARE_WORD = "zeppelin"
+TAGS = 50
+WORDS = [
+    "sleep",
+    "magnesium",
+    "tea",
+    "garden",
+    "river",
+    "bread",
+    "winter",
+    "coffee",
+    "light",
+    "paper",
+    "music",
+    "walking",
+    "stone",
+    "window",
+    "kitchen",
+    "letters",
+    "morning",
+    "harbour",
+    "cycling",
+    "orchard",
+    "library",
+    "quiet",
+    "market",
+    "honey",
+]
+POST_BODIES = [
+    "\n\n".join(
+        " ".join(random.Random(seed * 100 + n).choices(WORDS, k=60)).capitalize() + "."
+        for n in range(6)
+    )
+    + f"\n\n## Notes\n\n- {WORDS[seed]}\n- {WORDS[-seed - 1]}\n"
+    for seed in range(10)
+]
+COMMENT_BODIES = [
+    " ".join(random.Random(seed).choices(WORDS, k=8 + seed % 20)).capitalize() + "."
+    for seed in range(40)
+]
+# Of each 20 comments: 16 approved, 2 pending, 1 rejected, 1 spam.
+STATUSES = [Comment.Status.APPROVED] * 16 + [Comment.Status.PENDING] * 2
+STATUSES += [Comment.Status.REJECTED, Comment.Status.SPAM]
+
+
+class Progress:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, label: str, total: int, stream=None):
+        self.label, self.total, self.done = label, max(total, 1), 0
+        self.stream = stream or sys.stderr
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        filled = 30 * self.done // self.total
+        self.stream.write(
+            f"\r{self.label:<9} [{'#' * filled}{' ' * (30 - filled)}] {self.done:,}/{self.total:,}"
+        )
+        if self.done >= self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def bulk_insert(model: type[models.Model], columns: list[str], rows, *, progress=None) -> None:
+    """Insert tuples of `columns` values (ids included) into the model's table, in batches.
+
+    Fields not named take their default. Datetimes must be aware; they are adapted here.
+    """
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    defaults = {
+        name: field.get_db_prep_save(field.get_default(), connection)
+        for name, field in fields.items()
+        if name not in columns and not isinstance(field, models.AutoField)
+    }
+    names = [*columns, *defaults]
+    constant = tuple(defaults.values())
+    datetime_positions = [
+        i for i, name in enumerate(columns) if isinstance(fields[name], models.DateTimeField)
+    ]
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(fields[name].column) for name in names)
+    batch = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH:
+                _write(cursor, table, quoted, names, batch, constant, datetime_positions)
+                if progress:
+                    progress.advance(len(batch))
+                batch = []
+        if batch:
+            _write(cursor, table, quoted, names, batch, constant, datetime_positions)
+            if progress:
+                progress.advance(len(batch))
+
+
+def _write(cursor, table, quoted, names, batch, constant, datetime_positions) -> None:
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row((*row, *(_copy_text(v) for v in constant)))
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = []
+    for row in batch:
+        row = list(row)
+        for i in datetime_positions:
+            row[i] = adapt(row[i])
+        rows.append((*row, *constant))
+    placeholders = ", ".join(["%s"] * len(names))
+    cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", rows)
+
+
+def _copy_text(value):
+    # JSON defaults arrive as adapter objects; COPY takes their text.
+    dumps = getattr(value, "dumps", None)
+    return dumps(value.obj) if dumps and hasattr(value, "obj") else value
+
+
+def _next_id(model) -> int:
+    return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+
+def _reset_sequences(*models_) -> None:
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
+            cursor.execute(sql)
+
+
+def fake_author():
+    user, _ = get_user_model().objects.get_or_create(
+        username="fake-author", defaults={"first_name": "Fake", "last_name": "Author"}
+    )
+    return user
+
+
+@transaction.atomic
+def add_posts(count: int, *, stream=None) -> list[int]:
+    """`count` posts (one in 100 a draft, the rest published one minute apart, newest first),
+    each with two of 50 tags. Returns their ids."""
+    author = fake_author()
+    texts = []
+    for body in POST_BODIES:
+        html = render_markdown(body)
+        texts.append((body, html, summarise(html), reading_time_minutes(html)))
+    first = _next_id(Post)
+    now = timezone.now().replace(microsecond=0)
+    start = now - timedelta(minutes=count)
+    rng = random.Random(first)
+
+    def rows():
+        for n in range(count):
+            pk = first + n
+            body, html, summary, minutes = texts[pk % len(texts)]
+            when = start + timedelta(minutes=n)
+            draft = pk % 100 == 0
+            yield (
+                pk,
+                _title(rng, pk),
+                f"fake-post-{pk}",
+                author.pk,
+                summary,
+                body,
+                html,
+                Post.Status.DRAFT if draft else Post.Status.PUBLISHED,
+                None if draft else when,
+                when,
+                when,
+                minutes,
+            )
+
+    columns = ["id", "title", "slug", "author_id", "summary", "body", "body_html", "status"]
+    columns += ["publish_at", "created", "updated", "reading_time"]
+    bulk_insert(Post, columns, rows(), progress=Progress("posts", count, stream))
+    ids = list(range(first, first + count))
+    _tag(ids, stream=stream)
+    _reset_sequences(Post)
+    return ids
+
+
+def _title(rng, pk: int) -> str:
+    # One post in a thousand has a rare word, so a search for it finds a realistic handful.
+    words = [*rng.choices(WORDS, k=4), *([RARE_WORD] if pk % 1000 == 7 else [])]
+    return f"{' '.join(words).capitalize()} {pk}"
+
+
+def _tag(post_ids: list[int], *, stream=None) -> None:
+    tags = [Tag.objects.get_or_create(name=f"topic {n}", slug=f"topic-{n}")[0] for n in range(TAGS)]
+    post_type = ContentType.objects.get_for_model(Post)
+    first = _next_id(TaggedItem)
+
+    def rows():
+        n = first
+        for pk in post_ids:
+            for tag in (tags[pk % TAGS], tags[(pk * 7 + 3) % TAGS]):  # never the same tag
+                yield (n, tag.pk, post_type.pk, pk)
+                n += 1
+
+    columns = ["id", "tag_id", "content_type_id", "object_id"]
+    bulk_insert(TaggedItem, columns, rows(), progress=Progress("tags", 2 * len(post_ids), stream))
+    _reset_sequences(TaggedItem)
+
+
+@transaction.atomic
+def add_comments(post_ids: list[int], count: int, *, status=None, stream=None) -> None:
+    """`count` comments spread evenly over the posts, oldest first, about a third of them
+    replies; statuses mixed as real traffic (or all `status`). Then recounts those posts."""
+    texts = [(body, render_comment(body)) for body in COMMENT_BODIES]
+    first = _next_id(Comment)
+    now = timezone.now().replace(microsecond=0)
+    rng = random.Random(first)
+    per_post, extra = divmod(count, len(post_ids))
+
+    def rows():
+        pk = first
+        for index, post_id in enumerate(post_ids):
+            top_level = []
+            for n in range(per_post + (index < extra)):
+                reply_to = rng.choice(top_level) if top_level and n % 3 == 2 else None
+                body, html = texts[pk % len(texts)]
+                yield (
+                    pk,
+                    post_id,
+                    reply_to,
+                    0 if reply_to is None else 1,
+                    f"Reader {pk % 5000}",
+                    f"reader{pk % 5000}@example.com",
+                    body,
+                    html,
+                    status or STATUSES[pk % len(STATUSES)],
+                    f"10.{pk >> 16 & 255}.{pk >> 8 & 255}.{pk & 255}",
+                    _created(now, pk - first, count),
+                )
+                if reply_to is None:
+                    top_level.append(pk)
+                pk += 1
+
+    columns = ["id", "post_id", "parent_id", "depth", "author_name", "author_email", "body"]
+    columns += ["body_html", "status", "ip_address", "created"]
+    bulk_insert(Comment, columns, rows(), progress=Progress("comments", count, stream))
+    _reset_sequences(Comment)
+    recount(post_ids)
+
+
+def _created(now: datetime, n: int, count: int) -> datetime:
+    return now - timedelta(seconds=count - n)
+
+
+def recount(post_ids: list[int]) -> None:
+    """Store these posts' comment counts in one UPDATE over their id range (comments.counts
+    computes them; its recount() would list 100,000 ids in an IN clause)."""
+    Post.objects.filter(pk__range=(min(post_ids), max(post_ids))).update(**counts.live_counts())
