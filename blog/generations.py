@@ -67,6 +67,16 @@ def bump(*scopes: str, using: str = "default") -> None:
         transaction.on_commit(lambda: _bump_now(scopes), using=using)
 
 
+def bump_everything() -> None:
+    """New generations for every cached page: every page's key holds POSTS.
+
+    Called when the shared cache answers again after an outage (settings.CACHES "ON_RECOVERY"):
+    bumps missed while it was down (a comment rejected, a post unpublished) must not let the
+    pages cached before the outage come back.
+    """
+    _bump_now([POSTS, LISTINGS, COMMENT_RULES])
+
+
 def _bump_now(scopes) -> None:
     for scope in scopes:
         key = KEY_PREFIX + scope

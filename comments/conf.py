@@ -20,6 +20,7 @@ DEFAULTS = {
     "VERIFY_MAX_AGE": ("COMMENT_VERIFY_MAX_AGE", 7 * 24 * 60 * 60),  # e-mail confirmation link
     "LINK_MAX_AGE": ("COMMENT_LINK_MAX_AGE", 3 * 24 * 60 * 60),  # moderators' one-click links
     "RATE_LIMIT": ("COMMENT_RATE_LIMIT", "5/m"),
+    "RATE_LIMIT_DEGRADED": ("COMMENT_RATE_LIMIT_DEGRADED", "2/m"),  # per process, cache down
     "TRUSTED_PROXY_HEADER": ("COMMENT_TRUSTED_PROXY_HEADER", ""),
 }
 

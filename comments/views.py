@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.cache import caches
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -29,6 +31,10 @@ def _rate_limit_key(group, request):
 
 
 def _rate(group, request):
+    # While the shared cache is down, each process counts on its own: a lower limit each.
+    limiter_cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    if hasattr(limiter_cache, "reachable") and not limiter_cache.reachable():
+        return conf.RATE_LIMIT_DEGRADED
     return conf.RATE_LIMIT
 
 

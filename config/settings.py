@@ -116,21 +116,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds to wait for Redis to accept a connection or answer: a hung Redis must cost a reader at
+# most this, once per process (core.failsafe_cache stops asking it for a few seconds after).
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
 if REDIS_URL:
+    # An unreachable Redis is a cache miss (logged), never a 500: see core/failsafe_cache.py.
+    _redis_cache = {
+        "BACKEND": "core.failsafe_cache.FailSafeRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "socket_timeout": CACHE_SOCKET_TIMEOUT,
+            "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+        },
+    }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            **_redis_cache,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blog"),
-        }
+            # Page cache invalidations missed while Redis was down: invalidate every page.
+            "ON_RECOVERY": "blog.generations.bump_everything",
+        },
+        # Comment rate limits: shared by every app server through Redis; while Redis is down,
+        # counted in each process's memory (with COMMENT_RATE_LIMIT_DEGRADED).
+        "ratelimit": {
+            **_redis_cache,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blog") + "-ratelimit",
+            "FALLBACK": "memory",
+        },
     }
     # Sessions read from the shared cache (so any app server sees them) and are written through
-    # to the database, so a Redis restart logs nobody out.
+    # to the database, so a Redis restart logs nobody out, and a Redis outage only costs a read.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Local memory is per process: sessions stay in the database, where every worker sees them.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# django-ratelimit counts comment posts per IP in the default cache (RATELIMIT_USE_CACHE).
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit",
+        },
+    }
+# django-ratelimit counts comment posts per IP in the "ratelimit" cache. Should that ever fail
+# anyway, the comment is let through (and logged by the cache) rather than refused.
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
 
 # The page cache (core/pagecache.py): anonymous pages kept this long at most (0: off); proxies
 # in front may keep pages without a form HTTP_CACHE_SECONDS (s-maxage), serving them up to
@@ -204,6 +233,8 @@ SITE_NAME = env.str("SITE_NAME", default="The Blog")
 # Comments
 COMMENT_MIN_SECONDS = env.int("COMMENT_MIN_SECONDS", default=3)  # faster sends: send again
 COMMENT_RATE_LIMIT = env.str("COMMENT_RATE_LIMIT", default="5/m")  # per IP, cache-based
+# Per IP and per app process while the shared cache (Redis) is unreachable.
+COMMENT_RATE_LIMIT_DEGRADED = env.str("COMMENT_RATE_LIMIT_DEGRADED", default="2/m")
 # Header holding the client IP when behind a proxy you trust (e.g. "HTTP_X_REAL_IP"); off by
 # default because any client can send X-Forwarded-For.
 COMMENT_TRUSTED_PROXY_HEADER = env.str("COMMENT_TRUSTED_PROXY_HEADER", default="")

@@ -1,4 +1,7 @@
+import sys
+
 from django.contrib.staticfiles import finders
+from django.db import InterfaceError, OperationalError
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
@@ -9,9 +12,22 @@ def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
+# Seconds a reader (or a crawler) is asked to wait when the database does not answer.
+DATABASE_DOWN_RETRY_AFTER = 30
+
+
 @requires_csrf_token
 def server_error(request):
+    """500, or 503 with Retry-After when the error is the database being unreachable.
+
+    Django calls this for any uncaught exception, raised in a view or a middleware (the session
+    or the user is read from the database there), with the exception still being handled.
+    """
     # Rendered without context processors' database work: the failure may be the database.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(DATABASE_DOWN_RETRY_AFTER)
+        return response
     return render(request, "500.html", status=500)
 
 

@@ -18,9 +18,10 @@ def _cache_key_prefix_per_worker():
     from django.conf import settings
 
     config = copy.deepcopy(settings.CACHES)
-    prefix = config["default"].get("KEY_PREFIX", "")
     worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    config["default"]["KEY_PREFIX"] = "-".join(filter(None, [prefix, "test", worker_id]))
+    for alias in config.values():
+        prefix = alias.get("KEY_PREFIX", "")
+        alias["KEY_PREFIX"] = "-".join(filter(None, [prefix, "test", worker_id]))
     with override_settings(CACHES=config):
         yield
 
@@ -63,10 +64,14 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate limits and cached pages live in the cache; no test inherits another's."""
-    clear_cache()
+    """Rate limits and cached pages live in the caches; no test inherits another's."""
+    from django.conf import settings
+
+    for alias in settings.CACHES:
+        clear_cache(alias)
     yield
-    clear_cache()
+    for alias in settings.CACHES:
+        clear_cache(alias)
 
 
 @pytest.fixture(autouse=True)

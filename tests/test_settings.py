@@ -86,7 +86,7 @@ def test_settings_are_read_from_the_environment():
         "'www.example.com']",
         "Europe/Paris",
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "core.failsafe_cache.FailSafeRedisCache",
     ]
 
 

@@ -1,0 +1,149 @@
+"""A Redis cache that a Redis outage cannot turn into 500s.
+
+Django's RedisCache raises redis.ConnectionError / TimeoutError when Redis is down or hangs, so
+every page that touches the cache (sessions, rate limits, the page cache) would fail. This
+backend logs the failure once, then answers as an empty cache ("miss", nothing stored) for
+RETRY_AFTER seconds without asking Redis again (so a hanging Redis costs one socket timeout per
+process, not one per call), then tries Redis again.
+
+ON_RECOVERY names a function called once when Redis answers again after failing in this
+process: writes missed meanwhile (page cache invalidations) are made good by it.
+
+With FALLBACK "memory" it keeps the values in this process's memory instead, which the comment
+rate limiter uses: limits keep counting, per process, during the outage (with the lower
+COMMENT_RATE_LIMIT_DEGRADED, see comments.views._rate).
+
+    CACHES = {"default": {"BACKEND": "core.failsafe_cache.FailSafeRedisCache",
+                          "LOCATION": "redis://...", "FALLBACK": "memory",
+                          "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}}
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from django.utils.module_loading import import_string
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+RETRY_AFTER = 5.0  # seconds without asking a failed Redis again
+# What an empty cache answers, for each method, when there is no memory fallback.
+MISS = {
+    "add": False,
+    "get": None,  # replaced by the caller's default
+    "set": None,
+    "touch": False,
+    "delete": False,
+    "get_many": {},
+    "has_key": False,
+    "set_many": [],
+    "delete_many": None,
+    "clear": None,
+}
+
+
+class FailSafeRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._fallback = (
+            LocMemCache(f"failsafe-{server}", {"TIMEOUT": params.get("TIMEOUT", 300)})
+            if params.get("FALLBACK") == "memory"
+            else None
+        )
+        self._down_until = 0.0
+        self._failed = False  # failed since Redis last answered, in this process
+        self._on_recovery = params.get("ON_RECOVERY")
+        self._lock = threading.Lock()
+
+    @property
+    def degraded(self) -> bool:
+        """Whether Redis failed in this process less than RETRY_AFTER seconds ago."""
+        return time.monotonic() < self._down_until
+
+    def reachable(self) -> bool:
+        """Whether Redis answers now (one EXISTS round trip, unless it failed moments ago)."""
+        if not self.degraded:
+            self._call("has_key", "failsafe-probe")
+        return not self.degraded
+
+    def _call(self, name, *args, **kwargs):
+        if not self.degraded:
+            try:
+                result = getattr(super(), name)(*args, **kwargs)
+            except UNREACHABLE as error:
+                self._mark_down(error)
+            else:
+                if self._failed:
+                    self._recovered()
+                return result
+        if self._fallback is not None:
+            return getattr(self._fallback, name)(*args, **kwargs)
+        if name == "incr":
+            raise ValueError("Key not found (the cache is unreachable)")
+        if name == "get":
+            return kwargs.get("default", args[1] if len(args) > 1 else None)
+        return MISS[name]
+
+    def _recovered(self) -> None:
+        with self._lock:
+            if not self._failed:
+                return
+            self._failed = False
+        logger.warning("Cache reachable again")
+        if self._on_recovery:
+            try:
+                import_string(self._on_recovery)()
+            except Exception:
+                logger.exception("Cache recovery hook %s failed", self._on_recovery)
+
+    def _mark_down(self, error: Exception) -> None:
+        with self._lock:
+            self._failed = True
+            first = not self.degraded
+            self._down_until = time.monotonic() + RETRY_AFTER
+        if first:
+            logger.warning(
+                "Cache unreachable (%s: %s): answering %s for %g s",
+                type(error).__name__,
+                error,
+                "from this process's memory" if self._fallback is not None else "as a miss",
+                RETRY_AFTER,
+            )
+
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._call("get_many", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", *args, **kwargs)
+
+    def clear(self):
+        return self._call("clear")
