@@ -28,6 +28,11 @@ def verdict(report: dict) -> tuple[list[str], list[str]]:
     return vulnerable, skipped
 
 
+def _last_line(text) -> str:
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no message"
+
+
 def main(argv: list[str]) -> int:
     require_complete = os.environ.get("AUDIT_DEPS_REQUIRE_COMPLETE", "").lower() == "true"
     if "--require-complete" in argv:
@@ -40,13 +45,14 @@ def main(argv: list[str]) -> int:
         args += ["--progress-spinner", "off"]
         for path in files:
             args += ["--requirement", path]
-        result = subprocess.run(args)
+        # pip-audit's own traceback is noise when the network is closed: keep its last line.
+        result = subprocess.run(args, stderr=subprocess.PIPE, text=True)
         if not os.path.exists(out):
             # No report at all: the advisory service could not be reached (closed network, TLS
             # interception). Same rule as for single packages: say so, fail only on request.
             print(
                 f"NOT AUDITED: pip-audit stopped (exit {result.returncode}) before auditing; "
-                "PyPI's JSON API could not be reached.",
+                f"PyPI's JSON API could not be reached: {_last_line(result.stderr)}",
                 file=sys.stderr,
             )
             return 3 if require_complete else 0

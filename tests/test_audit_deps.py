@@ -28,7 +28,7 @@ def fake_pip_audit(report):
     class Done:
         returncode = 1
 
-    def run(args):
+    def run(args, **kwargs):
         with open(args[args.index("--output") + 1], "w") as out:
             json.dump(report, out)
         return Done()
@@ -59,8 +59,11 @@ def test_an_unreachable_advisory_service_is_reported_and_fails_only_when_require
 ):
     class Stopped:
         returncode = 1
+        stderr = "Traceback ...\nrequests.exceptions.SSLError: certificate verify failed\n"
 
-    monkeypatch.setattr(audit_deps.subprocess, "run", lambda args: Stopped())
+    monkeypatch.setattr(audit_deps.subprocess, "run", lambda args, **kwargs: Stopped())
     assert audit_deps.main([]) == 0
-    assert "NOT AUDITED: pip-audit stopped (exit 1)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "NOT AUDITED: pip-audit stopped (exit 1)" in err
+    assert err.count("\n") == 1 and "SSLError: certificate verify failed" in err
     assert audit_deps.main(["--require-complete"]) == 3
