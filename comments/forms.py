@@ -13,6 +13,9 @@ from comments import conf, spam
 from comments.models import Comment
 
 MODERATION_NOTICE = "Please note, comments need to be approved before they are published."
+REMEMBER_HELP = (
+    "Kept only in this browser, never sent to us in a cookie. Untick and send to forget them."
+)
 
 
 def reject_control_characters(value: str, *, allowed: str = "") -> str:
@@ -44,6 +47,13 @@ class CommentForm(forms.ModelForm):
     )
     # Not required: a missing stamp gets the same message and fresh stamp as a forged one.
     timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Read only by static/js/remember-commenter.js, which keeps the details in the browser's
+    # localStorage: the server ignores it, so every page stays the same for every reader.
+    remember = forms.BooleanField(
+        label="Remember my name, e-mail and website in this browser",
+        required=False,
+        help_text=REMEMBER_HELP,
+    )
 
     class Meta:
         model = Comment
@@ -71,6 +81,8 @@ class CommentForm(forms.ModelForm):
             "author_email",
             "author_url",
             "body",
+            # Without JavaScript the box could do nothing: the script unhides it.
+            Div(Field("remember"), css_id="comment-remember", hidden=""),
             # Hidden from sight and from screen readers, out of the tab order.
             Div(Field("honeypot"), css_class="visually-hidden", aria_hidden="true"),
             "timestamp",

@@ -36,6 +36,7 @@ SHARED_TEMPLATE = "comments/_threads.html"
 class Thread:
     comment: Comment
     replies: list["Thread"] = field(default_factory=list)
+    awaiting: bool = False  # the visitor's own reply, not yet approved: only they see it
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,17 @@ class VisitorSection:
 
     form: CommentForm | None  # None when comments are closed
     reply_to: Comment | None
-    own_pending: list[Comment]
+    own_pending: list[Comment]  # shown after the threads: new comments, and replies to
+    # comments that are not on this comment page
     messages: list
+    # The visitor's pending replies to comments shown on this page, by parent id: shown there.
+    replies_in_threads: dict[int, list[Comment]] = field(default_factory=dict)
 
     @property
     def is_personal(self) -> bool:
         """Whether the page shows anything of this visitor's own (so it must not be shared)."""
         bound = self.form is not None and self.form.is_bound
-        return bool(self.own_pending or self.messages or bound)
+        return bool(self.own_pending or self.replies_in_threads or self.messages or bound)
 
 
 def build_threads(comments: list[Comment]) -> list[Thread]:
@@ -135,7 +139,31 @@ def shared_cache_key(*, post: Post, page_number) -> str:
 
 def render_shared(shared: SharedSection) -> SafeString:
     """The shared part's HTML: heading, threads and page links. No request, no CSRF token."""
-    return render_to_string(SHARED_TEMPLATE, {"shared": shared})
+    return render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": shared.page.object_list})
+
+
+def render_threads_for(shared: SharedSection, visitor: "VisitorSection") -> SafeString:
+    """The threads as this visitor sees them: the shared HTML, or, when they have pending
+    replies to comments on this page, the same threads with those replies in place.
+
+    The second is personal (the page is sent private and never cached); the shared threads
+    themselves are not changed, so the shared HTML stays the same for everyone else.
+    """
+    if not visitor.replies_in_threads:
+        return render_shared(shared)
+    threads = _with_replies(shared.page.object_list, visitor.replies_in_threads)
+    return render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": threads})
+
+
+def _with_replies(threads: list[Thread], replies: dict[int, list[Comment]]) -> list[Thread]:
+    """Copies of the threads with each pending reply under its parent, in the order sent."""
+    copies = []
+    for thread in threads:
+        nested = _with_replies(thread.replies, replies)
+        nested += [Thread(reply, awaiting=True) for reply in replies.get(thread.comment.pk, [])]
+        nested.sort(key=lambda node: node.comment.created)
+        copies.append(Thread(thread.comment, nested))
+    return copies
 
 
 def visitor_section(
@@ -150,19 +178,30 @@ def visitor_section(
     reply_to = None
     if form is not None:
         reply_to = shared.comments_by_id.get(_as_int(form["parent"].value()))
+    own_pending, in_threads = [], {}
+    for comment in _own_pending(request, post):
+        if comment.parent_id in shared.comments_by_id:
+            in_threads.setdefault(comment.parent_id, []).append(comment)
+        else:
+            own_pending.append(comment)
     return VisitorSection(
         form=form,
         reply_to=reply_to,
-        own_pending=_own_pending(request, post),
+        own_pending=own_pending,
         messages=_comment_messages(request),
+        replies_in_threads=in_threads,
     )
 
 
 def _own_pending(request, post: Post) -> list[Comment]:
+    """The visitor's own pending comments on this post, oldest first, each with the name of the
+    comment it answers (one query, joined)."""
     ids = session.pending_ids(request)
     if not ids:
         return []
-    return list(Comment.objects.pending().filter(post=post, pk__in=ids).defer(*UNSHOWN_COLUMNS))
+    own = Comment.objects.pending().filter(post=post, pk__in=ids).select_related("parent")
+    unshown_of_parent = [f"parent__{column}" for column in UNSHOWN_COLUMNS]
+    return list(own.defer(*UNSHOWN_COLUMNS, *unshown_of_parent))
 
 
 def _comment_messages(request) -> list:

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import CommentFactory, PostFactory
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,21 @@ def test_a_page_cache_miss_takes_no_more_queries_than_the_page_itself(
         uncached = count_queries(client, url)
         settings.PAGE_CACHE_SECONDS = 3600
         assert count_queries(client, url) <= uncached, url  # the index count may be cached
+
+
+def test_post_page_query_count_is_the_same_with_1_and_3_own_pending_replies(client, settings):
+    settings.COMMENT_MIN_SECONDS = 0
+    post = PostFactory()
+    tops = [CommentFactory(approved=True, post=post) for _ in range(3)]
+
+    def send_reply(parent):
+        data = CommentFormDataFactory(parent=parent.pk)
+        assert client.post(f"/comments/post/{post.pk}/", data).status_code == 302
+
+    send_reply(tops[0])
+    client.get(post.get_absolute_url())  # the flash message is shown once
+    with_one = count_queries(client, post.get_absolute_url())
+    send_reply(tops[1])
+    send_reply(tops[2])
+    client.get(post.get_absolute_url())
+    assert count_queries(client, post.get_absolute_url()) == with_one

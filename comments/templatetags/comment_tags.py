@@ -24,7 +24,7 @@ def comment_section(context, post):
         request.page_cache_expires = shared.closes_at
     return {
         "post": post,
-        "shared_html": section.render_shared(shared),
+        "threads_html": section.render_threads_for(shared, visitor),
         "closed": shared.closed,
         "visitor": visitor,
         "csrf_token": context.get("csrf_token"),
