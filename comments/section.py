@@ -183,6 +183,11 @@ def visitor_section(
         if comment.parent_id in shared.comments_by_id:
             in_threads.setdefault(comment.parent_id, []).append(comment)
         else:
+            # Named only while the comment answered is public (a moderator may have removed it).
+            parent = comment.parent
+            comment.in_reply_to = (
+                parent if parent and parent.status == parent.Status.APPROVED else None
+            )
             own_pending.append(comment)
     return VisitorSection(
         form=form,

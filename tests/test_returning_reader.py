@@ -179,3 +179,14 @@ def test_own_new_comment_is_still_listed_after_the_threads(client):
     assert "A new thread of mine." in own
     assert "Your comment is awaiting moderation." in own
     assert "In reply to" not in own
+
+
+def test_pending_reply_to_a_comment_since_removed_does_not_name_it(client, settings):
+    settings.COMMENT_THREADS_PER_PAGE = 1
+    first = CommentFactory(approved=True, author_name="Grace Removed")
+    mine = reply(client, first, body="Reply to a comment now gone.")
+    Comment.objects.filter(pk=first.pk).update(status=Comment.Status.REJECTED)
+    html = client.get(first.post.get_absolute_url()).content.decode()
+    own = html[html.index('class="own-pending"') :]
+    assert f'id="c{mine.pk}"' in own
+    assert "Grace Removed" not in html
