@@ -1,0 +1,331 @@
+"""`make check-nginx`: deploy/nginx.conf, started for real on loopback in front of gunicorn.
+
+Builds a throwaway SQLite database (a published post, a draft, an editor), starts gunicorn
+(DEBUG off, one worker) and nginx with deploy/nginx.conf, its "EDIT" values substituted (ports,
+cache and static paths, plus a pid file and logs in the temporary folder so no root is needed),
+and checks through nginx:
+1. the index: first answer X-Cache-Status MISS, the next HIT (served by nginx's micro-cache);
+2. an editor logs in and publishes the draft through nginx (their session cookie bypasses the
+   micro-cache); right away the public index may still be nginx's copy (that is the micro-cache's
+   bargain: at most HTTP_CACHE_SECONDS old), and once that time is over the index shows the new
+   post (EXPIRED, or a STALE answer while nginx refreshes in the background, then the new page);
+3. a post page (it carries a per-visitor CSRF token, so it is `private`) is never stored by nginx.
+
+Prints each step; exits non-zero on the first failure, and always stops both servers.
+nginx: /usr/sbin/nginx (NGINX=path for another); as root, Debian's nginx-light is installed when
+missing, otherwise the script says what to install and exits 2 (tests/test_nginx.py skips then).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+CONF = ROOT / "deploy" / "nginx.conf"
+NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
+PASSWORD = "micro cache, macro gain"
+MISSING = 2
+
+SEED = f"""
+import json
+from tests.factories import PostFactory, UserFactory
+editor = UserFactory(username="editor", is_staff=True, groups=["Editors"])
+editor.set_password({PASSWORD!r})
+editor.save()
+post = PostFactory(title="Already on the index", author=editor)
+draft = PostFactory(title="Published behind nginx", author=editor, draft=True)
+print(json.dumps({{"post": post.get_absolute_url(), "draft": draft.pk}}))
+"""
+
+
+def ensure_nginx() -> str | None:
+    if Path(NGINX).is_file():
+        return NGINX
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("nginx not found: installing Debian's nginx-light (apt-get).", file=sys.stderr)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "nginx-light"],
+            env=env,
+            check=False,
+            capture_output=True,
+        )
+        if Path(NGINX).is_file():
+            return NGINX
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def adapted_conf(tmp: Path, nginx_port: int, app_port: int) -> str:
+    """deploy/nginx.conf with its EDIT values for this loopback run; fails if one is not found."""
+    text = CONF.read_text()
+    replacements = [
+        (r"proxy_cache_path /var/cache/nginx/blog ", f"proxy_cache_path {tmp}/cache "),
+        (r"server 127\.0\.0\.1:8000;", f"server 127.0.0.1:{app_port};"),
+        (r"listen 80;", f"listen 127.0.0.1:{nginx_port};"),
+        (r"alias /srv/blog/staticfiles/;", f"alias {tmp}/static/;"),
+        (r"alias /srv/blog/media/;", f"alias {tmp}/media/;"),
+        # Everything nginx writes goes to the temporary folder: no root needed.
+        (
+            r"\nhttp \{\n",
+            f"\nhttp {{\n    access_log {tmp}/access.log;\n"
+            + "".join(
+                f"    {name}_temp_path {tmp}/{name};\n"
+                for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+            ),
+        ),
+    ]
+    for pattern, replacement in replacements:
+        text, count = re.subn(pattern, replacement, text, count=1)
+        if count != 1:
+            raise SystemExit(f"deploy/nginx.conf no longer has {pattern!r}: update {__file__}")
+    # As root, nginx's workers would otherwise run as nobody, who cannot write the temp folder.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    return f"{user}pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log warn;\ndaemon off;\n{text}"
+
+
+class Browser:
+    """A visitor: keeps its cookies, follows no redirects."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, data: dict | None = None):
+        headers = {"Host": "127.0.0.1"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            content = response.read().decode()
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            for name, morsel in cookie.items():
+                if morsel.value and morsel["max-age"] != "0":
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)
+        return response.status, response.headers, content
+
+    def csrf_token(self, path: str) -> str:
+        status, _, content = self.request("GET", path)
+        check(status == 200, f"GET {path} answered {status}")
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', content)
+        check(match is not None, f"no CSRF token in the form at {path}")
+        return match.group(1)
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def wait_for(port: int, process: subprocess.Popen, name: str, log: Path) -> None:
+    deadline = time.monotonic() + 40
+    while True:
+        if process.poll() is not None:
+            raise CheckFailed(f"{name} exited:\n{log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise CheckFailed(f"{name} did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.1)
+
+
+def run_checks(nginx_port: int, made: dict, ttl: int) -> None:
+    reader = Browser(nginx_port)
+    statuses = []
+    for _ in range(2):
+        status, headers, index = reader.request("GET", "/")
+        check(status == 200, f"index answered {status}")
+        statuses.append(headers.get("X-Cache-Status"))
+    print(f"index, twice: X-Cache-Status {statuses[0]}, then {statuses[1]}")
+    check(statuses == ["MISS", "HIT"], f"expected MISS then HIT, got {statuses}")
+    check("Published behind nginx" not in index, "the draft is on the index")
+
+    editor = Browser(nginx_port)
+    token = editor.csrf_token("/admin/login/")
+    status, headers, _ = editor.request(
+        "POST",
+        "/admin/login/",
+        {"csrfmiddlewaretoken": token, "username": "editor", "password": PASSWORD},
+    )
+    check(status == 302, f"admin login through nginx answered {status}")
+    token = editor.csrf_token("/admin/blog/post/")
+    status, _, _ = editor.request(
+        "POST",
+        "/admin/blog/post/",
+        {
+            "csrfmiddlewaretoken": token,
+            "action": "publish_selected",
+            "_selected_action": [made["draft"]],
+        },
+    )
+    check(status == 302, f"the publish action answered {status}")
+    published = time.monotonic()
+    status, headers, index = reader.request("GET", "/")
+    shown = "Published behind nginx" in index
+    print(
+        f"published the draft through nginx (admin, session cookie: not cached); index at once: "
+        f"{headers.get('X-Cache-Status')}, new post {'shown' if shown else 'not yet shown'}"
+    )
+
+    time.sleep(max(0.0, ttl + 0.5 - (time.monotonic() - published)))
+    seen = []
+    for _ in range(3):
+        status, headers, index = reader.request("GET", "/")
+        check(status == 200, f"index answered {status}")
+        shown = "Published behind nginx" in index
+        seen.append(f"{headers.get('X-Cache-Status')}{' (new post)' if shown else ''}")
+        if shown:
+            break
+        time.sleep(0.3)  # a STALE answer while nginx refreshes in the background
+    print(f"index after the micro-cache's {ttl} s: {', '.join(seen)}")
+    check(shown, f"the published post never showed through nginx: {seen}")
+    status, headers, _ = reader.request("GET", "/")
+    print(f"index once more: X-Cache-Status {headers.get('X-Cache-Status')}")
+    check(headers.get("X-Cache-Status") == "HIT", "the refreshed index was not cached again")
+
+    statuses = []
+    for _ in range(2):
+        status, headers, _ = reader.request("GET", made["post"])
+        check(status == 200, f"post page answered {status}")
+        statuses.append(headers.get("X-Cache-Status"))
+    print(
+        f"post page (private: per-visitor CSRF token), twice: {statuses[0]}, then {statuses[1]}; "
+        f"Cache-Control: {headers.get('Cache-Control')}"
+    )
+    check("HIT" not in statuses, "nginx stored a private post page")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="nginx's port (default: a free one)")
+    parser.add_argument("--app-port", type=int, default=0, help="gunicorn's (default: free)")
+    parser.add_argument("--ttl", type=int, default=2, help="HTTP_CACHE_SECONDS for the run")
+    args = parser.parse_args(argv)
+    nginx = ensure_nginx()
+    if nginx is None:
+        print(
+            f"{NGINX} not found: install nginx as root ('apt-get install nginx-light') "
+            "or set NGINX to its path.",
+            file=sys.stderr,
+        )
+        return MISSING
+    nginx_port = args.port or free_port()
+    app_port = args.app_port or free_port()
+    started = []
+    with tempfile.TemporaryDirectory(prefix="check-nginx-") as folder:
+        tmp = Path(folder)
+        for name in ("static", "media", "cache"):
+            (tmp / name).mkdir()
+        env = {
+            **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}},
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "ENV_FILE": "",
+            "DEBUG": "false",
+            "SECRET_KEY": "check-nginx-key",
+            "SECURE_COOKIES": "false",  # plain HTTP on loopback
+            "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+            "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+            "MEDIA_ROOT": str(tmp / "media"),
+            "HTTP_CACHE_SECONDS": str(args.ttl),
+            "LOG_LEVEL": "WARNING",
+            "WEB_CONCURRENCY": "1",  # the local-memory cache is per process
+            "PORT": str(app_port),
+        }
+        try:
+            manage = [sys.executable, str(ROOT / "manage.py")]
+            subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+            seeded = subprocess.run(
+                [*manage, "shell", "-c", SEED],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            made = json.loads(seeded.stdout.strip().splitlines()[-1])
+            conf = tmp / "nginx.conf"
+            conf.write_text(adapted_conf(tmp, nginx_port, app_port))
+            app_log, nginx_log = tmp / "gunicorn.log", tmp / "error.log"
+            with app_log.open("w") as output:
+                app = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "-c",
+                        "config/gunicorn.conf.py",
+                        "config.wsgi",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            started.append(app)
+            wait_for(app_port, app, "gunicorn", app_log)
+            with nginx_log.open("a") as output:
+                proxy = subprocess.Popen(
+                    [nginx, "-p", str(tmp), "-c", str(conf)], stdout=output, stderr=output
+                )
+            started.append(proxy)
+            wait_for(nginx_port, proxy, "nginx", nginx_log)
+            print(
+                f"nginx {nginx_port} -> gunicorn {app_port} "
+                f"(deploy/nginx.conf, s-maxage {args.ttl})"
+            )
+            run_checks(nginx_port, made, args.ttl)
+        except CheckFailed as failure:
+            print(f"FAILED: {failure}", file=sys.stderr)
+            return 1
+        finally:
+            for process in started:
+                # nginx: SIGQUIT is its graceful stop; gunicorn: SIGINT its quick one.
+                process.send_signal(signal.SIGQUIT if process is not started[0] else signal.SIGINT)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=15)
+    print("nginx micro-cache: MISS then HIT, a publication shown after the TTL, post pages private")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
