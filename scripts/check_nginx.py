@@ -206,12 +206,13 @@ def run_checks(nginx_port: int, made: dict, ttl: int) -> None:
 
     time.sleep(max(0.0, ttl + 0.5 - (time.monotonic() - published)))
     seen = []
-    for _ in range(3):
+    give_up = time.monotonic() + 15  # the background refresh may be slow on a busy machine
+    while True:
         status, headers, index = reader.request("GET", "/")
         check(status == 200, f"index answered {status}")
         shown = "Published behind nginx" in index
         seen.append(f"{headers.get('X-Cache-Status')}{' (new post)' if shown else ''}")
-        if shown:
+        if shown or time.monotonic() > give_up:
             break
         time.sleep(0.3)  # a STALE answer while nginx refreshes in the background
     print(f"index after the micro-cache's {ttl} s: {', '.join(seen)}")
@@ -236,7 +237,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="nginx's port (default: a free one)")
     parser.add_argument("--app-port", type=int, default=0, help="gunicorn's (default: free)")
-    parser.add_argument("--ttl", type=int, default=2, help="HTTP_CACHE_SECONDS for the run")
+    parser.add_argument("--ttl", type=int, default=4, help="HTTP_CACHE_SECONDS for the run")
     args = parser.parse_args(argv)
     nginx = ensure_nginx()
     if nginx is None:
