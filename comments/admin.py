@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
@@ -10,6 +11,7 @@ from django.db.models import Case, Value, When
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
@@ -113,6 +115,15 @@ def _as_int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+class StaffReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=Comment._meta.get_field("body").max_length,
+        help_text="Published at once under the comment, signed with your staff account.",
+    )
 
 
 LONG_COMMENT = 600  # characters; longer comments are folded in the queue
@@ -273,8 +284,13 @@ class CommentAdmin(admin.ModelAdmin):
                 for move in moderation.ACTIONS
             ),
         )
+        reply = format_html(
+            '<a class="desk-act desk-reply" href="{}?{}">Reply</a>',
+            self._action_url(comment, "reply"),
+            urlencode({"next": getattr(comment, "queue_path", "")}),
+        )
         return format_html(
-            '<div class="desk-actions" data-comment="{}">{}</div>', comment.pk, buttons
+            '<div class="desk-actions" data-comment="{}">{}{}</div>', comment.pk, buttons, reply
         )
 
     @admin.display(description="reasons")
@@ -314,6 +330,11 @@ class CommentAdmin(admin.ModelAdmin):
         ]
         desk_urls = [
             path("undo/", self.admin_site.admin_view(self.undo_view), name=f"{name}_undo"),
+            path(
+                "<path:object_id>/reply/",
+                self.admin_site.admin_view(self.reply_view),
+                name=f"{name}_reply",
+            ),
         ]
         # Before the defaults: their "<path:object_id>/" catch-all would swallow ours.
         return desk_urls + one_click + super().get_urls()
@@ -439,6 +460,47 @@ class CommentAdmin(admin.ModelAdmin):
         self.message_user(request, text, messages.SUCCESS)
         return redirect(self._safe_next(request, reverse("admin:comments_comment_changelist")))
 
+    def reply_view(self, request, object_id):
+        """Answer a comment as staff: "Reply", or "Approve and reply" for a pending one."""
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        comment = self.get_object(request, unquote(object_id))
+        if comment is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        back = self._safe_next(request, self._action_url(comment, "change"))
+        form = StaffReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            approve = "_approve" in request.POST and comment.status == Comment.Status.PENDING
+            reply = services.reply_as_staff(
+                comment=comment,
+                body=form.cleaned_data["body"],
+                moderator=request.user,
+                approve_first=approve,
+            )
+            done = "Approved and replied to" if approve else "Replied to"
+            self.message_user(
+                request,
+                format_html(
+                    '{} the comment by {}. <a href="{}">See the reply</a>',
+                    done,
+                    comment.author_name,
+                    reply.get_absolute_url(),
+                ),
+                messages.SUCCESS,
+            )
+            return redirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Reply to {comment.author_name}",
+            "comment": comment,
+            "form": form,
+            "next": back,
+            "may_approve": comment.status == Comment.Status.PENDING,
+            "change_url": self._action_url(comment, "change"),
+        }
+        return TemplateResponse(request, "admin/comments/comment/reply.html", context)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and self.has_moderate_permission(request):
             context["moderation_buttons"] = [
@@ -450,6 +512,7 @@ class CommentAdmin(admin.ModelAdmin):
                 for move in moderation.ACTIONS
                 if obj.status != move.status and request.user.has_perm(move.permission)
             ]
+            context["reply_url"] = self._action_url(obj, "reply")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

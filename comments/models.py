@@ -119,6 +119,11 @@ class Comment(models.Model):
         blank=True,
         help_text="Why the comment was held or marked spam, e.g. “3 links”, “honeypot”.",
     )
+    by_staff = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Written by a moderator from the admin, signed with their staff account.",
+    )
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)

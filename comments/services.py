@@ -137,6 +137,39 @@ def comments_close_at(*, post: Post, rules: ModerationSettings):
     return post.publish_at + timedelta(days=rules.close_after_days)
 
 
+@transaction.atomic
+def reply_as_staff(
+    *, comment: Comment, body: str, moderator: AbstractBaseUser, approve_first: bool = False
+) -> Comment:
+    """Publish a moderator's answer under `comment`, signed with their staff account.
+
+    With `approve_first`, the comment answered is approved too (so the answer has a thread to
+    sit in). Too deep a comment is answered beside it, under its own parent.
+    """
+    if approve_first:
+        moderate_comment(
+            comment=comment, status=Comment.Status.APPROVED, moderator=moderator, via="reply"
+        )
+    parent = comment
+    while parent.depth >= conf.MAX_DEPTH:
+        parent = parent.parent
+    reply = Comment(
+        post=comment.post,
+        parent=parent,
+        user=moderator,
+        by_staff=True,
+        author_name=moderator.get_full_name() or moderator.get_username(),
+        author_email=moderator.email or settings.DEFAULT_FROM_EMAIL,
+        body=body,
+        status=Comment.Status.APPROVED,
+        moderated_by=moderator,
+        moderated_at=timezone.now(),
+    )
+    reply.full_clean()
+    reply.save()
+    return reply
+
+
 def comments_closed(*, post: Post, rules: ModerationSettings | None = None) -> bool:
     """Whether the post refuses new comments: closed by its editor, or older than the limit."""
     if not post.comments_enabled:

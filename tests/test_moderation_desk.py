@@ -367,3 +367,74 @@ def test_queue_can_be_filtered_by_moderator(moderator):
 
     assert list(response.context["cl"].result_list) == [mine]
     assert "other-mod" in response.content.decode()  # offered as a choice
+
+
+# Reply from the desk
+
+
+def test_reply_page_quotes_the_comment_and_offers_approve_and_reply(moderator):
+    comment = CommentFactory(author_name="Ann", body="Is it safe?")
+
+    html = logged_in(moderator).get(action_url(comment, "reply")).content.decode()
+
+    assert "Ann wrote:" in html and "Is it safe?" in html
+    assert ">Approve and reply</button>" in html
+    assert ">Reply</button>" in html
+
+
+def test_approve_and_reply_publishes_both_signed_by_the_moderator(moderator, client):
+    moderator.first_name, moderator.last_name = "Mo", "Derator"
+    moderator.save()
+    comment = CommentFactory(author_name="Ann", body="Is it safe?")
+
+    response = logged_in(moderator).post(
+        action_url(comment, "reply"), {"body": "Yes, at 400mg.", "_approve": "1", "next": QUEUE}
+    )
+
+    assert response["Location"] == QUEUE
+    assert status_of(comment) == Comment.Status.APPROVED
+    reply = Comment.objects.get(parent=comment)
+    assert (reply.status, reply.user, reply.by_staff) == ("approved", moderator, True)
+    assert reply.author_name == "Mo Derator"
+    page = client.get(comment.post.get_absolute_url()).content.decode()
+    assert "Yes, at 400mg." in page
+    assert 'Mo Derator</bdi> <span class="comment-staff">Staff</span>' in page
+
+
+def test_reply_alone_leaves_the_comments_status_as_it_was(moderator):
+    comment = CommentFactory(approved=True)
+
+    logged_in(moderator).post(action_url(comment, "reply"), {"body": "Thanks!", "_reply": "1"})
+
+    assert status_of(comment) == Comment.Status.APPROVED
+    assert Comment.objects.get(parent=comment).body == "Thanks!"
+
+
+def test_reply_to_a_comment_at_the_deepest_level_goes_beside_it(moderator):
+    top = CommentFactory(approved=True)
+    middle = CommentFactory(parent=top, approved=True)
+    deepest = CommentFactory(parent=middle, approved=True)
+
+    logged_in(moderator).post(action_url(deepest, "reply"), {"body": "Noted."})
+
+    reply = Comment.objects.get(body="Noted.")
+    assert reply.parent == middle
+
+
+def test_empty_reply_is_a_form_error(moderator):
+    comment = CommentFactory()
+
+    response = logged_in(moderator).post(action_url(comment, "reply"), {"body": ""})
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not Comment.objects.filter(parent=comment).exists()
+
+
+def test_editor_may_not_reply_from_the_desk(editor):
+    comment = CommentFactory()
+    client = logged_in(editor)
+
+    assert client.get(action_url(comment, "reply")).status_code == 403
+    assert client.post(action_url(comment, "reply"), {"body": "Hi"}).status_code == 403
+    assert not Comment.objects.filter(parent=comment).exists()

@@ -199,3 +199,22 @@ def test_editor_gets_no_row_actions_and_a_forged_post_is_refused(live_server, op
 
     assert status == 403
     assert status_of(ann) == Comment.Status.PENDING
+
+
+def test_approve_and_reply_from_the_desk_shows_on_the_public_page_as_staff(
+    live_server, open_as, queue
+):
+    ann = queue[0]
+    page, _ = open_as(staff_in("Moderators", "mo"))
+    page.goto(live_server.url + QUEUE)
+    row(page, "Ann").get_by_role("link", name="Reply").click()
+    page.get_by_label("Your reply").fill("Glad it helped, Ann.")
+    page.get_by_role("button", name="Approve and reply").click()
+    expect(page.locator("ul.messagelist")).to_contain_text("Approved and replied to")
+    assert page.url == live_server.url + QUEUE
+
+    reader = open_as(UserFactory(username="reader"))[0]
+    reader.goto(live_server.url + ann.post.get_absolute_url())
+    reply = reader.locator("article.comment", has_text="Glad it helped, Ann.")
+    expect(reply).to_be_visible()
+    expect(reply.locator(".comment-staff")).to_have_text("Staff")
