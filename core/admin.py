@@ -17,7 +17,7 @@ class PostWithCommentsAdmin(PostAdmin):
 
     list_display = [*PostAdmin.list_display, "pending_comments"]
 
-    @admin.display(description="awaiting moderation", ordering="pending_comment_count")
+    @admin.display(description="pending", ordering="pending_comment_count")
     def pending_comments(self, post):
         if not post.pending_comment_count:
             return "0"

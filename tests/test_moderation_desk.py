@@ -438,3 +438,57 @@ def test_editor_may_not_reply_from_the_desk(editor):
     assert client.get(action_url(comment, "reply")).status_code == 403
     assert client.post(action_url(comment, "reply"), {"body": "Hi"}).status_code == 403
     assert not Comment.objects.filter(parent=comment).exists()
+
+
+# Counts where staff look
+
+
+def test_moderators_see_the_pending_count_next_to_comments_on_the_index_and_sidebar(moderator):
+    CommentFactory.create_batch(3)
+    CommentFactory(approved=True)
+    client = logged_in(moderator)
+
+    for url in ("/admin/", QUEUE):  # the index, and a page with the sidebar
+        html = client.get(url).content.decode()
+        assert (
+            f'<a class="pending-badge" href="{QUEUE}?status__exact=pending" title="3 awaiting review">3'
+            in html
+        ), url
+
+
+def test_editors_see_no_pending_count(editor):
+    CommentFactory.create_batch(3)
+
+    html = logged_in(editor).get("/admin/").content.decode()
+
+    assert "pending-badge" not in html
+    assert "Awaiting review" not in html
+
+
+def test_awaiting_review_panel_lists_posts_by_their_longest_waiting_comment(moderator):
+    now = timezone.now()
+    fresh = PostFactory(title="Fresh post")
+    stale = PostFactory(title="Stale post")
+    CommentFactory.create_batch(2, post=fresh, created=now - timedelta(hours=1))
+    CommentFactory(post=stale, created=now - timedelta(days=2))
+    CommentFactory(post=PostFactory(title="Quiet post"), approved=True)
+
+    html = logged_in(moderator).get("/admin/").content.decode()
+
+    panel = html[html.index("Awaiting review") :]
+    assert panel.index("Stale post") < panel.index("Fresh post")
+    assert "Quiet post" not in panel
+    assert f"?post={fresh.pk}&amp;status__exact=pending" in panel
+    assert "2 pending, oldest 1\xa0hour ago" in panel
+
+
+def test_admin_index_takes_the_same_queries_with_1_and_30_posts_awaiting_review(moderator):
+    client = logged_in(moderator)
+    CommentFactory()
+    with CaptureQueriesContext(connection) as one:
+        client.get("/admin/")
+    CommentFactory.create_batch(29)
+    with CaptureQueriesContext(connection) as thirty:
+        client.get("/admin/")
+
+    assert len(thirty) == len(one)

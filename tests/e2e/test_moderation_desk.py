@@ -218,3 +218,17 @@ def test_approve_and_reply_from_the_desk_shows_on_the_public_page_as_staff(
     reply = reader.locator("article.comment", has_text="Glad it helped, Ann.")
     expect(reply).to_be_visible()
     expect(reply.locator(".comment-staff")).to_have_text("Staff")
+
+
+def test_at_1280_px_the_queue_and_the_post_lists_pending_column_fit_without_sideways_scroll(
+    live_server, open_as, queue
+):
+    page, _ = open_as(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    for url in (QUEUE, "/admin/blog/post/"):
+        page.goto(live_server.url + url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, url
+        results = page.locator("#changelist .results")
+        assert results.evaluate("r => r.scrollWidth <= r.clientWidth"), url
+    expect(page.locator("td.field-pending_comments a").first).to_have_text("3 pending")
+    expect(page.locator("td.field-pending_comments a").first).to_be_in_viewport()
+    expect(page.locator("#nav-sidebar .pending-badge")).to_have_text("3 pending")
