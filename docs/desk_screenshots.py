@@ -1,4 +1,4 @@
-"""Take the moderation desk's screenshots (the queue at 1280 px and 390 px wide) with headless chromium.
+"""The moderation desk's screenshots (the queue at 1280 and 390 px wide), by headless chromium.
 
 Usage, with `make run PORT=8000` serving and a moderator account:
     .venv/bin/python docs/desk_screenshots.py http://127.0.0.1:8000 <username> <password>

@@ -450,10 +450,8 @@ def test_moderators_see_the_pending_count_next_to_comments_on_the_index_and_side
 
     for url in ("/admin/", QUEUE):  # the index, and a page with the sidebar
         html = client.get(url).content.decode()
-        assert (
-            f'<a class="pending-badge" href="{QUEUE}?status__exact=pending" title="3 awaiting review">3'
-            in html
-        ), url
+        badge = f'<a class="pending-badge" href="{QUEUE}?status__exact=pending" title="3 awaiting'
+        assert badge + ' review">3' in html, url
 
 
 def test_editors_see_no_pending_count(editor):
