@@ -12,7 +12,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false REDIS_TEST_URL=$(REDIS_TEST_URL)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: check-nginx bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
+.PHONY: check-nginx bench-desk bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -112,10 +112,7 @@ bench: install
 bench-load: install
 	$(BIN)/python bench/load.py
 
-# deploy/nginx.conf on loopback in front of gunicorn: micro-cache MISS then HIT, a publication
-# shown after the TTL, private post pages never stored (nginx-light installed when root and missing).
-check-nginx: install
-	$(BIN)/python scripts/check_nginx.py $(if $(NGINX_PORT),--port $(NGINX_PORT))
+.PHONY: check-nginx bench-desk bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
 
 bench-import: install
 	$(BIN)/python bench/wordpress_import.py --database sqlite
