@@ -6,6 +6,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import Client, RequestFactory
 
 from comments import conf, section, session
+from comments.forms import CommentForm
 from comments.models import Comment
 from core.templatetags.site_tags import without_tag
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
@@ -208,3 +209,20 @@ def test_threads_page_size_is_a_setting(settings):
     CommentFactory.create_batch(3, approved=True, post=post)
     assert len(section.shared_section(post=post).page.object_list) == 2
     assert len(section.shared_section(post=post, page_number=2).page.object_list) == 1
+
+
+@pytest.mark.django_db
+def test_the_blank_form_rendered_once_carries_each_visitors_own_token_and_form_time():
+    from crispy_forms.utils import render_crispy_form
+
+    post = PostFactory()
+    first, second = CommentForm(post=post), CommentForm(post=post, initial={"parent": 7})
+    second.fields["timestamp"].initial = "second-time"
+    from_copy = [
+        section.render_form(first, "token-one"),
+        section.render_form(CommentForm(post=post), "token-two"),
+        section.render_form(second, "token-three"),
+    ]
+    assert from_copy[0] == render_crispy_form(first, context={"csrf_token": "token-one"})
+    assert 'value="token-two"' in from_copy[1] and "token-one" not in from_copy[1]
+    assert 'value="second-time"' in from_copy[2] and 'name="parent" value="7"' in from_copy[2]

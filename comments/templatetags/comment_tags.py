@@ -29,3 +29,9 @@ def comment_section(context, post):
         "visitor": visitor,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def comment_form(form, csrf_token):
+    """The comment form (crispy), a blank one from a rendered copy: see section.render_form."""
+    return section.render_form(form, csrf_token)
