@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from blog.models import Post
 from blog.pagination import EstimatedCountPaginator
-from comments import desk, moderation, services
+from comments import desk, moderation, services, spam
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 
 
@@ -531,6 +531,21 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
             return super().changelist_view(request, extra_context)
         rules = ModerationSettings.load()
         return redirect(rules.get_absolute_url())
+
+    PREVIEW_LIMIT = 200  # the newest pending comments the preview runs the rules on
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Under the rules: which pending comments the saved lists would catch, and why."""
+        if obj is not None:
+            pending = Comment.objects.pending().select_related("post").order_by("-created")
+            caught = []
+            for comment in pending[: self.PREVIEW_LIMIT]:
+                reasons = spam.rule_reasons(comment=comment, rules=obj)
+                if reasons:
+                    caught.append({"comment": comment, "reasons": ", ".join(reasons)})
+            context["rule_preview"] = caught
+            context["preview_limit"] = self.PREVIEW_LIMIT
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(VerifiedEmail)

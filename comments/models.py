@@ -207,6 +207,10 @@ class ModerationSettings(models.Model):
     blocked_words = models.TextField(
         blank=True, help_text="One per line. A comment containing one goes to spam."
     )
+    hold_words = models.TextField(
+        blank=True,
+        help_text="One per line. A comment containing one is held for review (not spam).",
+    )
     blocked_emails = models.TextField(
         blank=True, help_text="One per line. Comments from these addresses go to spam."
     )

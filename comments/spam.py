@@ -60,6 +60,12 @@ def blocked_word_list(rules: ModerationSettings) -> list[str]:
     return _lines(rules.blocked_words)
 
 
+def held_word_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
+    """The moderators' "hold for review" words found in what readers would see."""
+    visible_text = " ".join([comment.author_name, comment.author_url, comment.body]).casefold()
+    return [f"held word: {w}" for w in _lines(rules.hold_words) if w.casefold() in visible_text]
+
+
 def _ip_is_blocked(ip: str | None, blocked: list[str]) -> bool:
     try:
         address = ipaddress.ip_address(ip)
@@ -116,6 +122,16 @@ def has_approved_comment(*, comment: Comment) -> bool:
     return Comment.objects.approved().filter(author_email__iexact=comment.author_email).exists()
 
 
+def rule_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
+    """What the moderators' lists (block, hold, links) would say about a stored comment: the
+    rules preview on the settings page. Trust is left out: it depends on the poster's browser."""
+    reasons = blocked_reasons(comment=comment, rules=rules)
+    links = count_links(comment.body)
+    if links > rules.max_links:
+        reasons.append(f"{links} link{pluralize(links)}")
+    return reasons + held_word_reasons(comment=comment, rules=rules)
+
+
 def check_comment(
     *,
     comment: Comment,
@@ -131,6 +147,7 @@ def check_comment(
     links = count_links(comment.body)
     if links > rules.max_links:
         held.append(f"{links} link{pluralize(links)}")
+    held += held_word_reasons(comment=comment, rules=rules)
     if rules.auto_approve_trusted:
         basis = trust_basis(comment=comment, verified_emails=verified_emails)
         if basis is None:

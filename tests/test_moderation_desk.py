@@ -490,3 +490,42 @@ def test_admin_index_takes_the_same_queries_with_1_and_30_posts_awaiting_review(
         client.get("/admin/")
 
     assert len(thirty) == len(one)
+
+
+# Rules
+
+
+def test_a_hold_word_holds_a_comment_for_review_not_spam(client, settings):
+    from comments.models import ModerationSettings
+    from comments.spam import check_comment
+
+    rules = ModerationSettings.load()
+    rules.hold_words = "dosage\n"
+    rules.blocked_words = "casino"
+    comment = CommentFactory.build(body="What DOSAGE do you take?")
+
+    verdict = check_comment(comment=comment, rules=rules, honeypot="")
+
+    assert verdict.status == Comment.Status.PENDING
+    assert verdict.reasons == ["held word: dosage"]
+
+
+def test_rules_page_previews_which_pending_comments_the_saved_rules_catch(moderator):
+    from comments.models import ModerationSettings
+
+    rules = ModerationSettings.load()
+    rules.hold_words = "dosage"
+    rules.blocked_words = "casino"
+    rules.save()
+    CommentFactory(author_name="Held", body="Which dosage?")
+    CommentFactory(author_name="Blocked", body="Best casino here")
+    CommentFactory(author_name="Fine", body="Thanks for this.")
+    CommentFactory(author_name="Approved", body="dosage", approved=True)
+
+    html = logged_in(moderator).get(rules.get_absolute_url()).content.decode()
+
+    preview = html[html.index("Preview: pending comments these rules catch") :]
+    assert "Held on" in preview and "(held word: dosage)" in preview
+    assert "Blocked on" in preview and "(blocked word: casino)" in preview
+    assert "Fine on" not in preview
+    assert "Approved on" not in preview

@@ -232,3 +232,19 @@ def test_at_1280_px_the_queue_and_the_post_lists_pending_column_fit_without_side
     expect(page.locator("td.field-pending_comments a").first).to_have_text("3 pending")
     expect(page.locator("td.field-pending_comments a").first).to_be_in_viewport()
     expect(page.locator("#nav-sidebar .pending-badge")).to_have_text("3 pending")
+
+
+def test_email_link_confirmation_page_fits_390_px_with_a_44_px_button(
+    live_server, new_context, queue
+):
+    from django.urls import reverse
+
+    from comments.notifications import make_link_token
+
+    token = make_link_token(comment=queue[0], action="approve", moderator=None)
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(live_server.url + reverse("comments:moderate_link", args=[token]))
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.get_by_role("button", name="Approve").bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
