@@ -529,3 +529,16 @@ def test_rules_page_previews_which_pending_comments_the_saved_rules_catch(modera
     assert "Blocked on" in preview and "(blocked word: casino)" in preview
     assert "Fine on" not in preview
     assert "Approved on" not in preview
+
+
+def test_an_email_link_decision_is_written_to_the_history_too(moderator, client):
+    from comments.notifications import make_link_token
+
+    comment = CommentFactory()
+    token = make_link_token(comment=comment, action="spam", moderator=moderator)
+
+    client.post(reverse("comments:moderate_link", args=[token]))
+
+    entry = LogEntry.objects.get(object_id=str(comment.pk))
+    assert entry.user == moderator
+    assert entry.change_message == "Status: Pending → Spam (via e-mail link)."
