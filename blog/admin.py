@@ -2,12 +2,17 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from blog.forms import PreviewLinkForm
+from blog import workflow
+from blog.forms import PostAdminForm, PreviewLinkForm
 from blog.images import ImageUploadField
 from blog.models import Post, PreviewLink
 from blog.pagination import EstimatedCountPaginator
@@ -42,13 +47,49 @@ class PreviewLinkInline(admin.TabularInline):
         return "Active" if link.is_active else "Expired"
 
 
+class PublicationStateFilter(admin.SimpleListFilter):
+    """Draft / In review / Scheduled / Published, each from its QuerySet method."""
+
+    title = "state"
+    parameter_name = "state"
+    STATES = {
+        "draft": ("Draft", lambda posts: posts.drafts()),
+        "review": ("In review", lambda posts: posts.in_review()),
+        "scheduled": ("Scheduled", lambda posts: posts.scheduled()),
+        "published": ("Published", lambda posts: posts.published()),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.STATES.items()]
+
+    def queryset(self, request, queryset):
+        state = self.STATES.get(self.value())
+        return state[1](queryset) if state else queryset
+
+
+class MinePostsFilter(admin.SimpleListFilter):
+    """ "My posts": the ones with my name on them."""
+
+    title = "author"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", "My posts")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(author=request.user) if self.value() == "1" else queryset
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    """Editors manage every post and publish; authors see and edit only their own drafts.
+    """Authors write and submit their own posts; editors publish, schedule and send back.
 
-    Who may edit which post is `Post.objects.editable_by()`; publishing needs blog.publish_post.
+    Who may open a post is `Post.objects.viewable_by()`, who may change it `editable_by()`
+    (an author's live post is read-only to them); the buttons and the actions each role may
+    send are in blog.workflow.
     """
 
+    form = PostAdminForm
     # Covers are checked once, by blog.images.validate_image (the model field's validator).
     formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     list_display = [
@@ -58,7 +99,15 @@ class PostAdmin(admin.ModelAdmin):
         "author",
         "approved_comment_count",
     ]
-    list_filter = ["status", "publish_at", "author", "tags"]
+    # Tags and authors: only those of posts this user may open (an author sees no tag that
+    # only someone else's draft carries).
+    list_filter = [
+        PublicationStateFilter,
+        MinePostsFilter,
+        "publish_at",
+        ("author", admin.RelatedOnlyFieldListFilter),
+        ("tags", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["author"]
     search_fields = ["title", "body"]
     # 100,000 posts: no COUNT(*) of the whole table, no date drill-down (a DISTINCT over every
@@ -73,10 +122,12 @@ class PostAdmin(admin.ModelAdmin):
     def publication_status(self, post):
         if post.is_published:
             return "Published"
-        return "Scheduled" if post.is_scheduled else "Draft"
+        if post.is_scheduled:
+            return f"Scheduled for {timezone.localtime(post.publish_at):%Y-%m-%d %H:%M}"
+        return post.get_status_display()
 
     def get_queryset(self, request):
-        return Post.objects.editable_by(request.user).select_related("author")
+        return Post.objects.viewable_by(request.user).select_related("author")
 
     def get_object(self, request, object_id, from_field=None):
         # Look among all posts, not only get_queryset()'s: someone else's post is then refused
@@ -87,11 +138,14 @@ class PostAdmin(admin.ModelAdmin):
         except (Post.DoesNotExist, ValueError, ValidationError):
             return None
 
+    def _may_view(self, request, post):
+        return post is None or Post.objects.viewable_by(request.user).filter(pk=post.pk).exists()
+
     def _may_edit(self, request, post):
         return post is None or Post.objects.editable_by(request.user).filter(pk=post.pk).exists()
 
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self._may_edit(request, obj)
+        return super().has_view_permission(request, obj) and self._may_view(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._may_edit(request, obj)
@@ -100,26 +154,66 @@ class PostAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
 
     def has_publish_permission(self, request):
-        return request.user.has_perm("blog.publish_post")
+        return workflow.is_editor(request.user)
 
     def get_readonly_fields(self, request, obj=None):
+        # The status follows the button pressed (blog.workflow), never a field.
         if self.has_publish_permission(request):
-            return []
+            return ["status"]
         # Authors write; editors decide when a post goes live and whose name is on it.
-        return ["status", "publish_at", "author"]
+        return ["status", "publish_at", "author", "review_note"]
 
     def get_list_filter(self, request):
         if self.has_publish_permission(request):
             return self.list_filter
-        return [name for name in self.list_filter if name != "author"]
+        return [f for f in self.list_filter if not isinstance(f, tuple) or f[0] != "author"]
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_publish_permission(request):
+            extra_context = {"title": "My posts", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            post = self.get_object(request, unquote(object_id)) if object_id else None
+            action = request.POST.get("_action") or workflow.DEFAULT_ACTION
+            if action not in workflow.allowed_actions(request.user, post):
+                raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["workflow_buttons"] = workflow.buttons(request.user, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
         if not change and not self.has_publish_permission(request):
             obj.author = request.user
+        action = form.action
+        workflow.apply(
+            post=obj,
+            action=action,
+            stored_publish_at=form.stored_publish_at,
+            note=form.cleaned_data.get("review_note", ""),
+        )
         super().save_model(request, obj, form, change)
+        workflow.notify_after(post=obj, action=action, request_user=request.user)
+
+    def _stay_on_page(self, request, obj):
+        if request.POST.get("_action") in ("draft", "keep") and "_addanother" not in request.POST:
+            self.message_user(request, f"“{obj}” saved.")
+            return HttpResponseRedirect(reverse("admin:blog_post_change", args=[obj.pk]))
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._stay_on_page(request, obj) or super().response_add(
+            request, obj, post_url_continue
+        )
+
+    def response_change(self, request, obj):
+        return self._stay_on_page(request, obj) or super().response_change(request, obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is PreviewLink:

@@ -1,8 +1,83 @@
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from blog.models import PreviewLink
+from blog.models import Post, PreviewLink
+
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def default_schedule_time() -> datetime:
+    """What the schedule picker offers first: tomorrow at 09:00, site time."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, time(9, 0)))
+
+
+class PostAdminForm(forms.ModelForm):
+    """The post's admin form: the submit button pressed (`_action`) says what happens to it.
+
+    The publication time is a native date-time picker; "Schedule" needs a time ahead, and
+    "Send back to author" needs a note.
+    """
+
+    class Meta:
+        model = Post
+        fields = [
+            "title",
+            "slug",
+            "author",
+            "summary",
+            "body",
+            "cover_image",
+            "cover_image_alt",
+            "status",
+            "publish_at",
+            "review_note",
+            "tags",
+            "comments_enabled",
+        ]
+        field_classes = {"publish_at": forms.DateTimeField}
+        widgets = {
+            "publish_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT
+            ),
+            "review_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored_publish_at = self.instance.publish_at
+        field = self.fields.get("publish_at")
+        if field is not None:
+            field.input_formats = [DATETIME_LOCAL_FORMAT, "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+            field.help_text = (
+                "When “Schedule” puts the post live (site time). “Publish” puts it live now."
+            )
+            if self.instance.publish_at is None:
+                self.initial["publish_at"] = default_schedule_time()
+
+    @property
+    def action(self) -> str:
+        return self.data.get("_action") or "keep"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.action == "schedule" and "publish_at" in self.fields:
+            when = cleaned.get("publish_at")
+            if when is None or when <= timezone.now():
+                self.add_error(
+                    "publish_at",
+                    ValidationError("Choose a time in the future to schedule.", code="past"),
+                )
+        note_missing = not cleaned.get("review_note", "").strip()
+        if self.action == "return" and "review_note" in self.fields and note_missing:
+            self.add_error(
+                "review_note",
+                ValidationError("Tell the author what to change.", code="note_required"),
+            )
+        return cleaned
 
 
 class PreviewLinkForm(forms.ModelForm):

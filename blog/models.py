@@ -22,8 +22,8 @@ class PostQuerySet(models.QuerySet):
         """
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
 
-    def editable_by(self, user):
-        """Posts this user may edit: all of them for editors (who may publish), else their own.
+    def viewable_by(self, user):
+        """Posts this user may open in the admin: all of them for editors, else their own.
 
         Authors hold blog.change_post too; what sets editors apart is blog.publish_post.
         """
@@ -33,17 +33,40 @@ class PostQuerySet(models.QuerySet):
             return self.all()
         return self.filter(author=user)
 
+    def editable_by(self, user):
+        """Posts this user may change: all for editors; an author's own drafts and submissions.
+
+        An author's published or scheduled post is read-only to them: a change to it would reach
+        the public page without an editor's review.
+        """
+        posts = self.viewable_by(user)
+        if user.has_perm("blog.publish_post"):
+            return posts
+        return posts.filter(status__in=[Post.Status.DRAFT, Post.Status.REVIEW])
+
     def visible_to(self, user):
-        """Published posts, plus the drafts and scheduled posts this user may edit (preview)."""
-        return self.published() | self.editable_by(user)
+        """Published posts, plus the unpublished posts this user may open (preview)."""
+        return self.published() | self.viewable_by(user)
+
+    def drafts(self):
+        """Posts being written: not yet submitted, or sent back to their author."""
+        return self.filter(status=Post.Status.DRAFT)
+
+    def in_review(self):
+        """Posts their authors submitted, waiting for an editor."""
+        return self.filter(status=Post.Status.REVIEW)
+
+    def scheduled(self):
+        """Published posts whose publication time has not come yet."""
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def publish(self) -> int:
-        """Publish the drafts among these posts, going live now unless a publish date is set.
+        """Publish the drafts and submissions among these, going live now unless a date is set.
 
         Returns how many changed. Only the publication columns are written, so a bulk action
         cannot overwrite an edit saved meanwhile.
         """
-        drafts = list(self.filter(status=Post.Status.DRAFT))
+        drafts = list(self.filter(status__in=[Post.Status.DRAFT, Post.Status.REVIEW]))
         for post in drafts:
             post.status = Post.Status.PUBLISHED
             post.save(update_fields=["status", "publish_at", "updated"])
@@ -103,13 +126,14 @@ class PostQuerySet(models.QuerySet):
 class Post(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The post's address: /blog/<slug>/. Filled from the title; edit if you like.",
+        help_text="The post's address: /blog/your-slug/. Filled from the title; edit if you like.",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
@@ -143,6 +167,10 @@ class Post(models.Model):
         blank=True,
         db_index=True,
         help_text="When the post goes live. A future time schedules it; empty means now.",
+    )
+    review_note = models.TextField(
+        blank=True,
+        help_text="An editor's note to the author when sending the post back; shown on the post.",
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

@@ -57,7 +57,7 @@ def test_editors_manage_tags_and_authors_do_not(client, editor, author):
 
 def test_editor_can_publish_a_new_post_under_another_authors_name(client, editor, author):
     client.force_login(editor)
-    data = post_form(status=Post.Status.PUBLISHED, author=author.pk)
+    data = post_form(_action="publish", author=author.pk)
     response = client.post(ADD_URL, data)
     assert response.status_code == 302
     post = Post.objects.get(slug="notes-on-gardening")
@@ -70,17 +70,17 @@ def test_editor_can_publish_a_new_post_under_another_authors_name(client, editor
 def test_author_cannot_publish_by_posting_status(client, author, editor):
     client.force_login(author)
     soon = timezone.now() - timedelta(hours=1)
-    data = post_form(status=Post.Status.PUBLISHED, publish_at_0=f"{soon:%Y-%m-%d}")
-    response = client.post(ADD_URL, {**data, "publish_at_1": f"{soon:%H:%M:%S}"})
+    data = post_form(status=Post.Status.PUBLISHED, publish_at=f"{soon:%Y-%m-%dT%H:%M}")
+    response = client.post(ADD_URL, data)
     assert response.status_code == 302
     post = Post.objects.get(slug="notes-on-gardening")
     assert post.status == Post.Status.DRAFT
     assert post.publish_at is None
     assert post not in Post.objects.published()
 
-    # The same request from an editor does publish.
+    # The same request from an editor, with the Publish button, does publish.
     client.force_login(editor)
-    client.post(change_url(post), {**data, "author": author.pk, "publish_at_1": "00:00:00"})
+    client.post(change_url(post), {**data, "author": author.pk, "_action": "publish"})
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED
 
@@ -112,10 +112,10 @@ def test_author_status_and_publish_date_are_read_only_for_authors_not_editors(
     html = client.get(ADD_URL).content.decode()
     assert 'name="title"' in html
     assert 'name="status"' not in html
-    assert 'name="publish_at_0"' not in html
+    assert 'name="publish_at"' not in html
     client.force_login(editor)
     html = client.get(ADD_URL).content.decode()
-    assert 'name="status"' in html
+    assert 'name="publish_at"' in html
     assert 'name="author"' in html
 
 
@@ -234,8 +234,8 @@ def test_changelist_shows_published_scheduled_and_draft_in_words(client, editor)
     PostFactory(title="Unfinished one", draft=True)
     client.force_login(editor)
     html = client.get(CHANGELIST_URL).content.decode()
-    for label in ("Published", "Scheduled", "Draft"):
-        assert f'<td class="field-publication_status">{label}</td>' in html
+    for label in ("Published", "Scheduled for ", "Draft"):
+        assert f'<td class="field-publication_status">{label}' in html
     assert "Approved comment count" in html
 
 

@@ -56,7 +56,7 @@ def test_punctuation_only_tags_get_distinct_stable_slugs(client):
 
 def test_tags_typed_in_the_admin_form_all_get_working_pages(client, editor):
     client.force_login(editor)
-    data = post_form(status=Post.Status.PUBLISHED, author=editor.pk, tags="Ernährung, 日本語, !!!")
+    data = post_form(_action="publish", author=editor.pk, tags="Ernährung, 日本語, !!!")
     assert client.post(ADD_URL, data).status_code == 302
     post = Post.objects.get(slug="notes-on-gardening")
     assert sorted(post.tags.names()) == sorted(["Ernährung", "日本語", "!!!"])

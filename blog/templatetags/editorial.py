@@ -1,0 +1,15 @@
+from django import template
+
+from blog import workflow
+from blog.models import Post
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def posts_awaiting_review(context):
+    """Posts submitted for review, oldest submission first, for editors; none for others."""
+    request = context.get("request")
+    if request is None or not workflow.is_editor(request.user):
+        return Post.objects.none()
+    return Post.objects.in_review().select_related("author").order_by("updated")

@@ -1,0 +1,143 @@
+"""The editorial workflow: draft -> in review -> published (scheduled while its time is ahead).
+
+Authors save drafts and submit them; editors (blog.publish_post) publish, schedule, unpublish
+and send a submission back to its author with a note. The admin's buttons come from
+`buttons()`, and the server refuses any action that `allowed_actions()` does not list.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.models import Post
+
+PUBLISH_PERMISSION = "blog.publish_post"
+
+# Every action a post form may be sent with, and its button's label.
+LABELS = {
+    "draft": "Save draft",
+    "submit": "Submit for review",
+    "keep": "Save changes",
+    "publish": "Publish",
+    "schedule": "Schedule",
+    "unpublish": "Unpublish",
+    "return": "Send back to author",
+}
+# A form sent without a button (Enter in a field, a script) keeps the post's status.
+DEFAULT_ACTION = "keep"
+
+
+def is_editor(user: AbstractBaseUser) -> bool:
+    """Editors decide what goes live; authors only write."""
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def buttons(user: AbstractBaseUser, post: Post | None) -> list[tuple[str, str]]:
+    """The (action, label) buttons this user gets on this post's form, the safest first."""
+    status = post.status if post is not None and post.pk else Post.Status.DRAFT
+    if not is_editor(user):
+        names = ["draft", "submit"]
+    elif status == Post.Status.PUBLISHED and post.is_scheduled:
+        names = ["keep", "publish", "schedule", "unpublish"]
+    elif status == Post.Status.PUBLISHED:
+        names = ["keep", "unpublish"]
+    else:
+        names = ["draft", "publish", "schedule"]
+        if status == Post.Status.REVIEW:
+            names.append("return")
+    return [(name, LABELS[name]) for name in names]
+
+
+def allowed_actions(user: AbstractBaseUser, post: Post | None) -> set[str]:
+    """What the server accepts from this user on this post: the buttons, and a plain save."""
+    return {name for name, _ in buttons(user, post)} | {DEFAULT_ACTION}
+
+
+def apply(*, post: Post, action: str, stored_publish_at, note: str = "") -> None:
+    """Set the post's status (and publication time) for `action`; the caller saves it.
+
+    `stored_publish_at` is the publication time before the form was applied: only "keep" on a
+    live post and "schedule" take the time typed into the form.
+    """
+    now = timezone.now()
+    if action not in ("keep", "schedule"):
+        post.publish_at = stored_publish_at
+    if action == "draft" or action == "unpublish":
+        post.status = Post.Status.DRAFT
+    elif action == "submit":
+        post.status = Post.Status.REVIEW
+        post.review_note = ""
+    elif action == "return":
+        post.status = Post.Status.DRAFT
+        post.review_note = note
+    elif action == "publish":
+        already_live = post.is_published and stored_publish_at is not None
+        post.status = Post.Status.PUBLISHED
+        post.publish_at = stored_publish_at if already_live else now
+        post.review_note = ""
+    elif action == "schedule":
+        post.status = Post.Status.PUBLISHED
+        post.review_note = ""
+    elif action == "keep" and post.status != Post.Status.PUBLISHED:
+        post.publish_at = stored_publish_at
+
+
+def notify_after(*, post: Post, action: str, request_user: AbstractBaseUser) -> None:
+    """Queue the mail an action sends, once the transaction that saved the post commits."""
+    sender = NOTIFICATIONS.get(action)
+    if sender is not None:
+        transaction.on_commit(lambda: sender(post_id=post.pk, actor_id=request_user.pk))
+
+
+def _admin_url(post: Post) -> str:
+    path = reverse("admin:blog_post_change", args=[post.pk])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def send_review_request(*, post_id: int, actor_id: int) -> int:
+    """Tell every editor with an e-mail address that a post awaits review; returns how many."""
+    post = Post.objects.select_related("author").get(pk=post_id)
+    editors = (
+        get_user_model()
+        .objects.with_perm(PUBLISH_PERMISSION, backend="django.contrib.auth.backends.ModelBackend")
+        .filter(is_active=True)
+    )
+    recipients = sorted({user.email for user in editors.exclude(pk=actor_id) if user.email})
+    if not recipients:
+        return 0
+    context = {"post": post, "url": _admin_url(post)}
+    send_mail(
+        f"Awaiting review: {post.title}",
+        render_to_string("blog/email/review_requested.txt", context),
+        None,
+        recipients,
+    )
+    return len(recipients)
+
+
+def send_returned_notice(*, post_id: int, actor_id: int) -> int:
+    """Tell the author that an editor sent their post back, with the editor's note."""
+    post = Post.objects.select_related("author").get(pk=post_id)
+    if not post.author.email:
+        return 0
+    context = {"post": post, "url": _admin_url(post)}
+    send_mail(
+        f"Sent back for changes: {post.title}",
+        render_to_string("blog/email/returned_to_author.txt", context),
+        None,
+        [post.author.email],
+    )
+    return 1
+
+
+NOTIFICATIONS: dict[str, Callable[..., int]] = {
+    "submit": send_review_request,
+    "return": send_returned_notice,
+}
