@@ -5,16 +5,19 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from blog import workflow
+from blog import revisions, workflow
 from blog.forms import PostAdminForm, PreviewLinkForm
 from blog.images import ImageUploadField
-from blog.models import Post, PreviewLink
+from blog.models import Post, PostRevision, PreviewLink
 from blog.pagination import EstimatedCountPaginator
 
 
@@ -215,6 +218,66 @@ class PostAdmin(admin.ModelAdmin):
     def response_change(self, request, obj):
         return self._stay_on_page(request, obj) or super().response_change(request, obj)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the tags are saved, so the revision has them.
+        note = workflow.LABELS.get(form.action, "")
+        revisions.record(post=form.instance, user=request.user, note=note)
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="blog_post_revisions",
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/restore/",
+                self.admin_site.admin_view(require_POST(self.restore_view)),
+                name="blog_post_restore",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def revisions_view(self, request, object_id):
+        """Every revision of the post, newest first, each with what it changed."""
+        post = self.get_object(request, unquote(object_id))
+        if post is None:
+            raise Http404
+        if not self.has_view_permission(request, post):
+            raise PermissionDenied
+        kept = list(post.revisions.select_related("created_by").order_by("created", "pk"))
+        rows = [
+            (revision, revisions.diff(kept[i - 1] if i else None, revision))
+            for i, revision in enumerate(kept)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Revisions of “{post}”",
+            "opts": self.opts,
+            "original": post,
+            "rows": list(reversed(rows)),
+            "may_restore": self.has_change_permission(request, post),
+        }
+        return TemplateResponse(request, "admin/blog/post/revisions.html", context)
+
+    def restore_view(self, request, object_id, revision_id):
+        """Restore one revision's text, tags and cover in one step (itself a revision)."""
+        post = self.get_object(request, unquote(object_id))
+        if post is None:
+            raise Http404
+        if not self.has_change_permission(request, post):
+            raise PermissionDenied
+        revision = get_object_or_404(PostRevision, pk=revision_id, post=post)
+        revisions.restore(revision=revision, user=request.user)
+        self.message_user(request, f"Restored the revision of {revision.created:%Y-%m-%d %H:%M}.")
+        return HttpResponseRedirect(reverse("admin:blog_post_change", args=[post.pk]))
+
+    def _record_status_changes(self, request, queryset, before, note):
+        for post in queryset.filter(pk__in=before):
+            if post.status != before[post.pk]:
+                revisions.record(post=post, user=request.user, note=note)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is PreviewLink:
             for link_form in formset.forms:
@@ -224,12 +287,16 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected posts", permissions=["publish"])
     def publish_selected(self, request, queryset):
+        before = dict(queryset.values_list("pk", "status"))
         count = queryset.publish()
+        self._record_status_changes(request, queryset, before, "Published")
         message = ngettext("%d post published.", "%d posts published.", count)
         self.message_user(request, message % count)
 
     @admin.action(description="Unpublish selected posts", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
+        before = dict(queryset.values_list("pk", "status"))
         count = queryset.unpublish()
+        self._record_status_changes(request, queryset, before, "Unpublished")
         message = ngettext("%d post returned to draft.", "%d posts returned to draft.", count)
         self.message_user(request, message % count)

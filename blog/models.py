@@ -342,3 +342,34 @@ class PreviewLink(models.Model):
     def revoke(self):
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class PostRevision(models.Model):
+    """What a post said after one save in the admin: its text, tags, cover and status; who, when.
+
+    Written by blog.revisions (every admin save, publish and restore); read-only afterwards.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    body = models.TextField()
+    tags = models.TextField(blank=True, help_text="The tag names, comma-separated.")
+    cover_image = models.CharField(max_length=255, blank=True)
+    cover_image_alt = models.CharField(max_length=250, blank=True)
+    status = models.CharField(max_length=10, choices=Post.Status.choices)
+    publish_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        return f"{self.title} ({self.created:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("admin:blog_post_revisions", args=[self.post_id])
