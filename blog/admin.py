@@ -9,10 +9,10 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from blog import revisions, workflow
 from blog.forms import PostAdminForm, PreviewLinkForm
