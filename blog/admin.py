@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from blog import revisions, workflow
 from blog.forms import PostAdminForm, PreviewLinkForm
 from blog.images import ImageUploadField
-from blog.models import Post, PostRevision, PreviewLink
+from blog.models import Post, PostRevision, PreviewLink, render_body
 from blog.pagination import EstimatedCountPaginator
 
 
@@ -227,6 +227,11 @@ class PostAdmin(admin.ModelAdmin):
     def get_urls(self):
         own = [
             path(
+                "preview/",
+                self.admin_site.admin_view(require_POST(self.preview_body_view)),
+                name="blog_post_preview_body",
+            ),
+            path(
                 "<path:object_id>/revisions/",
                 self.admin_site.admin_view(self.revisions_view),
                 name="blog_post_revisions",
@@ -238,6 +243,22 @@ class PostAdmin(admin.ModelAdmin):
             ),
         ]
         return own + super().get_urls()
+
+    def preview_body_view(self, request):
+        """The body as the public page renders it, for the form's side-by-side preview.
+
+        Staff only (admin_view); on an existing post (`post`), only for those who may change it.
+        """
+        post_id = request.POST.get("post", "")
+        if post_id:
+            post = self.get_object(request, post_id)
+            if post is None:
+                raise Http404
+            if not self.has_change_permission(request, post):
+                raise PermissionDenied
+        elif not self.has_add_permission(request):
+            raise PermissionDenied
+        return JsonResponse({"html": render_body(request.POST.get("body", ""))})
 
     def revisions_view(self, request, object_id):
         """Every revision of the post, newest first, each with what it changed."""

@@ -3,8 +3,9 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from blog.models import Post, PreviewLink
+from blog.models import Post, PreviewLink, render_body
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -62,8 +63,16 @@ class PostAdminForm(forms.ModelForm):
     def action(self) -> str:
         return self.data.get("_action") or "keep"
 
+    preview_html = ""
+
     def clean(self):
         cleaned = super().clean()
+        if self.action == "preview":
+            # Sanitised by nh3 in render_body, like the public page's body.
+            self.preview_html = mark_safe(render_body(cleaned.get("body", "")))  # noqa: S308
+            raise ValidationError(
+                "Preview only: nothing was saved. Choose a button below to save.", code="preview"
+            )
         if self.action == "schedule" and "publish_at" in self.fields:
             when = cleaned.get("publish_at")
             if when is None or when <= timezone.now():

@@ -210,9 +210,7 @@ class Post(models.Model):
             self.slug = unique_slug(self.title, exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
-        self.body_html = renditions.size_body_images(
-            render_markdown(self.body), self._meta.get_field("cover_image").storage
-        )
+        self.body_html = render_body(self.body)
         self.reading_time = reading_time_minutes(self.body_html)
         if not self.summary.strip():
             self.summary = summarise(self.body_html)
@@ -280,6 +278,16 @@ class Post(models.Model):
         if stale:
             storage = self.cover_image.storage
             transaction.on_commit(lambda: renditions.delete_files(storage, stale))
+
+
+def render_body(body: str) -> str:
+    """A post body's HTML as its public page shows it: sanitised Markdown, sized media images.
+
+    The post's save and the admin's preview both call this, so the preview is what readers get.
+    """
+    return renditions.size_body_images(
+        render_markdown(body), Post._meta.get_field("cover_image").storage
+    )
 
 
 # /blog/<slug>/ addresses that belong to other pages (blog/urls.py lists them first).

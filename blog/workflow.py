@@ -32,6 +32,8 @@ LABELS = {
 }
 # A form sent without a button (Enter in a field, a script) keeps the post's status.
 DEFAULT_ACTION = "keep"
+# Re-shows the form with the body rendered as readers will see it; saves nothing.
+PREVIEW_ACTION = "preview"
 
 
 def is_editor(user: AbstractBaseUser) -> bool:
@@ -57,7 +59,7 @@ def buttons(user: AbstractBaseUser, post: Post | None) -> list[tuple[str, str]]:
 
 def allowed_actions(user: AbstractBaseUser, post: Post | None) -> set[str]:
     """What the server accepts from this user on this post: the buttons, and a plain save."""
-    return {name for name, _ in buttons(user, post)} | {DEFAULT_ACTION}
+    return {name for name, _ in buttons(user, post)} | {DEFAULT_ACTION, PREVIEW_ACTION}
 
 
 def apply(*, post: Post, action: str, stored_publish_at, note: str = "") -> None:
