@@ -1,13 +1,24 @@
 from datetime import datetime, time, timedelta
 
+import posixpath
+import secrets
+
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from blog.models import Post, PreviewLink, render_body
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+# A cover chosen in a form that failed (say, without alt text) waits here, under a signed name,
+# so the next submit keeps it without choosing the file again.
+PENDING_COVER_DIR = "covers/pending"
+PENDING_COVER_SALT = "blog.pending-cover"
+PENDING_COVER_MAX_AGE = 24 * 3600
 
 
 def default_schedule_time() -> datetime:
@@ -63,10 +74,51 @@ class PostAdminForm(forms.ModelForm):
     def action(self) -> str:
         return self.data.get("_action") or "keep"
 
+    pending_cover = forms.CharField(required=False, widget=forms.HiddenInput)
+
     preview_html = ""
+
+    def _pending_cover_name(self) -> str | None:
+        token = self.data.get("pending_cover", "")
+        try:
+            name = signing.loads(token, salt=PENDING_COVER_SALT, max_age=PENDING_COVER_MAX_AGE)
+        except signing.BadSignature:
+            return None
+        return name if isinstance(name, str) and name.startswith(PENDING_COVER_DIR + "/") else None
+
+    def full_clean(self):
+        super().full_clean()
+        upload = getattr(self, "cleaned_data", {}).get("cover_image")
+        if not self.errors or "cover_image" not in self.fields:
+            return
+        storage = Post._meta.get_field("cover_image").storage
+        if isinstance(upload, UploadedFile) and "cover_image" not in self.errors:
+            upload.seek(0)
+            name = posixpath.join(
+                PENDING_COVER_DIR, secrets.token_hex(8), posixpath.basename(upload.name)
+            )
+            name = storage.save(name, upload)
+            self.data = self.data.copy()
+            self.data["pending_cover"] = signing.dumps(name, salt=PENDING_COVER_SALT)
+        else:
+            name = self._pending_cover_name()
+        if name:
+            kept = (
+                f"Kept from your last try: {posixpath.basename(name)}. "
+                "Save to use it, or choose another file."
+            )
+            # The bound field copied the help text when validation first read it.
+            self.fields["cover_image"].help_text = self["cover_image"].help_text = kept
 
     def clean(self):
         cleaned = super().clean()
+        pending = self._pending_cover_name()
+        if pending and "cover_image" in self.fields and "cover_image" not in self.files:
+            storage = Post._meta.get_field("cover_image").storage
+            if storage.exists(pending):
+                cleaned["cover_image"] = File(
+                    storage.open(pending), name=posixpath.basename(pending)
+                )
         if self.action == "preview":
             # Sanitised by nh3 in render_body, like the public page's body.
             self.preview_html = mark_safe(render_body(cleaned.get("body", "")))  # noqa: S308

@@ -195,3 +195,40 @@ def test_a_photo_without_location_or_rotation_is_stored_as_uploaded(as_editor):
     assert upload(as_editor, "photo.jpg", original).status_code == 302
     with default_storage.open(Post.objects.get().cover_image.name) as stored:
         assert stored.read() == original
+
+
+def test_cover_chosen_in_a_failed_save_is_kept_for_the_next_one(client, editor):
+    import re
+
+    client.force_login(editor)
+    cover = SimpleUploadedFile("balcony.jpg", image_bytes("JPEG"), content_type="image/jpeg")
+    data = post_form(cover, cover_image_alt="", author=editor.pk, _action="draft")
+    response = client.post(ADD_URL, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Describe the cover image" in html
+    assert "Kept from your last try: balcony.jpg" in html
+    token = re.search(r'name="pending_cover" value="([^"]+)"', html).group(1)
+
+    data = post_form("", cover_image_alt="Tomatoes on a balcony", author=editor.pk)
+    response = client.post(ADD_URL, {**data, "pending_cover": token, "_action": "draft"})
+    assert response.status_code == 302
+    post = Post.objects.get(slug="a-post-with-a-cover")
+    assert post.cover_image.name.startswith("covers/") and "pending" not in post.cover_image.name
+    assert post.cover_image.name.endswith(".jpg")
+    assert default_storage.exists(post.cover_image.name)
+    assert post.cover_renditions
+
+
+def test_a_forged_pending_cover_is_ignored(client, editor):
+    from django.core import signing
+
+    client.force_login(editor)
+    default_storage.save("secret/other.jpg", io.BytesIO(image_bytes("JPEG")))
+    forged = signing.dumps("secret/other.jpg", salt="blog.pending-cover")
+    data = post_form("", author=editor.pk, _action="draft")
+    for token in (forged, "not-a-token"):
+        assert client.post(ADD_URL, {**data, "pending_cover": token}).status_code == 302
+        post = Post.objects.get(slug="a-post-with-a-cover")
+        assert not post.cover_image
+        post.delete()
