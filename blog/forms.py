@@ -1,7 +1,6 @@
-from datetime import datetime, time, timedelta
-
 import posixpath
 import secrets
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.core import signing
