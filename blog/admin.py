@@ -15,9 +15,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from blog import revisions, workflow
-from blog.forms import PostAdminForm, PreviewLinkForm
+from blog.forms import ImageAdminForm, PostAdminForm, PreviewLinkForm
 from blog.images import ImageUploadField
-from blog.models import Post, PostRevision, PreviewLink, render_body
+from blog.models import Image, Post, PostRevision, PreviewLink, render_body
 from blog.pagination import EstimatedCountPaginator
 
 
@@ -48,6 +48,31 @@ class PreviewLinkInline(admin.TabularInline):
         if link.revoked_at is not None:
             return "Revoked"
         return "Active" if link.is_active else "Expired"
+
+
+LIBRARY_IMAGES_ON_FORM = 12
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    """The image library: upload once (checked by blog.images), insert into bodies as Markdown."""
+
+    form = ImageAdminForm
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
+    list_display = ["alt", "markdown_code", "uploaded_by", "created"]
+    search_fields = ["alt"]
+    readonly_fields = ["markdown_code"]
+
+    @admin.display(description="Markdown for a post body")
+    def markdown_code(self, image):
+        if not image.pk:
+            return "Appears once you save."
+        return format_html("<code>{}</code>", image.markdown)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class PublicationStateFilter(admin.SimpleListFilter):
@@ -189,6 +214,8 @@ class PostAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["workflow_buttons"] = workflow.buttons(request.user, obj)
+        if request.user.has_perm("blog.view_image"):
+            context["library_images"] = Image.objects.all()[:LIBRARY_IMAGES_ON_FORM]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):

@@ -381,3 +381,44 @@ class PostRevision(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:blog_post_revisions", args=[self.post_id])
+
+
+class Image(models.Model):
+    """A picture in the image library, for post bodies: uploaded once, inserted as Markdown."""
+
+    file = models.ImageField(
+        upload_to="library/%Y/%m/",
+        validators=[images.validate_image],
+        help_text="JPEG, PNG, GIF or WebP. Stored upright and without location data.",
+    )
+    alt = models.CharField(
+        "alt text",
+        max_length=250,
+        help_text="Describe the image for readers who cannot see it. Required.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        return self.alt
+
+    def save(self, *args, **kwargs):
+        if self.file and not getattr(self.file, "_committed", True):
+            upload = self.file.file
+            cleaned = images.strip_location_and_orientation(upload)
+            self.file.save(self.file.name, cleaned or upload, save=False)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:blog_image_change", args=[self.pk])
+
+    @property
+    def markdown(self) -> str:
+        """The Markdown that shows this image in a post body."""
+        alt = self.alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        return f"![{alt}]({self.file.url})"

@@ -208,10 +208,10 @@ def test_cover_chosen_in_a_failed_save_is_kept_for_the_next_one(client, editor):
     assert response.status_code == 200
     assert "Describe the cover image" in html
     assert "Kept from your last try: balcony.jpg" in html
-    token = re.search(r'name="pending_cover" value="([^"]+)"', html).group(1)
+    token = re.search(r'name="pending_upload" value="([^"]+)"', html).group(1)
 
     data = post_form("", cover_image_alt="Tomatoes on a balcony", author=editor.pk)
-    response = client.post(ADD_URL, {**data, "pending_cover": token, "_action": "draft"})
+    response = client.post(ADD_URL, {**data, "pending_upload": token, "_action": "draft"})
     assert response.status_code == 302
     post = Post.objects.get(slug="a-post-with-a-cover")
     assert post.cover_image.name.startswith("covers/") and "pending" not in post.cover_image.name
@@ -228,7 +228,7 @@ def test_a_forged_pending_cover_is_ignored(client, editor):
     forged = signing.dumps("secret/other.jpg", salt="blog.pending-cover")
     data = post_form("", author=editor.pk, _action="draft")
     for token in (forged, "not-a-token"):
-        assert client.post(ADD_URL, {**data, "pending_cover": token}).status_code == 302
+        assert client.post(ADD_URL, {**data, "pending_upload": token}).status_code == 302
         post = Post.objects.get(slug="a-post-with-a-cover")
         assert not post.cover_image
         post.delete()

@@ -44,7 +44,7 @@ def test_roles_migration_gives_editors_publishing_and_authors_only_writing():
     authors = Group.objects.get(name="Authors").permissions.values_list("codename", flat=True)
     assert {"add_post", "change_post", "delete_post", "view_post", "publish_post"} <= set(editors)
     assert {"add_previewlink", "change_previewlink", "add_tag", "change_tag"} <= set(editors)
-    assert set(authors) == {"add_post", "change_post", "view_post"}
+    assert set(authors) == {"add_post", "change_post", "view_post", "add_image", "view_image"}
 
 
 def test_editors_manage_tags_and_authors_do_not(client, editor, author):
