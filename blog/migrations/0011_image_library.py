@@ -32,7 +32,7 @@ def grant_library(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0009_post_revisions'),
+        ('blog', '0010_post_revisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0008_post_review_status'),
+        ('blog', '0009_post_review_status'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0007_unescape_automatic_summaries'),
+        ('blog', '0008_scale_indexes'),
     ]
 
     operations = [
