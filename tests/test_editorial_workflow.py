@@ -97,10 +97,10 @@ def test_author_submits_editors_are_mailed_after_commit_and_see_it_awaiting_revi
     assert "Notes on gardening" in mail.outbox[0].subject
     assert change_url(post) in mail.outbox[0].body
 
-    assert "Awaiting review" not in client.get(ADMIN_INDEX).content.decode()
+    assert "Posts awaiting review" not in client.get(ADMIN_INDEX).content.decode()
     client.force_login(editor_with_mail)
     html = client.get(ADMIN_INDEX).content.decode()
-    assert "Awaiting review" in html
+    assert "Posts awaiting review" in html
     assert f'href="{change_url(post)}">Notes on gardening</a>' in html
 
 

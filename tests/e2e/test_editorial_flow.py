@@ -67,8 +67,8 @@ def test_author_submits_and_editor_publishes_with_the_buttons(live_server, new_c
     # The Editor finds it awaiting review on the admin index and publishes it.
     editor = new_context().new_page()
     log_in_to_admin(editor, live_server, chief)
-    panel = editor.locator("#awaiting-review")
-    expect(panel).to_contain_text("Awaiting review")
+    panel = editor.locator("#posts-awaiting-review")
+    expect(panel).to_contain_text("Posts awaiting review")
     panel.get_by_role("link", name=TITLE).click()
     expect(editor.get_by_role("button", name="Send back to author")).to_be_visible()
     editor.get_by_role("button", name="Publish", exact=True).click()
