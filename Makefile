@@ -12,7 +12,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false REDIS_TEST_URL=$(REDIS_TEST_URL)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: check-nginx bench-desk bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
+.PHONY: bench-soak check-nginx bench-desk bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,8 @@ java:
 serve: install
 	DEBUG=false $(BIN)/python manage.py migrate --noinput
 	DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=false $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker' EXIT INT TERM; \
 	DEBUG=false PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 test: install chromium java
@@ -121,3 +123,8 @@ bench-import: install
 # bench/scale.py, about half an hour; figures in bench/RESULTS.md.
 bench-scale: install
 	$(BIN)/python bench/scale.py
+
+# Soak: SOAK_SECONDS (default 300) of 64 connections against gunicorn + PostgreSQL + Redis + the
+# mail task worker; prints requests, p99, 5xx and comments accepted vs stored. bench/soak.py.
+bench-soak: install
+	$(BIN)/python bench/soak.py

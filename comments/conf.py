@@ -22,6 +22,8 @@ DEFAULTS = {
     "RATE_LIMIT": ("COMMENT_RATE_LIMIT", "5/m"),
     "RATE_LIMIT_DEGRADED": ("COMMENT_RATE_LIMIT_DEGRADED", "2/m"),  # per process, cache down
     "TRUSTED_PROXY_HEADER": ("COMMENT_TRUSTED_PROXY_HEADER", ""),
+    "MAIL_ATTEMPTS": ("MAIL_ATTEMPTS", 4),  # tries of each mail task before it gives up
+    "MAIL_RETRY_DELAY": ("MAIL_RETRY_DELAY", 60),  # seconds before the 2nd try, doubling after
 }
 
 

@@ -128,19 +128,27 @@ def _duration(seconds: int) -> str:
 
 
 def notify_moderators(comment: Comment) -> None:
-    """Email the moderators about a pending comment.
+    """Queue the moderators' email about a pending comment (comments.tasks sends it).
 
-    Never raises: it runs after the comment is committed, and a mail outage must neither lose
-    the comment nor break the reader's request. Failures are logged instead.
+    Never raises: it runs after the comment is committed, and neither a mail outage nor the
+    queue must lose the comment or break the reader's request. Failures are logged instead.
     """
     if comment.status != Comment.Status.PENDING:
         return  # spam and auto-approved comments need no one's attention now
+    from comments.tasks import send_moderator_notice
+
     try:
-        notices = [
-            moderation_message(comment=comment, address=address, moderator=moderator)
-            for address, moderator in moderator_recipients()
-        ]
-        if notices:
-            get_connection().send_messages(notices)
+        send_moderator_notice.enqueue(comment_id=comment.pk)
     except Exception:
-        logger.exception("Could not email the moderators about comment %s", comment.pk)
+        logger.exception("Could not queue the moderators' email about comment %s", comment.pk)
+
+
+def send_moderator_notices(comment: Comment) -> int:
+    """Email every moderator the notice with their own links, now; raises if mail fails."""
+    notices = [
+        moderation_message(comment=comment, address=address, moderator=moderator)
+        for address, moderator in moderator_recipients()
+    ]
+    if not notices:
+        return 0
+    return get_connection().send_messages(notices) or 0

@@ -3,6 +3,7 @@
 The reader's view and the admin actions call these same functions: one code path to test.
 """
 
+import logging
 from collections.abc import Collection
 from datetime import timedelta
 
@@ -23,6 +24,8 @@ from comments import conf, spam
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import notify_moderators
+
+logger = logging.getLogger(__name__)
 
 VERIFY_SALT = "comments.verify-email"
 
@@ -214,7 +217,7 @@ def submit_comment(
     comment.save()
     _queue_moderator_notice(comment)
     if "unverified" in comment.moderation_reasons:
-        transaction.on_commit(lambda: send_verification_email(email=comment.author_email))
+        transaction.on_commit(lambda: queue_verification_email(email=comment.author_email))
     return comment
 
 
@@ -225,6 +228,16 @@ def _queue_moderator_notice(comment: Comment) -> None:
 def email_verification_token(email: str) -> str:
     """A signed, expiring token that proves whoever opens the link reads this address."""
     return signing.dumps(email.casefold(), salt=VERIFY_SALT)
+
+
+def queue_verification_email(*, email: str) -> None:
+    """Queue the confirmation mail (comments.tasks); never raises, failures are logged."""
+    from comments.tasks import send_confirmation_email
+
+    try:
+        send_confirmation_email.enqueue(email=email)
+    except Exception:
+        logger.exception("Could not queue a confirmation email")
 
 
 def send_verification_email(*, email: str) -> None:

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "csp",
     "wordpress_import",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +228,23 @@ TAGGIT_CASE_INSENSITIVE = True
 EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
 vars().update(env.email_url_config(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="blog@localhost")
+# Seconds an SMTP connect or reply may take before the send fails (and its task is retried).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# Background tasks (django-tasks): all mail is sent from them, never inside a request.
+# "database" (django-tasks-db) stores them for `python manage.py db_worker` to run, with retries;
+# "immediate" runs them at once in the request (local development, most tests).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate" if DEBUG else "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND],
+    }
+}
+MAIL_ATTEMPTS = env.int("MAIL_ATTEMPTS", default=4)
+MAIL_RETRY_DELAY = env.int("MAIL_RETRY_DELAY", default=60)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SITE_NAME = env.str("SITE_NAME", default="The Blog")

@@ -1,0 +1,67 @@
+"""Mail is sent by background tasks (django-tasks), never inside a reader's request.
+
+In production the tasks are stored in the database (django-tasks-db) and run by
+`python manage.py db_worker`; locally and in most tests they run at once (ImmediateBackend; the
+console mail backend cannot hang). A failed send is logged, recorded as a failed task, and tried
+again later (MAIL_ATTEMPTS in all, the wait doubling from MAIL_RETRY_DELAY seconds) when the
+backend can schedule tasks. Each SMTP call gives up after settings.EMAIL_TIMEOUT seconds.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from comments import conf
+
+logger = logging.getLogger("comments.notifications")
+
+
+def retry_later(task_function, *, attempt: int, **kwargs) -> bool:
+    """Enqueue the next attempt of a failed mail task, if attempts remain and the backend can
+    defer; returns whether it did."""
+    if attempt >= conf.MAIL_ATTEMPTS or not task_function.get_backend().supports_defer:
+        return False
+    delay = timedelta(seconds=conf.MAIL_RETRY_DELAY * 2 ** (attempt - 1))
+    task_function.using(run_after=timezone.now() + delay).enqueue(attempt=attempt + 1, **kwargs)
+    return True
+
+
+@task()
+def send_moderator_notice(*, comment_id: int, attempt: int = 1) -> int:
+    """Email the moderators about a comment still pending; returns how many messages went."""
+    from comments.models import Comment
+    from comments.notifications import send_moderator_notices
+
+    comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
+    if comment is None or comment.status != Comment.Status.PENDING:
+        return 0  # deleted or moderated meanwhile: nobody needs telling any more
+    try:
+        return send_moderator_notices(comment)
+    except Exception:
+        retried = retry_later(send_moderator_notice, attempt=attempt, comment_id=comment_id)
+        logger.exception(
+            "Could not email the moderators about comment %s (attempt %d, %s)",
+            comment_id,
+            attempt,
+            "will retry" if retried else "giving up",
+        )
+        raise
+
+
+@task()
+def send_confirmation_email(*, email: str, attempt: int = 1) -> None:
+    """Mail a commenter the link that confirms their address."""
+    from comments.services import send_verification_email
+
+    try:
+        send_verification_email(email=email)
+    except Exception:
+        retried = retry_later(send_confirmation_email, attempt=attempt, email=email)
+        logger.exception(
+            "Could not send the confirmation email (attempt %d, %s)",
+            attempt,
+            "will retry" if retried else "giving up",
+        )
+        raise
