@@ -22,6 +22,12 @@ DEFAULTS = {
     "RATE_LIMIT": ("COMMENT_RATE_LIMIT", "5/m"),
     "RATE_LIMIT_DEGRADED": ("COMMENT_RATE_LIMIT_DEGRADED", "2/m"),  # per process, cache down
     "TRUSTED_PROXY_HEADER": ("COMMENT_TRUSTED_PROXY_HEADER", ""),
+    # Text repeated from another address within DUPLICATE_WINDOW is held: from this length, among
+    # this many latest comments.
+    "REPEATED_TEXT_MIN_LENGTH": ("COMMENT_REPEATED_TEXT_MIN_LENGTH", 40),
+    "REPEATED_TEXT_LOOKBACK": ("COMMENT_REPEATED_TEXT_LOOKBACK", 500),
+    # Confirmation emails one address receives per day (UTC), however many IPs ask for them.
+    "CONFIRMATIONS_PER_DAY": ("COMMENT_CONFIRMATIONS_PER_DAY", 3),
     "MAIL_ATTEMPTS": ("MAIL_ATTEMPTS", 4),  # tries of each mail task before it gives up
     "MAIL_RETRY_DELAY": ("MAIL_RETRY_DELAY", 60),  # seconds before the 2nd try, doubling after
 }

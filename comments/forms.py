@@ -11,6 +11,7 @@ from django.utils import timezone
 from blog.models import Post
 from comments import conf, spam
 from comments.models import Comment
+from comments.textfold import fold_words
 
 MODERATION_NOTICE = "Please note, comments need to be approved before they are published."
 REMEMBER_HELP = (
@@ -147,13 +148,14 @@ class CommentForm(forms.ModelForm):
         cleaned_data = super().clean()
         email, body = cleaned_data.get("author_email"), cleaned_data.get("body")
         if email and body:
-            already_sent = Comment.objects.filter(
-                post=self.post,
+            # The same address, the same text (folded: an invisible character or a look-alike
+            # letter does not make it new), on any post, within the window.
+            text = fold_words(body)
+            recent = Comment.objects.filter(
                 author_email__iexact=email,
-                body=body,
                 created__gte=timezone.now() - conf.DUPLICATE_WINDOW,
-            )
-            if already_sent.exists():
+            ).values_list("body", flat=True)[: conf.REPEATED_TEXT_LOOKBACK]
+            if any(fold_words(sent) == text for sent in recent):
                 raise ValidationError(
                     "You have already sent this comment.",
                     code="duplicate",

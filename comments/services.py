@@ -3,7 +3,9 @@
 The reader's view and the admin actions call these same functions: one code path to test.
 """
 
+import hashlib
 import logging
+import time
 from collections.abc import Collection
 from datetime import timedelta
 
@@ -12,6 +14,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import connections, transaction
@@ -24,6 +27,7 @@ from comments import conf, spam
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import notify_moderators
+from comments.textfold import fold
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +220,9 @@ def submit_comment(
     comment.full_clean()
     comment.save()
     _queue_moderator_notice(comment)
-    if "unverified" in comment.moderation_reasons:
+    if "unverified" in comment.moderation_reasons and confirmation_allowed(
+        email=comment.author_email
+    ):
         transaction.on_commit(lambda: queue_verification_email(email=comment.author_email))
     return comment
 
@@ -228,6 +234,27 @@ def _queue_moderator_notice(comment: Comment) -> None:
 def email_verification_token(email: str) -> str:
     """A signed, expiring token that proves whoever opens the link reads this address."""
     return signing.dumps(email.casefold(), salt=VERIFY_SALT)
+
+
+def confirmation_allowed(*, email: str) -> bool:
+    """Count a confirmation email to this address; False past conf.CONFIRMATIONS_PER_DAY today.
+
+    Anyone can type someone else's address, from any number of IPs: this caps what a stranger
+    can make us send to one inbox. Counted in the rate-limit cache (shared Redis; this
+    process's memory while Redis is down).
+    """
+    digest = hashlib.sha256(fold(email).encode()).hexdigest()
+    key = f"confirmation-mails:{digest}:{int(time.time() // 86400)}"
+    limiter = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    limiter.add(key, 0, timeout=2 * 86400)
+    try:
+        sent = limiter.incr(key)
+    except ValueError:  # evicted meanwhile, or no cache at all: send
+        return True
+    if sent > conf.CONFIRMATIONS_PER_DAY:
+        logger.info("Confirmation email not sent: address over its daily limit")
+        return False
+    return True
 
 
 def queue_verification_email(*, email: str) -> None:

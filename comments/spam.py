@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 from django.core import signing
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 
 from comments import conf
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.rendering import render_comment
+from comments.textfold import fold, fold_words
 
 TIMESTAMP_SALT = "comments.form-timestamp"
 # A form left open longer than this must be sent again: stops replaying one harvested stamp.
@@ -81,19 +83,39 @@ def _ip_is_blocked(ip: str | None, blocked: list[str]) -> bool:
 
 
 def blocked_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
-    """Matches against the moderators' block lists: words (anywhere visible), emails, IPs."""
+    """Matches against the moderators' block lists: words (anywhere visible), emails, IPs.
+
+    Words and emails are compared folded (comments.textfold): a zero-width space, a fullwidth
+    letter or a Cyrillic look-alike does not get a blocked word through.
+    """
     reasons = []
-    visible_text = " ".join([comment.author_name, comment.author_url, comment.body]).casefold()
+    visible_text = fold(" ".join([comment.author_name, comment.author_url, comment.body]))
     reasons += [
         f"blocked word: {word}"
         for word in blocked_word_list(rules)
-        if word.casefold() in visible_text
+        if fold(word) and fold(word) in visible_text
     ]
-    if comment.author_email.casefold() in {e.casefold() for e in _lines(rules.blocked_emails)}:
+    if fold(comment.author_email) in {fold(e) for e in _lines(rules.blocked_emails)}:
         reasons.append("blocked email")
     if _ip_is_blocked(comment.ip_address, _lines(rules.blocked_ips)):
         reasons.append("blocked IP")
     return reasons
+
+
+def repeats_recent_text(*, comment: Comment) -> bool:
+    """Whether another address sent the same (folded) text, on any post, within
+    conf.DUPLICATE_WINDOW: one message sprayed across posts. Short replies ("Thanks!") are
+    left alone: readers say them independently."""
+    text = fold_words(comment.body)
+    if len(text) < conf.REPEATED_TEXT_MIN_LENGTH:
+        return False
+    recent = (
+        Comment.objects.filter(created__gte=timezone.now() - conf.DUPLICATE_WINDOW)
+        .exclude(author_email__iexact=comment.author_email)
+        .order_by("-created")
+        .values_list("body", flat=True)[: conf.REPEATED_TEXT_LOOKBACK]
+    )
+    return any(fold_words(body) == text for body in recent)
 
 
 def count_links(text: str) -> int:
@@ -144,6 +166,8 @@ def check_comment(
     if spam:
         return Verdict(Comment.Status.SPAM, spam)
     held = []
+    if repeats_recent_text(comment=comment):
+        held.append("same text as another recent comment")
     links = count_links(comment.body)
     if links > rules.max_links:
         held.append(f"{links} link{pluralize(links)}")

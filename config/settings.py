@@ -254,6 +254,8 @@ COMMENT_MIN_SECONDS = env.int("COMMENT_MIN_SECONDS", default=3)  # faster sends:
 COMMENT_RATE_LIMIT = env.str("COMMENT_RATE_LIMIT", default="5/m")  # per IP, cache-based
 # Per IP and per app process while the shared cache (Redis) is unreachable.
 COMMENT_RATE_LIMIT_DEGRADED = env.str("COMMENT_RATE_LIMIT_DEGRADED", default="2/m")
+# Confirmation emails one typed address receives per day, however many IPs ask.
+COMMENT_CONFIRMATIONS_PER_DAY = env.int("COMMENT_CONFIRMATIONS_PER_DAY", default=3)
 # Header holding the client IP when behind a proxy you trust (e.g. "HTTP_X_REAL_IP"); off by
 # default because any client can send X-Forwarded-For.
 COMMENT_TRUSTED_PROXY_HEADER = env.str("COMMENT_TRUSTED_PROXY_HEADER", default="")
