@@ -137,7 +137,6 @@ def test_with_smtp_never_answering_the_post_returns_fast_and_the_worker_times_ou
         assert answer["status"] == 302
         assert answer["seconds"] < 2
 
-        started = time.monotonic()
         worker = subprocess.run(
             [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
             cwd=ROOT,
@@ -146,16 +145,16 @@ def test_with_smtp_never_answering_the_post_returns_fast_and_the_worker_times_ou
             text=True,
             timeout=60,
         )
-        elapsed = time.monotonic() - started
         assert worker.returncode == 0, worker.stderr[-3000:]
     finally:
         listener.close()
     with sqlite3.connect(database) as db:
         rows = db.execute(
-            "SELECT status, traceback FROM django_tasks_database_dbtaskresult"
+            "SELECT status, traceback, julianday(finished_at) - julianday(started_at)"
+            " FROM django_tasks_database_dbtaskresult"
         ).fetchall()
     assert rows, "no mail task was queued"
-    assert {status for status, _ in rows} == {"FAILED"}
-    assert all("timed out" in traceback for _, traceback in rows)
+    assert {status for status, _, _ in rows} == {"FAILED"}
+    assert all("timed out" in traceback for _, traceback, _ in rows)
     # Each mail gave up after EMAIL_TIMEOUT (1 s): slow, but no hang.
-    assert len(rows) * 1 <= elapsed < len(rows) * 1 + 10
+    assert all(1 <= days * 86400 < 6 for _, _, days in rows)
