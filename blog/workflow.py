@@ -92,10 +92,16 @@ def apply(*, post: Post, action: str, stored_publish_at, note: str = "") -> None
 
 
 def notify_after(*, post: Post, action: str, request_user: AbstractBaseUser) -> None:
-    """Queue the mail an action sends, once the transaction that saved the post commits."""
-    sender = NOTIFICATIONS.get(action)
-    if sender is not None:
-        transaction.on_commit(lambda: sender(post_id=post.pk, actor_id=request_user.pk))
+    """Queue the mail an action sends (blog.tasks), once the transaction that saved the post
+    commits."""
+    if action in NOTIFICATIONS:
+        from blog.tasks import send_workflow_notice
+
+        transaction.on_commit(
+            lambda: send_workflow_notice.enqueue(
+                action=action, post_id=post.pk, actor_id=request_user.pk
+            )
+        )
 
 
 def _admin_url(post: Post) -> str:

@@ -160,3 +160,19 @@ def test_with_smtp_never_answering_the_post_returns_fast_and_the_worker_times_ou
     assert all("timed out" in traceback for _, traceback, _ in rows)
     # Each mail gave up after EMAIL_TIMEOUT (1 s): slow, but no hang.
     assert all(1 <= days * 86400 < 6 for _, _, days in rows)
+
+
+def test_the_editors_review_notice_is_a_task_too_not_mail_sent_in_the_request(
+    settings, author, editor, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from blog import workflow
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    post = PostFactory(author=author)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.notify_after(post=post, action="submit", request_user=author)
+    assert mail.outbox == []
+    [queued] = DBTaskResult.objects.ready()
+    assert queued.task_path == "blog.tasks.send_workflow_notice"
