@@ -16,7 +16,9 @@ DEFAULTS = {
     "PENDING_REMEMBERED": ("COMMENT_PENDING_REMEMBERED", 20),  # own pending ids a session keeps
     "DUPLICATE_WINDOW": ("COMMENT_DUPLICATE_WINDOW", timedelta(hours=1)),
     "MIN_SECONDS": ("COMMENT_MIN_SECONDS", 3),  # a form sent faster: send it again
-    "FORM_MAX_AGE": ("COMMENT_FORM_MAX_AGE", 2 * 24 * 60 * 60),  # seconds a form stays valid
+    # Seconds a form stays valid: a harvested stamp is good for a short while only (a reader
+    # past it gets "This form has expired", the text kept, and a fresh stamp).
+    "FORM_MAX_AGE": ("COMMENT_FORM_MAX_AGE", 2 * 60 * 60),
     "VERIFY_MAX_AGE": ("COMMENT_VERIFY_MAX_AGE", 7 * 24 * 60 * 60),  # e-mail confirmation link
     "LINK_MAX_AGE": ("COMMENT_LINK_MAX_AGE", 3 * 24 * 60 * 60),  # moderators' one-click links
     "RATE_LIMIT": ("COMMENT_RATE_LIMIT", "5/m"),

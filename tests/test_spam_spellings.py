@@ -137,3 +137,25 @@ def test_the_confirmation_limit_is_per_address(settings, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         submit(Client(), post, author_email="someone-else@example.com", body="Hello")
     assert [m.to for m in mail.outbox].count(["someone-else@example.com"]) == 1
+
+
+# The signed form time is short-lived
+
+
+def test_a_form_stamp_works_for_two_hours_and_then_asks_to_send_again_keeping_the_text(client):
+    import time_machine
+
+    from comments.spam import sign_form_time
+
+    with time_machine.travel("2026-01-01 12:00:00Z", tick=False) as clock:
+        post = PostFactory()
+        stamp = sign_form_time()
+        clock.shift(2 * 60 * 60 - 5)
+        assert submit(client, post, timestamp=stamp, body="Within two hours").status_code == 302
+        clock.shift(10)
+        late = submit(client, post, timestamp=stamp, body="After two hours")
+    assert late.status_code == 400
+    html = late.content.decode()
+    assert "This form has expired. Please check your comment and send it again." in html
+    assert "After two hours" in html
+    assert Comment.objects.count() == 1
