@@ -1,0 +1,577 @@
+"""Who may see and do what: one table, every role against every admin view, action and public write.
+
+Each ROW is a request (method, URL, form data) with the roles allowed to make it. The test is
+generated for every ROW x ROLE cell and asserts the answer's status and, for a write, that the
+state changed exactly when the role is allowed (a refused write leaves the database as it was).
+
+To add a view: append a Row. `url` and `data` receive the World (the users, posts and comments
+every cell starts from); `changed` answers "did the write happen?" by reading the database.
+Refusals default to what the admin does: anonymous and non-staff visitors are sent to the login
+page (302), staff without the permission get 403; `refused` overrides that per role.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from blog.models import Post, PreviewLink
+from comments import desk, moderation
+from comments.models import Comment, ModerationSettings, VerifiedEmail
+from comments.notifications import make_link_token
+from comments.services import email_verification_token
+from tests.conftest import clear_cache
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "commenter", "author", "editor", "moderator", "superuser")
+STAFF = frozenset({"author", "editor", "moderator", "superuser"})
+EVERYONE = frozenset(ROLES)
+POSTS = frozenset({"author", "editor", "superuser"})  # may open the post admin
+PUBLISHERS = frozenset({"editor", "superuser"})
+MODERATORS = frozenset({"moderator", "superuser"})
+SUPERUSER = frozenset({"superuser"})
+LOGIN = "login"  # a refusal that redirects to the admin login page
+
+
+@dataclass
+class World:
+    """What every cell starts from: one user per role, posts in each state, a pending comment."""
+
+    users: dict
+    own_draft: Post  # the Author's own draft
+    others_draft: Post  # someone else's draft
+    published: Post  # the Author's published post
+    pending: Comment  # on the published post
+    approved: Comment  # approved by the moderator a moment ago (their Undo is still open)
+    share_link: PreviewLink  # on someone else's draft
+
+    @classmethod
+    def build(cls):
+        users = {
+            "commenter": UserFactory(username="commenter"),
+            "author": UserFactory(username="author", is_staff=True, groups=["Authors"]),
+            "editor": UserFactory(username="editor", is_staff=True, groups=["Editors"]),
+            "moderator": UserFactory(username="moderator", is_staff=True, groups=["Moderators"]),
+            "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
+        }
+        others_draft = PostFactory(draft=True, title="Someone else's draft", slug="others-draft")
+        published = PostFactory(author=users["author"], title="Out there", slug="out-there")
+        return cls(
+            users=users,
+            own_draft=PostFactory(
+                author=users["author"], draft=True, title="My draft", slug="my-draft"
+            ),
+            others_draft=others_draft,
+            published=published,
+            pending=CommentFactory(post=published, pending=True, body="Waiting for a moderator."),
+            approved=CommentFactory(post=published, approved=True, body="Just approved."),
+            share_link=PreviewLink.objects.create(post=others_draft),
+        )
+
+    def refresh(self, obj):
+        return type(obj).objects.filter(pk=obj.pk).first()
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    url: Callable[[World], str]
+    allowed: frozenset
+    method: str = "get"
+    data: Callable[[World], dict] | None = None
+    changed: Callable[[World], bool] | None = None  # writes only: did it happen?
+    ok: int = 200  # the status when allowed
+    refused: dict = field(default_factory=dict)  # role -> status (or LOGIN), overriding defaults
+    admin: bool = True  # refusals follow the admin's login/403 rule
+    headers: dict = field(default_factory=dict)  # e.g. the desk's Accept: application/json
+
+    def expected_refusal(self, role):
+        if role in self.refused:
+            return self.refused[role]
+        if self.admin:
+            return 403 if role in STAFF else LOGIN
+        return 403
+
+
+def admin_url(name, *args):
+    return lambda w: reverse(f"admin:{name}", args=[arg(w) for arg in args])
+
+
+def post_form(post: Post, **overrides):
+    """What the post admin's change form sends back for `post`, share-link inline empty."""
+    data = {
+        "title": post.title,
+        "slug": post.slug,
+        "body": post.body,
+        "summary": post.summary,
+        "cover_image_alt": "",
+        "tags": "",
+        "comments_enabled": "on",
+        "status": post.status,
+        "author": post.author_id,
+        "publish_at_0": f"{post.publish_at:%Y-%m-%d}" if post.publish_at else "",
+        "publish_at_1": f"{post.publish_at:%H:%M:%S}" if post.publish_at else "",
+        "preview_links-TOTAL_FORMS": "0",
+        "preview_links-INITIAL_FORMS": "0",
+        "preview_links-MIN_NUM_FORMS": "0",
+        "preview_links-MAX_NUM_FORMS": "1000",
+    }
+    return {**data, **overrides}
+
+
+def with_new_share_link(post: Post):
+    return post_form(
+        post,
+        **{
+            "preview_links-TOTAL_FORMS": "1",
+            "preview_links-0-expires_at_0": "2099-01-01",
+            "preview_links-0-expires_at_1": "12:00:00",
+        },
+    )
+
+
+def changelist_action(action: str, *objects):
+    def data(w):
+        return {"action": action, "index": "0", "_selected_action": [o(w).pk for o in objects]}
+
+    return data
+
+
+def own_draft(w):
+    return w.own_draft
+
+
+def others_draft(w):
+    return w.others_draft
+
+
+def published(w):
+    return w.published
+
+
+def pending(w):
+    return w.pending
+
+
+def pk_of(getter):
+    return lambda w: getter(w).pk
+
+
+def status_is(getter, status):
+    return lambda w: w.refresh(getter(w)).status == status
+
+
+def title_is(getter, title):
+    return lambda w: w.refresh(getter(w)).title == title
+
+
+def gone(getter):
+    return lambda w: w.refresh(getter(w)) is None
+
+
+def link_token(action):
+    return lambda w: reverse(
+        "comments:moderate_link",
+        args=[make_link_token(comment=w.pending, action=action, moderator=w.users["moderator"])],
+    )
+
+
+POST_ROWS = [
+    Row("post list", admin_url("blog_post_changelist"), POSTS),
+    Row("post add form", admin_url("blog_post_add"), POSTS),
+    Row(
+        "post add",
+        admin_url("blog_post_add"),
+        POSTS,
+        method="post",
+        data=lambda w: post_form(
+            Post(title="New one", slug="new-one", body="Words.", author=w.users["author"])
+        ),
+        changed=lambda w: Post.objects.filter(slug="new-one").exists(),
+        ok=302,
+    ),
+    Row("post change form, own draft", admin_url("blog_post_change", pk_of(own_draft)), POSTS),
+    Row(
+        "post change, own draft",
+        admin_url("blog_post_change", pk_of(own_draft)),
+        POSTS,
+        method="post",
+        data=lambda w: post_form(w.own_draft, title="Retitled"),
+        changed=title_is(own_draft, "Retitled"),
+        ok=302,
+    ),
+    Row(
+        "post change form, someone else's draft",
+        admin_url("blog_post_change", pk_of(others_draft)),
+        PUBLISHERS,
+    ),
+    Row(
+        "post change, someone else's draft",
+        admin_url("blog_post_change", pk_of(others_draft)),
+        PUBLISHERS,
+        method="post",
+        data=lambda w: post_form(w.others_draft, title="Taken over"),
+        changed=title_is(others_draft, "Taken over"),
+        ok=302,
+    ),
+    Row(
+        "post delete page",
+        admin_url("blog_post_delete", pk_of(own_draft)),
+        PUBLISHERS,
+    ),
+    Row(
+        "post delete",
+        admin_url("blog_post_delete", pk_of(own_draft)),
+        PUBLISHERS,
+        method="post",
+        data=lambda w: {"post": "yes"},
+        changed=gone(own_draft),
+        ok=302,
+    ),
+    Row(
+        "publish action",
+        admin_url("blog_post_changelist"),
+        PUBLISHERS,
+        method="post",
+        data=changelist_action("publish_selected", own_draft),
+        changed=status_is(own_draft, Post.Status.PUBLISHED),
+        ok=302,
+        # Authors see the list but are not offered the action: the list comes back, unchanged.
+        refused={"author": 200},
+    ),
+    Row(
+        "unpublish action",
+        admin_url("blog_post_changelist"),
+        PUBLISHERS,
+        method="post",
+        data=changelist_action("unpublish_selected", published),
+        changed=status_is(published, Post.Status.DRAFT),
+        ok=302,
+        refused={"author": 200},
+    ),
+    Row(
+        "share link create",
+        admin_url("blog_post_change", pk_of(own_draft)),
+        PUBLISHERS,
+        method="post",
+        data=lambda w: with_new_share_link(w.own_draft),
+        changed=lambda w: w.own_draft.preview_links.exists(),
+        ok=302,
+        # Authors may save their draft, but the share-link rows they send are ignored.
+        refused={"author": 302},
+    ),
+    Row(
+        "share link revoke",
+        admin_url("blog_post_change", pk_of(others_draft)),
+        PUBLISHERS,
+        method="post",
+        data=lambda w: post_form(
+            w.others_draft,
+            **{
+                "preview_links-TOTAL_FORMS": "1",
+                "preview_links-INITIAL_FORMS": "1",
+                "preview_links-0-id": w.share_link.pk,
+                "preview_links-0-post": w.others_draft.pk,
+                "preview_links-0-expires_at_0": f"{w.share_link.expires_at:%Y-%m-%d}",
+                "preview_links-0-expires_at_1": f"{w.share_link.expires_at:%H:%M:%S}",
+                "preview_links-0-revoke": "on",
+            },
+        ),
+        changed=lambda w: w.refresh(w.share_link).revoked_at is not None,
+        ok=302,
+    ),
+    Row("tag list", admin_url("taggit_tag_changelist"), PUBLISHERS),
+]
+
+COMMENT_ROWS = [
+    Row("comment list", admin_url("comments_comment_changelist"), MODERATORS),
+    Row("comment change form", admin_url("comments_comment_change", pk_of(pending)), MODERATORS),
+    Row(
+        "comment change",
+        admin_url("comments_comment_change", pk_of(pending)),
+        MODERATORS,
+        method="post",
+        data=lambda w: {
+            "author_name": w.pending.author_name,
+            "author_email": w.pending.author_email,
+            "author_url": "",
+            "body": "Edited by staff.",
+        },
+        changed=lambda w: w.refresh(w.pending).body == "Edited by staff.",
+        ok=302,
+    ),
+    Row("comment delete page", admin_url("comments_comment_delete", pk_of(pending)), MODERATORS),
+    Row(
+        "comment delete",
+        admin_url("comments_comment_delete", pk_of(pending)),
+        MODERATORS,
+        method="post",
+        data=lambda w: {"post": "yes"},
+        changed=gone(pending),
+        ok=302,
+    ),
+    *(
+        Row(
+            f"moderation bulk action: {move.name}",
+            admin_url("comments_comment_changelist"),
+            MODERATORS,
+            method="post",
+            data=changelist_action(move.bulk_name, pending),
+            changed=status_is(pending, move.status),
+            ok=302,
+        )
+        for move in moderation.ACTIONS
+    ),
+    *(
+        Row(
+            f"moderation button: {move.name}",
+            admin_url(f"comments_comment_{move.name}", pk_of(pending)),
+            MODERATORS,
+            method="post",
+            changed=status_is(pending, move.status),
+            ok=302,
+        )
+        for move in moderation.ACTIONS
+    ),
+    # The moderation desk: the queue's row buttons answer JSON to its script.
+    *(
+        Row(
+            f"desk row button: {move.name}",
+            lambda w, name=move.name: (
+                reverse(f"admin:comments_comment_{name}", args=[w.pending.pk]) + "?from=queue"
+            ),
+            MODERATORS,
+            method="post",
+            headers={"Accept": "application/json"},
+            changed=status_is(pending, move.status),
+        )
+        for move in moderation.ACTIONS
+    ),
+    Row(
+        "desk undo, the moderator's own decision",
+        admin_url("comments_comment_undo"),
+        frozenset({"moderator"}),
+        method="post",
+        data=lambda w: {
+            "token": desk.undo_token(
+                before={w.approved.pk: Comment.Status.PENDING},
+                status=Comment.Status.APPROVED,
+                moderator_id=w.users["moderator"].pk,
+            )
+        },
+        changed=status_is(lambda w: w.approved, Comment.Status.PENDING),
+        ok=302,
+        # Another moderator may not undo it: back to the queue with "not yours", nothing undone.
+        refused={"superuser": 302},
+    ),
+    Row(
+        "moderation settings form",
+        lambda w: reverse("admin:comments_moderationsettings_change", args=[1]),
+        MODERATORS,
+    ),
+    Row(
+        "moderation settings change",
+        lambda w: reverse("admin:comments_moderationsettings_change", args=[1]),
+        MODERATORS,
+        method="post",
+        data=lambda w: {
+            **{
+                f.name: "" if value is None else value
+                for f in ModerationSettings._meta.concrete_fields
+                if f.editable and f.name != "id"
+                for value in [getattr(ModerationSettings.load(), f.attname)]
+            },
+            "blocked_words": "matrix-word",
+        },
+        changed=lambda w: "matrix-word" in ModerationSettings.load().blocked_words,
+        ok=302,
+    ),
+    Row("verified e-mail list", admin_url("comments_verifiedemail_changelist"), MODERATORS),
+]
+
+ACCOUNT_ROWS = [
+    Row("user list", admin_url("auth_user_changelist"), SUPERUSER),
+    Row(
+        "user change form",
+        lambda w: reverse("admin:auth_user_change", args=[w.users["author"].pk]),
+        SUPERUSER,
+    ),
+    Row(
+        "user made superuser",
+        lambda w: reverse("admin:auth_user_change", args=[w.users["commenter"].pk]),
+        SUPERUSER,
+        method="post",
+        data=lambda w: {
+            "username": "commenter",
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+        changed=lambda w: get_user_model().objects.get(username="commenter").is_superuser,
+        ok=302,
+    ),
+    Row("group list", admin_url("auth_group_changelist"), SUPERUSER),
+    Row(
+        "group add",
+        admin_url("auth_group_add"),
+        SUPERUSER,
+        method="post",
+        data=lambda w: {"name": "Matrix crew"},
+        changed=lambda w: Group.objects.filter(name="Matrix crew").exists(),
+        ok=302,
+    ),
+]
+
+# The e-mailed moderation links are capabilities: whoever holds the signed link may use it,
+# logged in or not, and it acts for the moderator it was sent to. A tampered link does nothing.
+EMAIL_LINK_ROWS = [
+    *(
+        row
+        for move in moderation.EMAILED.values()
+        for row in (
+            Row(
+                f"e-mail link confirm page: {move.name}",
+                link_token(move.name),
+                EVERYONE,
+                admin=False,
+            ),
+            Row(
+                f"e-mail link act: {move.name}",
+                link_token(move.name),
+                EVERYONE,
+                method="post",
+                changed=status_is(pending, move.status),
+                admin=False,
+            ),
+            Row(
+                f"e-mail link act, tampered: {move.name}",
+                lambda w, name=move.name: link_token(name)(w)[:-3] + "xx/",
+                frozenset(),
+                method="post",
+                changed=lambda w: w.refresh(w.pending).status != Comment.Status.PENDING,
+                refused=dict.fromkeys(ROLES, 400),
+                admin=False,
+            ),
+        )
+    ),
+]
+
+PUBLIC_ROWS = [
+    Row(
+        "comment post",
+        lambda w: reverse("comments:submit", args=[w.published.pk]),
+        EVERYONE,
+        method="post",
+        data=lambda w: CommentFormDataFactory(body="A reader's matrix comment."),
+        changed=lambda w: Comment.objects.filter(body="A reader's matrix comment.").exists(),
+        ok=302,
+        admin=False,
+    ),
+    Row(
+        "comment post on a draft",
+        lambda w: reverse("comments:submit", args=[w.own_draft.pk]),
+        frozenset(),
+        method="post",
+        data=lambda w: CommentFormDataFactory(body="On a draft."),
+        changed=lambda w: Comment.objects.filter(body="On a draft.").exists(),
+        refused=dict.fromkeys(ROLES, 404),
+        admin=False,
+    ),
+    Row(
+        "e-mail verification link",
+        lambda w: reverse(
+            "comments:verify_email", args=[email_verification_token("ann@example.com")]
+        ),
+        EVERYONE,
+        changed=lambda w: VerifiedEmail.objects.filter(email="ann@example.com").exists(),
+        admin=False,
+    ),
+    Row(
+        "e-mail verification link, tampered",
+        lambda w: reverse(
+            "comments:verify_email", args=[email_verification_token("ann@example.com") + "x"]
+        ),
+        frozenset(),
+        changed=lambda w: VerifiedEmail.objects.exists(),
+        refused=dict.fromkeys(ROLES, 400),
+        admin=False,
+    ),
+    Row("search", lambda w: reverse("blog:search") + "?q=out", EVERYONE, admin=False),
+    Row(
+        "share link opens the draft",
+        lambda w: w.share_link.get_absolute_url(),
+        EVERYONE,
+        admin=False,
+    ),
+    Row(
+        "someone else's draft by its address",
+        lambda w: w.others_draft.get_absolute_url(),
+        PUBLISHERS,
+        refused=dict.fromkeys(ROLES, 404),
+        admin=False,
+    ),
+]
+
+ROWS = [*POST_ROWS, *COMMENT_ROWS, *ACCOUNT_ROWS, *EMAIL_LINK_ROWS, *PUBLIC_ROWS]
+
+
+def test_each_row_has_its_own_name():
+    names = [row.name for row in ROWS]
+    assert len(names) == len(set(names))
+
+
+class _UndoCell(Exception):
+    """Raised to roll a cell's savepoint back, so each role starts from the same World."""
+
+
+def check_cell(row: Row, role: str, world: World) -> str | None:
+    """Make the row's request as `role`; what went wrong, or None if the cell holds."""
+    clear_cache()  # rate limits: every cell is a first visit
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    data = row.data(world) if row.data else {}
+    # Each role from its own address: rate limits count per address, not per cell.
+    address = f"198.51.100.{ROLES.index(role) + 1}"
+    response = getattr(client, row.method)(
+        row.url(world), data, headers=row.headers, REMOTE_ADDR=address
+    )
+    allowed = role in row.allowed
+    expected = row.ok if allowed else row.expected_refusal(role)
+    location = response.get("Location", "")
+    to_login = response.status_code == 302 and location.startswith(reverse("admin:login"))
+    if expected == LOGIN:
+        if not to_login:
+            return f"expected a redirect to the login page, got {response.status_code} {location}"
+    elif response.status_code != expected:
+        return f"expected {expected}, got {response.status_code} {location}"
+    elif to_login:
+        return "sent to the login page"
+    if row.changed is not None and row.changed(world) is not allowed:
+        return "the write happened" if not allowed else "the write did not happen"
+    return None
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+def test_every_role_gets_what_the_table_says(row):
+    """One row, each role in a savepoint rolled back afterwards; every failing cell is listed."""
+    world = World.build()
+    failures = {}
+    for role in ROLES:
+        try:
+            with transaction.atomic():
+                failures[role] = check_cell(row, role, world)
+                raise _UndoCell
+        except _UndoCell:
+            pass
+    failures = {role: problem for role, problem in failures.items() if problem}
+    assert not failures, f"{row.name}: {failures}"
