@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -186,6 +187,11 @@ class Post(models.Model):
     approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
     pending_comment_count = models.PositiveIntegerField(default=0, editable=False)
     COMMENT_COUNT_FIELDS = ("approved_comment_count", "pending_comment_count")
+    # PostgreSQL's full-text document (title A, summary B, body C), written by the database
+    # itself: a trigger fills it on every INSERT and on every UPDATE of those three columns, so
+    # save(), update() and generate_fake's COPY all keep it current (migration 0009). A GIN index
+    # makes search read only the matching posts. Always NULL on SQLite (substring search there).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -226,6 +232,7 @@ class Post(models.Model):
                 for field in self._meta.concrete_fields
                 if not field.primary_key
                 and field.attname not in self.COMMENT_COUNT_FIELDS
+                and field.attname != "search_vector"
                 and field.attname not in deferred
             ]
         super().save(*args, **kwargs)

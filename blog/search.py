@@ -1,6 +1,7 @@
 """Searching published posts: PostgreSQL full-text search, or a plain substring match elsewhere.
 
-On PostgreSQL, title, summary and body are weighted A, B and C, the visitor's words are read as
+On PostgreSQL, title, summary and body are weighted A, B and C in a stored,
+indexed document (Post.search_vector), the visitor's words are read as
 a web search (websearch_to_tsquery: quotes, OR and -word work; no input is a syntax error), and
 results come best first with a highlighted snippet of the body. On SQLite every word must occur
 somewhere in the post; results come newest first with the words highlighted in the summary.
@@ -8,14 +9,9 @@ somewhere in the post; results come newest first with the words highlighted in t
 
 import re
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-)
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,11 +29,9 @@ def search_posts(posts, terms: str):
 
 
 def _full_text(posts, terms):
-    vector = (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
-    )
+    # The stored document (Post.search_vector, kept by a trigger, GIN-indexed): nothing is
+    # computed per post but the rank and the headline of the matching ones.
+    vector = F("search_vector")
     query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
     headline = SearchHeadline(
         "body",
@@ -51,8 +45,8 @@ def _full_text(posts, terms):
         fragment_delimiter=" … ",
     )
     return (
-        posts.annotate(document=vector, rank=SearchRank(vector, query))
-        .filter(document=query)
+        posts.filter(search_vector=query)
+        .annotate(rank=SearchRank(vector, query))
         .annotate(headline=headline)
         .order_by("-rank", "-publish_at", "-pk")
     )

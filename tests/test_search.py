@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from blog.models import Post
 from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +160,43 @@ def test_postgres_snippet_comes_from_the_body(client):
     [(_, snippet)] = search(client, "kale").context["results"]
     assert "winter the <mark>kale</mark> stays green" in snippet
     assert "Short." not in snippet
+
+
+@on_postgres
+def test_postgres_search_reads_the_stored_document_and_computes_none_per_post(client):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    PostFactory(title="Kale", body="Kale grows all winter.")
+    with CaptureQueriesContext(db) as queries:
+        assert titles(search(client, "kale")) == ["Kale"]
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "search_vector" in sql
+    assert "to_tsvector" not in sql  # the document is stored, not rebuilt for every post
+
+
+@on_postgres
+def test_postgres_search_finds_posts_as_edited_by_save_or_update(client):
+    post = PostFactory(title="Tomatoes", body="Red.", summary="Summer.")
+    assert titles(search(client, "kale")) == []
+    post.title = "Kale"
+    post.save()
+    assert titles(search(client, "kale")) == ["Kale"]
+    Post.objects.filter(pk=post.pk).update(title="Leeks", body="Leeks in winter.")
+    assert titles(search(client, "kale")) == []
+    assert titles(search(client, "leeks")) == ["Leeks"]
+    Post.objects.filter(pk=post.pk).update(summary="Basil and leeks.")
+    assert titles(search(client, "basil")) == ["Leeks"]
+
+
+@on_postgres
+def test_postgres_search_finds_posts_added_by_generate_fake(client):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("generate_fake", posts=5, comments=0, stdout=io.StringIO(), stderr=io.StringIO())
+    post = Post.objects.published().first()
+    word = post.title.split()[0]
+    assert post.title in titles(search(client, word))
+    assert not Post.objects.filter(search_vector__isnull=True).exists()
