@@ -116,7 +116,9 @@ def shared_section(*, post: Post, page_number=None) -> SharedSection:
     return SharedSection(
         post=post,
         page=page,
-        comment_count=Comment.objects.filter(post=post).in_public_threads().count(),
+        # The stored count (comments.counts keeps it equal to the live one): counting the
+        # public threads here joined the comments table to itself on every page view.
+        comment_count=post.approved_comment_count,
         closed=services.comments_closed(post=post, rules=rules),
         comments_by_id={comment.pk: comment for comment in on_page},
         closes_at=services.comments_close_at(post=post, rules=rules),

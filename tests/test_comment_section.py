@@ -27,6 +27,7 @@ def test_shared_part_holds_the_approved_threads_count_and_closed_flag_without_a_
     top = CommentFactory(approved=True)
     reply = CommentFactory(approved=True, parent=top)
     CommentFactory(pending=True, post=top.post)
+    top.post.refresh_from_db()  # the stored count, written when the comments were
     shared = section.shared_section(post=top.post)
     assert [thread.comment for thread in shared.page.object_list] == [top]
     assert [thread.comment for thread in shared.page.object_list[0].replies] == [reply]
@@ -39,6 +40,7 @@ def test_shared_html_is_the_same_for_every_visitor_and_carries_nothing_personal(
     post = comment.post
     commenter = Client()
     commenter.post(submit_url(post), CommentFormDataFactory(body="Only mine."))
+    post.refresh_from_db()
     shared_html = str(section.render_shared(section.shared_section(post=post)))
     assert "Shared words." in shared_html
     assert "Only mine." not in shared_html
@@ -185,6 +187,7 @@ def test_nesting_depth_setting_drives_the_thread_and_count_queries(settings):
     child = CommentFactory(approved=True, parent=top)
     grandchild = CommentFactory(approved=True, parent=child)
     settings.COMMENT_MAX_DEPTH = 1
+    top.post.refresh_from_db()
     shared = section.shared_section(post=top.post)
     assert set(shared.comments_by_id) == {top.pk, child.pk}
     assert set(Comment.objects.in_public_threads()) == {top, child}
@@ -226,3 +229,19 @@ def test_the_blank_form_rendered_once_carries_each_visitors_own_token_and_form_t
     assert from_copy[0] == render_crispy_form(first, context={"csrf_token": "token-one"})
     assert 'value="token-two"' in from_copy[1] and "token-one" not in from_copy[1]
     assert 'value="second-time"' in from_copy[2] and 'name="parent" value="7"' in from_copy[2]
+
+
+def test_shared_part_shows_the_stored_public_count_without_counting_comments():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    top = CommentFactory(approved=True)
+    CommentFactory(approved=True, parent=CommentFactory(pending=True, parent=top))
+    post = top.post
+    post.refresh_from_db()
+    assert post.approved_comment_count == 1  # the reply under a pending comment is not public
+    with CaptureQueriesContext(connection) as queries:
+        shared = section.shared_section(post=post)
+    assert shared.comment_count == 1
+    counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counted) == 1  # the threads paginator's; the public count is the stored one
