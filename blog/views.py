@@ -10,7 +10,7 @@ from taggit.models import Tag
 from blog import conf, search
 from blog.forms import SearchForm
 from blog.models import Post, PreviewLink
-from blog.pagination import DeferredJoinPaginator, published_count
+from blog.pagination import DeferredJoinPaginator, published_count, tag_count
 
 
 class PublishedPostsMixin:
@@ -39,7 +39,12 @@ class TagPostListView(PublishedPostsMixin, ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["tag"])
-        return super().get_queryset().filter(tags__slug=self.tag.slug)
+        # By the tag's id: the page's ids come from the through table's (content type, post,
+        # tag) index, with no join to the tag table.
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return DeferredJoinPaginator(queryset, per_page, count=tag_count(self.tag), **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)

@@ -81,3 +81,39 @@ def test_migration_gives_a_tag_saved_with_an_empty_slug_its_fallback(client):
 
 def test_unknown_tag_slug_is_404(client):
     assert client.get("/blog/tag/n%C3%B6pe/").status_code == 404
+
+
+def tag_page_count(client, slug="kale") -> int:
+    response = client.get(reverse("blog:tag", args=[slug]))
+    assert response.status_code == 200
+    return response.context["paginator"].count
+
+
+def test_tag_page_count_is_cached_yet_exact_as_posts_gain_lose_and_publish_the_tag(
+    client, settings
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    settings.PAGE_CACHE_SECONDS = 0  # the view's own work, not the page cache's
+    PostFactory.create_batch(2, tags=["kale"])
+    other = PostFactory(tags=["leeks"])
+    PostFactory(tags=["kale"], scheduled=True)  # live tomorrow
+    PostFactory(tags=["kale"], draft=True)
+    assert tag_page_count(client) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert tag_page_count(client) == 2
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    other.tags.add("kale")
+    assert tag_page_count(client) == 3
+    other.tags.remove("kale")
+    assert tag_page_count(client) == 2
+    other.delete()
+    PostFactory(tags=["kale"])
+    assert tag_page_count(client) == 3
+    with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
+        assert tag_page_count(client) == 4  # the scheduled post went live, no job ran
