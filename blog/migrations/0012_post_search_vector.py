@@ -49,7 +49,7 @@ def on_postgresql(statements):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("blog", "0008_scale_indexes"),
+        ("blog", "0011_image_library"),
     ]
 
     operations = [
