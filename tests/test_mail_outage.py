@@ -16,12 +16,13 @@ import time
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment, ModerationSettings
-from tests.factories import CommentFormDataFactory, PostFactory
+from tests.factories import CommentFormDataFactory, PostFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,17 @@ def refusing_smtp(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.MAIL_ATTEMPTS = 3
     settings.MAIL_RETRY_DELAY = 0
+
+
+@pytest.fixture
+def moderator(transactional_db):
+    """A moderator, with the Moderators group made again if needed: an earlier transactional test
+    on the same worker (test_backups, test_database_outage...) flushed what the migrations made."""
+    group, _ = Group.objects.get_or_create(name="Moderators")
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="comments", codename="moderate_comment")
+    )
+    return UserFactory(username="moderator", is_staff=True, groups=["Moderators"])
 
 
 # Committed for real (the worker checks and closes connections between tasks, as in production,
@@ -84,6 +96,7 @@ WEB = """
 import io, json, sys, time
 import django
 django.setup()
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from urllib.parse import urlencode
