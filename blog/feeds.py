@@ -81,10 +81,12 @@ class TagFeed(LatestPostsFeed):
     def title(self, tag):
         return f"{settings.SITE_NAME}: posts tagged “{tag.name}”"
 
-    def description(self, tag):
+    def subtitle(self, tag):  # Atom's subtitle is text
         return f"The latest posts tagged “{tag.name}” on {settings.SITE_NAME}."
 
-    subtitle = description
+    def description(self, tag):
+        # RSS readers take a channel's description as HTML: the tag name must stay text.
+        return escape(self.subtitle(tag))
 
     def link(self, tag):
         return absolute_url(reverse("blog:tag", args=[tag.slug]))

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.html import escape
 
 from blog.models import Post
 from blog.seo import absolute_url
@@ -19,8 +20,12 @@ class PostCommentsFeed(Feed):
     def title(self, post):
         return f"Comments on “{post.title}” · {settings.SITE_NAME}"
 
-    def description(self, post):
+    def subtitle(self, post):  # Atom's subtitle is text
         return f"The latest approved comments on “{post.title}”."
+
+    def description(self, post):
+        # RSS readers take a channel's description as HTML: the post title must stay text.
+        return escape(self.subtitle(post))
 
     def link(self, post):
         return absolute_url(post.get_absolute_url())
