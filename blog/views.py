@@ -17,7 +17,9 @@ class PublishedPostsMixin:
     """What every public post page shares: the published() rule and the index page size."""
 
     model = Post
-    paginate_by = conf.POSTS_PER_PAGE
+
+    def get_paginate_by(self, queryset):
+        return conf.POSTS_PER_PAGE  # read per request, so the setting (and a test) is honoured
 
     def get_queryset(self):
         return Post.objects.published().for_listing()

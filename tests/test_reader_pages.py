@@ -2,6 +2,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,3 +111,14 @@ def test_server_error_page_is_styled(client, settings):
 def test_tag_used_only_by_drafts_is_404(client):
     PostFactory(tags=["secret-project"], draft=True)
     assert client.get(reverse("blog:tag", args=["secret-project"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_index_page_size_follows_the_posts_per_page_setting(client, settings):
+    PostFactory.create_batch(3)
+    assert not client.get(reverse("blog:post_list")).context["page_obj"].has_next()
+    settings.POSTS_PER_PAGE = 2  # changed after the views were loaded and used
+    cache.clear()  # the page cache keeps the first answer otherwise
+    response = client.get(reverse("blog:post_list"))
+    assert len(response.context["page_obj"].object_list) == 2
+    assert response.context["page_obj"].has_next()
