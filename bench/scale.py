@@ -4,11 +4,15 @@ Run from the project root:
 
     .venv/bin/python bench/scale.py                       # SQLite and PostgreSQL, both sizes
     .venv/bin/python bench/scale.py --database sqlite --sizes small --requests 20
+    .venv/bin/python bench/scale.py --keep      # fill once, keep, and reuse on the next --keep
 
 Each (database, size) runs in its own process on a throwaway database (filled with
-`generate_fake`'s bulk inserts) that is removed afterwards. Figures are in-process medians through
-django.test.Client with DEBUG off, as in bench/run.py. Budgets: every median under 50 ms, and the
-large figure at most 1.5 times the small one. See bench/RESULTS.md.
+`generate_fake`'s bulk inserts) that is removed afterwards. With --keep the databases are kept
+(PostgreSQL `<BENCH_SCALE_DATABASE>_<size>`, SQLite `<BENCH_SCALE_DIR>/<that name>_<size>.sqlite3`)
+and a later --keep run migrates and measures them without filling them again. Figures are
+in-process medians through django.test.Client with DEBUG off, as in bench/run.py. Budgets:
+every median under 50 ms, and the large figure at most 1.5 times the small one.
+See bench/RESULTS.md.
 """
 
 import argparse
@@ -29,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from bench.run import POSTGRES_SERVER, print_table  # noqa: E402
 
 POSTGRES_DATABASE = os.environ.get("BENCH_SCALE_DATABASE", "blogcms_bench_scale")
+KEEP_DIR = Path(os.environ.get("BENCH_SCALE_DIR", tempfile.gettempdir()))
 SIZES = {"small": (1_000, 10_000), "large": (100_000, 1_000_000)}
 BUSY_POST_COMMENTS = 500
 BUDGET_MS = 50.0
@@ -40,10 +45,13 @@ def main(argv=None) -> int:
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--sizes", default="small,large", help="small, large or small,large")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the filled databases and reuse kept ones"
+    )
     parser.add_argument("--one", nargs=2, metavar=("DATABASE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        return measure_one(*args.one, requests=args.requests)
+        return measure_one(*args.one, requests=args.requests, keep=args.keep)
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     sizes = args.sizes.split(",")
     results = {}
@@ -51,16 +59,16 @@ def main(argv=None) -> int:
         for size in sizes:
             progress(f"{database}, {size}: {SIZES[size][0]:,} posts, {SIZES[size][1]:,} comments")
             command = [sys.executable, __file__, "--one", database, size]
-            command += ["--requests", str(args.requests)]
+            command += ["--requests", str(args.requests), *(["--keep"] if args.keep else [])]
             output = subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.PIPE)
             results[database, size] = json.loads(output.stdout.decode().splitlines()[-1])
     report(results, databases, sizes, requests=args.requests)
     return 0
 
 
-def measure_one(database: str, size: str, *, requests: int) -> int:
+def measure_one(database: str, size: str, *, requests: int, keep: bool) -> int:
     throwaway = sqlite_database if database == "sqlite" else postgres_database
-    with throwaway() as url:
+    with throwaway(size if keep else None) as url:
         from bench.run import configure_django
 
         os.environ["ENV_FILE"] = ""
@@ -76,6 +84,7 @@ def measure_one(database: str, size: str, *, requests: int) -> int:
 
 
 def fill_and_time(size: str, *, requests: int) -> dict:
+    from django.contrib.auth import get_user_model
     from django.test.utils import override_settings
     from django.urls import NoReverseMatch, reverse
 
@@ -86,14 +95,21 @@ def fill_and_time(size: str, *, requests: int) -> dict:
 
     posts, comments = SIZES[size]
     started = time.perf_counter()
-    post_ids = fake_data.add_posts(posts)
-    fake_data.add_comments(post_ids, comments)
+    kept = Post.objects.exists()  # a database kept by an earlier --keep run
+    if not kept:
+        post_ids = fake_data.add_posts(posts)
+        fake_data.add_comments(post_ids, comments)
     busy = Post.objects.published().order_by("-publish_at").first()
-    fake_data.add_comments([busy.pk], BUSY_POST_COMMENTS, status=Comment.Status.APPROVED)
+    if not kept:
+        fake_data.add_comments([busy.pk], BUSY_POST_COMMENTS, status=Comment.Status.APPROVED)
     settle_statistics()
     filled_s = time.perf_counter() - started
-    progress(f"filled in {filled_s:.0f} s; {Comment.objects.pending().count():,} pending")
-    admin = scenarios.make_superuser()
+    progress(
+        f"{'kept database, analysed' if kept else 'filled'} in {filled_s:.0f} s; "
+        f"{Comment.objects.pending().count():,} pending"
+    )
+    admin = get_user_model().objects.filter(username="bench-admin").first()
+    admin = admin or scenarios.make_superuser()
     pages_total = -(-Post.objects.published().count() // 10)
     deep = min(5000, pages_total)
     try:
@@ -114,7 +130,8 @@ def fill_and_time(size: str, *, requests: int) -> dict:
         "admin post list": "/admin/blog/post/",
     }
     figures = {"filled_s": filled_s, "pages": []}
-    with override_settings(ROOT_URLCONF="bench.urls"):
+    # The views' own work: with the page cache on, every timed request would be a cache hit.
+    with override_settings(ROOT_URLCONF="bench.urls", PAGE_CACHE_SECONDS=0):
         visitor, moderator = scenarios.Client(), scenarios.logged_in(admin)
         for client, pages in ((visitor, anonymous), (moderator, staff)):
             for label, url in pages.items():
@@ -204,7 +221,10 @@ def report(results: dict, databases: list[str], sizes: list[str], *, requests: i
 
 
 @contextmanager
-def sqlite_database():
+def sqlite_database(kept_size=None):
+    if kept_size:
+        yield f"sqlite:///{KEEP_DIR / f'{POSTGRES_DATABASE}_{kept_size}.sqlite3'}"
+        return
     handle, path = tempfile.mkstemp(prefix="blogcms_scale_", suffix=".sqlite3")
     os.close(handle)
     try:
@@ -215,12 +235,20 @@ def sqlite_database():
 
 
 @contextmanager
-def postgres_database():
+def postgres_database(kept_size=None):
     import psycopg
 
     def execute(sql):
         with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as server:
-            server.execute(sql)
+            cursor = server.execute(sql)
+            return cursor.fetchall() if cursor.description else None
+
+    if kept_size:
+        name = f"{POSTGRES_DATABASE}_{kept_size}"
+        if not execute(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+            execute(f"CREATE DATABASE {name}")
+        yield f"{POSTGRES_SERVER}/{name}"
+        return
 
     drop = f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)"
     execute(drop)
