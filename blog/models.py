@@ -10,8 +10,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from blog import conf, images, renditions
-from blog.rendering import reading_time_minutes, render_markdown, summarise
+from blog import body_images, conf, images, renditions
+from blog.rendering import (
+    reading_time_minutes,
+    render_markdown,
+    sanitise_rendered_body,
+    summarise,
+)
 
 
 class PostQuerySet(models.QuerySet):
@@ -288,13 +293,15 @@ class Post(models.Model):
 
 
 def render_body(body: str) -> str:
-    """A post body's HTML as its public page shows it: sanitised Markdown, sized media images.
+    """A post body's HTML as its public page shows it: sanitised Markdown, responsive images.
 
     The post's save and the admin's preview both call this, so the preview is what readers get.
+    Media images' renditions are read here (one query), never made: see blog.body_images.
     """
-    return renditions.size_body_images(
-        render_markdown(body), Post._meta.get_field("cover_image").storage
-    )
+    storage = Post._meta.get_field("cover_image").storage
+    html = render_markdown(body)
+    records = MediaRenditions.objects.records(body_images.media_names(html, storage))
+    return sanitise_rendered_body(body_images.serve_body_images(html, storage, records))
 
 
 # /blog/<slug>/ addresses that belong to other pages (blog/urls.py lists them first).
@@ -415,11 +422,15 @@ class Image(models.Model):
         return self.alt
 
     def save(self, *args, **kwargs):
-        if self.file and not getattr(self.file, "_committed", True):
+        new_file = self.file and not getattr(self.file, "_committed", True)
+        if new_file:
             upload = self.file.file
             cleaned = images.strip_location_and_orientation(upload)
             self.file.save(self.file.name, cleaned or upload, save=False)
         super().save(*args, **kwargs)
+        if new_file:
+            # Made on upload, so that a post using the image is served it as <picture> at once.
+            MediaRenditions.objects.make(self.file.storage, self.file.name)
 
     def get_absolute_url(self):
         return reverse("admin:blog_image_change", args=[self.pk])
@@ -429,3 +440,44 @@ class Image(models.Model):
         """The Markdown that shows this image in a post body."""
         alt = self.alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
         return f"![{alt}]({self.file.url})"
+
+
+class MediaRenditionsQuerySet(models.QuerySet):
+    def records(self, names) -> dict[str, dict]:
+        """{stored name: renditions record} for those of `names` that have renditions."""
+        if not names:
+            return {}
+        return dict(self.filter(name__in=names).values_list("name", "record"))
+
+    def make(self, storage, name: str) -> "MediaRenditions | None":
+        """Make (or remake) the renditions of a media image and record them.
+
+        None when the file is no image we accept: missing, another format, too many pixels.
+        """
+        record = renditions.make_stored_renditions(storage, name)
+        if record is None:
+            return None
+        made, _ = self.update_or_create(name=name, defaults={"record": record})
+        return made
+
+
+class MediaRenditions(models.Model):
+    """What blog.renditions made of one image in the media storage, found by its stored name.
+
+    Library images get theirs on upload, other media images in post bodies from `manage.py
+    make_renditions`; a post's save reads them to serve its body images as <picture>. Kept
+    when the image is deleted: posts saved with it still link them.
+    """
+
+    name = models.CharField(max_length=255, unique=True)
+    record = models.JSONField(help_text="The renditions' sizes and stored names.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = MediaRenditionsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "media renditions"
+
+    def __str__(self):
+        return self.name

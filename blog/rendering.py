@@ -34,6 +34,17 @@ ALLOWED_ATTRIBUTES = {
     "span": {"class"},
     "div": {"class"},
 }
+# What blog.body_images adds to the sanitised body: <picture> with its <source>s, and the img's
+# srcset, sizes and decoding. Allowed only in the final pass over our own output: an author's
+# <picture>, <source> or srcset never gets there (the first pass, with ALLOWED_*, drops them).
+RENDERED_TAGS = ALLOWED_TAGS | {"picture", "source"}
+RENDERED_ATTRIBUTES = {
+    **ALLOWED_ATTRIBUTES,
+    "img": ALLOWED_ATTRIBUTES["img"] | {"srcset", "sizes", "decoding"},
+    "source": {"type", "srcset", "sizes"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "noopener noreferrer"
 WORDS_PER_MINUTE = 200
 
 
@@ -46,8 +57,19 @@ def render_markdown(text: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
+    )
+
+
+def sanitise_rendered_body(html: str) -> str:
+    """The last pass over a body's HTML once its images are served: nothing else may slip in."""
+    return nh3.clean(
+        html,
+        tags=RENDERED_TAGS,
+        attributes=RENDERED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
     )
 
 

@@ -1,27 +1,26 @@
-"""Responsive renditions of cover images: several widths, in WebP and in the original's format.
+"""Responsive renditions of covers and body images: several widths, WebP and the original format.
 
-Made once, when the cover is saved, through the storage API only (no filesystem paths), so they
-work the same on local disk and on S3. What was made is recorded on the post as a small dict:
+Made once, when a cover is saved or a library image uploaded, through the storage API only (no
+filesystem paths), so they work the same on local disk and on S3. What was made is recorded (on
+the post for a cover, in blog.models.MediaRenditions for a body image) as a small dict:
 
     {"width": 1600, "height": 900,
      "sources": {"image/webp": [[320, "covers/renditions/…-320w.webp"], …],
                  "image/jpeg": [[320, "covers/renditions/…-320w.jpg"], …]}}
 
-Templates read it through `blog.templatetags.responsive_images`; no page touches the storage.
+Templates read a cover's through `blog.templatetags.responsive_images`; body images' are
+written into the post's stored HTML by `blog.body_images`. No page touches the storage.
 """
 
-import re
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePosixPath
-from urllib.parse import unquote
 
-from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.base import ContentFile
 from PIL import Image, UnidentifiedImageError
 
-from blog.images import open_image
+from blog.images import MAX_PIXELS, open_image
 
 WIDTHS = (320, 640, 960, 1280, 1920)
 # A still GIF's renditions are PNG: GIF's 256 colours make poor scaled copies.
@@ -39,6 +38,17 @@ SAVE_ARGS = {
 class Candidate:
     url: str
     width: int
+
+
+UNREADABLE = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    SuspiciousOperation,
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+)
 
 
 def target_widths(width: int) -> list[int]:
@@ -114,43 +124,25 @@ def srcsets(storage, record: dict) -> dict[str, list[Candidate]]:
     }
 
 
-IMG_TAG = re.compile(r"<img\b[^>]*>")
-SRC = re.compile(r'\ssrc="([^"]*)"')
+def make_stored_renditions(storage, name: str) -> dict | None:
+    """`make_renditions` for a media file a post body names, which no form checked.
 
-
-def size_body_images(html: str, storage) -> str:
-    """Give a post body's images lazy loading, and their size when they are in our storage.
-
-    Run on the sanitised HTML when a post is saved. Only an image's header is read, so an
-    image in the media storage gets width and height (no layout shift) cheaply; other
-    images keep their size unknown. Body images get no srcset: there is no image library yet.
+    None when it is no image we accept: missing, outside the storage, another format, or more
+    pixels than an upload may have (checked from the header, before anything is decoded).
     """
-
-    def improve(match: re.Match) -> str:
-        tag = match.group(0)
-        extra = []
-        if " loading=" not in tag:
-            extra.append('loading="lazy"')
-        extra.append('decoding="async"')
-        src = SRC.search(tag)
-        if src and " width=" not in tag and src.group(1).startswith(settings.MEDIA_URL):
-            size = _stored_size(storage, unquote(src.group(1).removeprefix(settings.MEDIA_URL)))
-            if size:
-                extra.append(f'width="{size[0]}" height="{size[1]}"')
-        return tag.removesuffix(">").rstrip("/ ") + " " + " ".join(extra) + ">"
-
-    return IMG_TAG.sub(improve, html)
+    size = stored_size(storage, name)
+    if size is None or size[0] * size[1] > MAX_PIXELS:
+        return None
+    try:
+        return make_renditions(storage, name)
+    except UNREADABLE:
+        return None
 
 
-def _stored_size(storage, name: str) -> tuple[int, int] | None:
+def stored_size(storage, name: str) -> tuple[int, int] | None:
+    """The pixel size of a stored image, from its header only; None if it is no image of ours."""
     try:
         with storage.open(name, "rb") as stored, open_image(stored) as image:
             return image.size
-    except (
-        OSError,
-        ValueError,
-        SuspiciousOperation,
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-    ):
+    except UNREADABLE:
         return None

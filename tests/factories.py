@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from blog.models import Post
+from blog.models import Image, Post
 from comments.models import Comment
 
 
@@ -50,6 +50,18 @@ class PostFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A library image: saving it stores the file and makes its renditions, as an upload does."""
+
+    class Meta:
+        model = Image
+
+    file = factory.django.ImageField(
+        filename="harbour.jpg", width=1600, height=900, format="JPEG", color="navy"
+    )
+    alt = "Boats in a harbour at dusk"
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

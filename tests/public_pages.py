@@ -3,13 +3,17 @@
 from django.urls import reverse
 from taggit.models import Tag
 
+from tests.factories import ImageFactory, PostFactory
+
 
 def public_pages(client, seed_post) -> dict[str, tuple[str, int]]:
     """{label: (HTML, status)} of the pages every reader sees, the comment form with errors too."""
     tag = Tag.objects.filter(post__isnull=False).order_by("name").first()
+    with_picture = post_with_an_inline_image()
     pages = {
         "index": client.get("/"),
         "post with comments": client.get(seed_post.get_absolute_url()),
+        "post with an inline image": client.get(with_picture.get_absolute_url()),
         "tag page": client.get(reverse("blog:tag", args=[tag.slug])),
         "search": client.get(reverse("blog:search"), {"q": "magnesium"}),
         "month archive": client.get(
@@ -27,3 +31,9 @@ def public_pages(client, seed_post) -> dict[str, tuple[str, int]]:
         ),
     }
     return {label: (r.content.decode(), r.status_code) for label, r in pages.items()}
+
+
+def post_with_an_inline_image():
+    """A post whose body shows a library image (a <picture> with its renditions)."""
+    image = ImageFactory()
+    return PostFactory(body=f"Before the picture.\n\n{image.markdown}\n\nAfter it.")

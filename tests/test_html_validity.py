@@ -30,6 +30,7 @@ def test_public_pages_are_valid_html_for_the_w3c_nu_checker(client, demo_seed_po
         path.write_text(html)
         files[str(path)] = label
     assert "is-invalid" in Path(tmp_path / "comment-form-with-errors.html").read_text()
+    assert '<source type="image/webp"' in (tmp_path / "post-with-an-inline-image.html").read_text()
     result = subprocess.run(
         [java, "-Xss8m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
         capture_output=True,

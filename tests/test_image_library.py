@@ -70,7 +70,9 @@ def test_post_form_lists_the_library_with_markdown_and_an_insert_button(client, 
 def test_inserted_markdown_renders_the_image_in_the_body(author):
     image = Image.objects.create(file=upload(), alt="Tomatoes", uploaded_by=author)
     post = PostFactory(body=f"Look:\n\n{image.markdown}\n")
-    assert f'src="{image.file.url}"' in post.body_html
+    # Served from its renditions (tests/test_inline_images.py), named after the upload.
+    stem = image.file.name.rsplit("/", 1)[1].removesuffix(".png")
+    assert f"/renditions/{stem}-640w.png" in post.body_html
     assert 'alt="Tomatoes"' in post.body_html
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
+from tests.factories import CommentFactory, CommentFormDataFactory, ImageFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,17 @@ def test_post_page_with_threads_takes_eight_queries_at_most(client):
     # is the stored one),
     # previous post, next post, related posts
     assert count_queries(client, post.get_absolute_url()) <= 8
+
+
+def test_post_page_query_count_is_the_same_with_1_and_5_inline_images(client):
+    """Their srcsets are in the HTML stored when the post was saved: nothing is looked up."""
+    images = ImageFactory.create_batch(2)
+    one = PostFactory(body=f"Text.\n\n{images[0].markdown}")
+    five = PostFactory(body="\n\n".join(images[i % 2].markdown for i in range(5)))
+    assert five.body_html.count("<picture>") == 5
+    assert count_queries(client, one.get_absolute_url()) == count_queries(
+        client, five.get_absolute_url()
+    )
 
 
 def test_search_query_count_is_the_same_with_1_and_20_matching_posts(client):

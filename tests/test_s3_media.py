@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
-from tests.factories import PostFactory
+from tests.factories import ImageFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,19 @@ def test_uploaded_cover_goes_to_s3_and_its_renditions_are_linked_from_the_pages(
     assert f'src="{s3_media}covers/' in page
     with urllib.request.urlopen(post.cover_image.url, timeout=10) as response:
         assert Image.open(io.BytesIO(response.read())).size == (1600, 900)
+
+
+def test_a_library_image_in_a_body_is_served_from_its_s3_renditions(client, s3_media):
+    image = ImageFactory(file=SimpleUploadedFile("harbour.jpg", jpeg_bytes()))
+    assert image.file.url.startswith(s3_media)
+    post = PostFactory(body=f"On the water:\n\n{image.markdown}")
+    page = client.get(post.get_absolute_url()).content.decode()
+    srcsets = re.findall(r'<source type="image/webp" srcset="([^"]+)"', page)
+    assert len(srcsets) == 1
+    smallest, *_, largest = (candidate.split()[0] for candidate in srcsets[0].split(", "))
+    assert smallest.startswith(f"{s3_media}library/")
+    for url, size in ((smallest, (320, 180)), (largest, (1600, 900))):
+        with urllib.request.urlopen(url, timeout=10) as response:
+            rendition = Image.open(io.BytesIO(response.read()))
+        assert (rendition.format, rendition.size) == ("WEBP", size)
+    assert 'width="1600" height="900" loading="lazy"' in page

@@ -9,6 +9,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from taggit.models import Tag
 
+from tests.public_pages import post_with_an_inline_image
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Axe()
@@ -26,6 +28,7 @@ def test_axe_finds_no_violations_on_public_pages(live_server, new_context, demo_
     pages = {
         "index": "/",
         "post with comments": demo_seed_post.get_absolute_url(),
+        "post with an inline image": post_with_an_inline_image().get_absolute_url(),
         "tag page": reverse("blog:tag", args=[tag.slug]),
         "search": reverse("blog:search") + "?q=magnesium",
         "month archive": f"/blog/{demo_seed_post.publish_at:%Y/%m}/",
