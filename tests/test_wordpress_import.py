@@ -237,7 +237,10 @@ def test_authors_are_matched_by_email_or_login(uploads):
 def test_images_are_copied_with_media_dir_and_the_first_becomes_the_cover(imported, settings):
     ultra = post("first-ultra-50k")
     assert (Path(settings.MEDIA_ROOT) / "wordpress/2023/09/finish.jpg").is_file()
-    assert 'src="/media/wordpress/2023/09/finish.jpg"' in ultra.body_html
+    # Served from the renditions made when it was copied.
+    webp = '<source type="image/webp" srcset="/media/wordpress/2023/09/renditions/finish-80w.webp'
+    assert webp in ultra.body_html
+    assert 'src="/media/wordpress/2023/09/renditions/finish-80w.jpg"' in ultra.body_html
     assert ultra.cover_image.name.endswith("/finish.jpg")
     assert ultra.cover_image_alt == "Muddy finish line"
     assert ultra.cover_renditions
@@ -499,7 +502,8 @@ def test_a_failure_midway_rolls_back_everything_and_deletes_copied_files(
         "(RuntimeError: disk full); nothing was saved"
     )
     assert not Post.objects.exists() and not Comment.objects.exists()
-    assert not list(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
+    left = [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+    assert not left, "the copies, the cover and every rendition are deleted"
 
 
 def test_reading_a_large_export_keeps_memory_bounded(tmp_path):

@@ -8,6 +8,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 
 from blog.images import validate_image
+from blog.models import MediaRenditions
+from blog.renditions import rendition_names
 from wordpress_import.summary import Summary
 
 UPLOADS = "/wp-content/uploads/"
@@ -78,6 +80,10 @@ class MediaCopier:
                 return name
             saved = default_storage.save(name, file)
         self.written.append(saved)
+        # Made now, like a library upload's: the post saved next serves the image as <picture>.
+        made = MediaRenditions.objects.make(default_storage, saved)
+        if made:
+            self.written.extend(rendition_names(made.record))
         return saved
 
     def discard_written(self) -> None:
