@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from blog import tagging
 from blog.models import Image, Post, PreviewLink, render_body
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -141,6 +142,17 @@ class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
         return self.data.get("_action") or "keep"
 
     preview_html = ""
+
+    def clean_tags(self):
+        names = self.cleaned_data["tags"]
+        too_long = [name for name in names if len(name) > tagging.NAME_MAX_LENGTH]
+        if too_long:
+            raise ValidationError(
+                "A tag can be at most %(limit)d characters long (this one has %(length)d).",
+                code="tag_too_long",
+                params={"limit": tagging.NAME_MAX_LENGTH, "length": len(too_long[0])},
+            )
+        return names
 
     def clean(self):
         cleaned = super().clean()

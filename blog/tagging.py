@@ -2,13 +2,17 @@
 
 taggit slugifies with allow_unicode, so "Ernährung" becomes "ernährung" (the `tag_slug` URL
 converter accepts Unicode letters) and "!!!" becomes "" (no URL can hold it): such a tag gets
-a fallback slug made from its name instead.
+a fallback slug made from its name instead. A slug longer than its column (NFKC turns one "ﷺ"
+into eighteen letters; taggit appends "_1" on a collision) is shortened, keeping it unique.
 """
 
 import hashlib
 
 from django.db.models.signals import pre_save
 from taggit.models import Tag
+
+NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
+SLUG_MAX_LENGTH = Tag._meta.get_field("slug").max_length
 
 
 class TagSlugConverter:
@@ -23,16 +27,27 @@ class TagSlugConverter:
         return value
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
 def fallback_slug(name: str) -> str:
     """A stable slug for a tag whose name has no letter or digit ("!!!" -> "tag-1e3c...")."""
-    return "tag-" + hashlib.sha256(name.encode()).hexdigest()[:10]
+    return "tag-" + _digest(name)
 
 
-def fill_empty_slug(sender, instance, **kwargs):
+def fitting_slug(slug: str) -> str:
+    """`slug` cut to the column with a digest of the whole of it, so two long slugs that share
+    their start stay apart (and taggit's "_1", "_2" retries still differ)."""
+    if len(slug) <= SLUG_MAX_LENGTH:
+        return slug
+    return slug[: SLUG_MAX_LENGTH - 11] + "-" + _digest(slug)
+
+
+def make_slug_usable(sender, instance, **kwargs):
     """pre_save of taggit's Tag: taggit sets the slug inside Tag.save(); only a signal sees it."""
-    if not instance.slug:
-        instance.slug = fallback_slug(instance.name)
+    instance.slug = fitting_slug(instance.slug) if instance.slug else fallback_slug(instance.name)
 
 
 def connect():
-    pre_save.connect(fill_empty_slug, sender=Tag, dispatch_uid="blog.tagging.fill_empty_slug")
+    pre_save.connect(make_slug_usable, sender=Tag, dispatch_uid="blog.tagging.make_slug_usable")

@@ -117,3 +117,22 @@ def test_tag_page_count_is_cached_yet_exact_as_posts_gain_lose_and_publish_the_t
     assert tag_page_count(client) == 3
     with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
         assert tag_page_count(client) == 4  # the scheduled post went live, no job ran
+
+
+def test_tag_name_longer_than_its_column_is_a_form_error(client, editor):
+    client.force_login(editor)
+    data = post_form(_action="publish", author=editor.pk, tags="a" * 101)
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "A tag can be at most 100 characters long" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_tags_whose_slugs_outgrow_the_column_get_short_distinct_working_slugs(client):
+    # NFKC makes each "ﷺ" eighteen letters; the two names differ only past the column's end.
+    names = ["\ufdfa" * 10, "\ufdfa" * 10 + "!", "\ufdfa" * 9 + "x"]
+    post = PostFactory(tags=names)
+    slugs = set(post.tags.values_list("slug", flat=True))
+    assert len(slugs) == 3 and all(len(slug) <= 100 for slug in slugs)
+    for slug in slugs:
+        assert client.get(reverse("blog:tag", args=[slug])).status_code == 200
