@@ -69,6 +69,22 @@ class ImageAdmin(admin.ModelAdmin):
             return "Appears once you save."
         return format_html("<code>{}</code>", image.markdown)
 
+    def _uploaded_it(self, request, image):
+        """Whoever may upload may relabel or remove their own uploads (as in WordPress): a post
+        holds a copy of the Markdown, and removing the entry leaves the file, so no live page
+        changes. Others' uploads are the editors' (blog.change_image, blog.delete_image)."""
+        return (
+            image is not None
+            and image.uploaded_by_id == request.user.pk
+            and self.has_add_permission(request)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or self._uploaded_it(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) or self._uploaded_it(request, obj)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user

@@ -85,3 +85,16 @@ def test_authors_cannot_change_or_delete_library_images_editors_can(client, auth
     assert client.post(delete, {"post": "yes"}).status_code == 403
     client.force_login(editor)
     assert client.post(delete, {"post": "yes"}).status_code == 302
+
+
+def test_uploader_relabels_and_removes_their_own_image_and_the_file_stays_for_posts(client, author):
+    client.force_login(author)
+    client.post(IMAGE_ADD_URL, {"file": upload(), "alt": "Tomatos"})
+    image = Image.objects.get()
+    edit = reverse("admin:blog_image_change", args=[image.pk])
+    assert client.post(edit, {"alt": "Tomatoes"}).status_code == 302
+    assert Image.objects.get().alt == "Tomatoes"
+    delete = reverse("admin:blog_image_delete", args=[image.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Image.objects.exists()
+    assert default_storage.exists(image.file.name)  # a post that inserted it still shows it

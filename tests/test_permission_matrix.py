@@ -16,17 +16,20 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from blog.models import Post, PreviewLink
+from blog import workflow
+from blog.models import Image, Post, PostRevision, PreviewLink
 from comments import desk, moderation
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import make_link_token
 from comments.services import email_verification_token
 from tests.conftest import clear_cache
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
+from tests.test_cover_uploads import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +41,15 @@ PUBLISHERS = frozenset({"editor", "superuser"})
 MODERATORS = frozenset({"moderator", "superuser"})
 SUPERUSER = frozenset({"superuser"})
 LOGIN = "login"  # a refusal that redirects to the admin login page
+OLD_TITLE = "As it was"  # each post's earlier revision
+
+
+def png(name="matrix.png"):
+    return SimpleUploadedFile(name, image_bytes("PNG", size=(8, 6)), content_type="image/png")
+
+
+def library_image(uploader):
+    return Image.objects.create(file=png(), alt=f"By {uploader.username}", uploaded_by=uploader)
 
 
 @dataclass
@@ -48,9 +60,12 @@ class World:
     own_draft: Post  # the Author's own draft
     others_draft: Post  # someone else's draft
     published: Post  # the Author's published post
+    in_review: Post  # the Author's submission, waiting for an editor
     pending: Comment  # on the published post
     approved: Comment  # approved by the moderator a moment ago (their Undo is still open)
     share_link: PreviewLink  # on someone else's draft
+    own_image: Image  # in the library, uploaded by the Author
+    others_image: Image  # uploaded by the Editor
 
     @classmethod
     def build(cls):
@@ -63,17 +78,36 @@ class World:
         }
         others_draft = PostFactory(draft=True, title="Someone else's draft", slug="others-draft")
         published = PostFactory(author=users["author"], title="Out there", slug="out-there")
+        own_draft = PostFactory(
+            author=users["author"], draft=True, title="My draft", slug="my-draft"
+        )
+        in_review = PostFactory(
+            author=users["author"],
+            status=Post.Status.REVIEW,
+            publish_at=None,
+            title="Please look",
+            slug="please-look",
+        )
+        for post in (own_draft, others_draft, published):
+            # An earlier version for the revisions pages to show and restore.
+            PostRevision.objects.create(
+                post=post, title=OLD_TITLE, body=post.body, status=post.status
+            )
         return cls(
             users=users,
-            own_draft=PostFactory(
-                author=users["author"], draft=True, title="My draft", slug="my-draft"
-            ),
+            own_draft=own_draft,
             others_draft=others_draft,
             published=published,
+            in_review=in_review,
             pending=CommentFactory(post=published, pending=True, body="Waiting for a moderator."),
             approved=CommentFactory(post=published, approved=True, body="Just approved."),
             share_link=PreviewLink.objects.create(post=others_draft),
+            own_image=library_image(users["author"]),
+            others_image=library_image(users["editor"]),
         )
+
+    def revision(self, post):
+        return post.revisions.get(title=OLD_TITLE)
 
     def refresh(self, obj):
         return type(obj).objects.filter(pk=obj.pk).first()
@@ -156,8 +190,24 @@ def published(w):
     return w.published
 
 
+def in_review(w):
+    return w.in_review
+
+
 def pending(w):
     return w.pending
+
+
+def approved(w):
+    return w.approved
+
+
+def own_image(w):
+    return w.own_image
+
+
+def others_image(w):
+    return w.others_image
 
 
 def pk_of(getter):
@@ -183,6 +233,13 @@ def link_token(action):
     )
 
 
+# Whose post, who may open it (its form, its revisions) and who may change it (save, restore a
+# revision, preview a new body): an Author's live post is read-only to them.
+POST_OWNERSHIP = [
+    ("own draft", own_draft, POSTS, POSTS),
+    ("someone else's draft", others_draft, PUBLISHERS, PUBLISHERS),
+    ("own live post", published, POSTS, PUBLISHERS),
+]
 POST_ROWS = [
     Row("post list", admin_url("blog_post_changelist"), POSTS),
     Row("post add form", admin_url("blog_post_add"), POSTS),
@@ -197,29 +254,23 @@ POST_ROWS = [
         changed=lambda w: Post.objects.filter(slug="new-one").exists(),
         ok=302,
     ),
-    Row("post change form, own draft", admin_url("blog_post_change", pk_of(own_draft)), POSTS),
-    Row(
-        "post change, own draft",
-        admin_url("blog_post_change", pk_of(own_draft)),
-        POSTS,
-        method="post",
-        data=lambda w: post_form(w.own_draft, title="Retitled"),
-        changed=title_is(own_draft, "Retitled"),
-        ok=302,
-    ),
-    Row(
-        "post change form, someone else's draft",
-        admin_url("blog_post_change", pk_of(others_draft)),
-        PUBLISHERS,
-    ),
-    Row(
-        "post change, someone else's draft",
-        admin_url("blog_post_change", pk_of(others_draft)),
-        PUBLISHERS,
-        method="post",
-        data=lambda w: post_form(w.others_draft, title="Taken over"),
-        changed=title_is(others_draft, "Taken over"),
-        ok=302,
+    *(
+        row
+        for whose, getter, readers, writers in POST_OWNERSHIP
+        for row in (
+            Row(
+                f"post change form, {whose}", admin_url("blog_post_change", pk_of(getter)), readers
+            ),
+            Row(
+                f"post change, {whose}",
+                admin_url("blog_post_change", pk_of(getter)),
+                writers,
+                method="post",
+                data=lambda w, getter=getter: post_form(getter(w), title="Retitled"),
+                changed=title_is(getter, "Retitled"),
+                ok=302,
+            ),
+        )
     ),
     Row(
         "post delete page",
@@ -288,6 +339,151 @@ POST_ROWS = [
         ok=302,
     ),
     Row("tag list", admin_url("taggit_tag_changelist"), PUBLISHERS),
+]
+
+# The post form's buttons (blog.workflow): each role may send only the actions its buttons offer.
+# (button, on which post, who may press it, extra form data, the status it leaves)
+EDITORIAL_BUTTONS = [
+    ("submit", "own draft", own_draft, frozenset({"author"}), {}, Post.Status.REVIEW),
+    (
+        "return",
+        "a submission",
+        in_review,
+        PUBLISHERS,
+        {"review_note": "Shorter."},
+        Post.Status.DRAFT,
+    ),
+    ("publish", "a submission", in_review, PUBLISHERS, {}, Post.Status.PUBLISHED),
+    (
+        "schedule",
+        "a submission",
+        in_review,
+        PUBLISHERS,
+        {"publish_at": "2099-01-01T09:00"},
+        Post.Status.PUBLISHED,
+    ),
+    ("unpublish", "the Author's live post", published, PUBLISHERS, {}, Post.Status.DRAFT),
+]
+EDITORIAL_ROWS = [
+    Row(
+        f"post form button: {workflow.LABELS[action]}, {which}",
+        admin_url("blog_post_change", pk_of(getter)),
+        allowed,
+        method="post",
+        data=lambda w, getter=getter, action=action, extra=extra: post_form(
+            getter(w), _action=action, **extra
+        ),
+        changed=status_is(getter, status),
+        ok=302,
+    )
+    for action, which, getter, allowed, extra, status in EDITORIAL_BUTTONS
+]
+
+REVISION_ROWS = [
+    row
+    for whose, getter, readers, writers in POST_OWNERSHIP
+    for row in (
+        Row(
+            f"revisions and their diffs, {whose}",
+            admin_url("blog_post_revisions", pk_of(getter)),
+            readers,
+        ),
+        Row(
+            f"revision restore, {whose}",
+            lambda w, getter=getter: reverse(
+                "admin:blog_post_restore",
+                args=[getter(w).pk, w.revision(getter(w)).pk],
+            ),
+            writers,
+            method="post",
+            changed=title_is(getter, OLD_TITLE),
+            ok=302,
+        ),
+    )
+]
+
+PREVIEW_ROWS = [
+    Row(
+        "body preview endpoint, new post",
+        admin_url("blog_post_preview_body"),
+        POSTS,
+        method="post",
+        data=lambda w: {"body": "*Previewed*"},
+    ),
+    *(
+        Row(
+            f"body preview endpoint, {whose}",
+            admin_url("blog_post_preview_body"),
+            writers,
+            method="post",
+            data=lambda w, getter=getter: {"body": "*Previewed*", "post": getter(w).pk},
+        )
+        for whose, getter, readers, writers in POST_OWNERSHIP
+    ),
+    Row(
+        "Preview button, own draft (saves nothing)",
+        admin_url("blog_post_change", pk_of(own_draft)),
+        POSTS,
+        method="post",
+        data=lambda w: post_form(w.own_draft, _action="preview", title="Only previewed"),
+    ),
+    Row(
+        "own draft by its address",
+        lambda w: w.own_draft.get_absolute_url(),
+        POSTS,
+        refused=dict.fromkeys(ROLES, 404),
+        admin=False,
+    ),
+]
+
+# The image library: uploading and choosing are for everyone who writes; an uploader may relabel
+# or remove their own upload, editors anyone's (an entry removed keeps its file: no live page
+# changes).
+IMAGE_OWNERSHIP = [
+    ("own upload", own_image, POSTS),
+    ("someone else's upload", others_image, PUBLISHERS),
+]
+IMAGE_ROWS = [
+    Row("image library list (to choose from)", admin_url("blog_image_changelist"), POSTS),
+    Row("image upload form", admin_url("blog_image_add"), POSTS),
+    Row(
+        "image upload",
+        admin_url("blog_image_add"),
+        POSTS,
+        method="post",
+        data=lambda w: {"file": png("new.png"), "alt": "Matrix upload"},
+        changed=lambda w: Image.objects.filter(alt="Matrix upload").exists(),
+        ok=302,
+    ),
+    # Others' uploads stay readable to Authors: the page shows them read-only.
+    *(
+        Row(f"image page, {whose}", admin_url("blog_image_change", pk_of(getter)), POSTS)
+        for whose, getter, _ in IMAGE_OWNERSHIP
+    ),
+    *(
+        row
+        for whose, getter, writers in IMAGE_OWNERSHIP
+        for row in (
+            Row(
+                f"image relabel, {whose}",
+                admin_url("blog_image_change", pk_of(getter)),
+                writers,
+                method="post",
+                data=lambda w: {"alt": "Relabelled"},
+                changed=lambda w, getter=getter: w.refresh(getter(w)).alt == "Relabelled",
+                ok=302,
+            ),
+            Row(
+                f"image delete, {whose}",
+                admin_url("blog_image_delete", pk_of(getter)),
+                writers,
+                method="post",
+                data=lambda w: {"post": "yes"},
+                changed=gone(getter),
+                ok=302,
+            ),
+        )
+    ),
 ]
 
 COMMENT_ROWS = [
@@ -370,6 +566,25 @@ COMMENT_ROWS = [
         ok=302,
         # Another moderator may not undo it: back to the queue with "not yours", nothing undone.
         refused={"superuser": 302},
+    ),
+    Row("desk reply form", admin_url("comments_comment_reply", pk_of(pending)), MODERATORS),
+    *(
+        Row(
+            f"desk {label}",
+            admin_url("comments_comment_reply", pk_of(getter)),
+            MODERATORS,
+            method="post",
+            data=lambda w, extra=extra: {"body": "Thanks, from the desk.", **extra},
+            changed=lambda w, getter=getter: (
+                Comment.objects.filter(by_staff=True, parent=getter(w)).exists()
+                and w.refresh(getter(w)).status == Comment.Status.APPROVED
+            ),
+            ok=302,
+        )
+        for label, getter, extra in [
+            ("reply", approved, {}),
+            ("approve and reply", pending, {"_approve": "on"}),
+        ]
     ),
     Row(
         "moderation settings form",
@@ -521,7 +736,17 @@ PUBLIC_ROWS = [
     ),
 ]
 
-ROWS = [*POST_ROWS, *COMMENT_ROWS, *ACCOUNT_ROWS, *EMAIL_LINK_ROWS, *PUBLIC_ROWS]
+ROWS = [
+    *POST_ROWS,
+    *EDITORIAL_ROWS,
+    *REVISION_ROWS,
+    *PREVIEW_ROWS,
+    *IMAGE_ROWS,
+    *COMMENT_ROWS,
+    *ACCOUNT_ROWS,
+    *EMAIL_LINK_ROWS,
+    *PUBLIC_ROWS,
+]
 
 
 def test_each_row_has_its_own_name():
