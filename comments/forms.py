@@ -1,4 +1,5 @@
 import unicodedata
+from typing import NoReturn
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
@@ -13,6 +14,17 @@ from comments import conf, spam
 from comments.models import Comment
 from comments.textfold import fold_words
 
+# What a reader is told when the form's signed stamp is refused; the form comes back with their
+# text and a fresh stamp, so sending it again works.
+STAMP_ERRORS = {
+    "bad_timestamp": "This form has expired. Please check your comment and send it again.",
+    "other_post": (
+        "This form was for another post. Please check your comment and send it again here."
+    ),
+    "spent_timestamp": (
+        "This form has already been sent once. Please check your comment and send it again."
+    ),
+}
 MODERATION_NOTICE = "Please note, comments need to be approved before they are published."
 REMEMBER_HELP = (
     "Kept only in this browser, never sent to us in a cookie. Untick and send to forget them."
@@ -30,7 +42,8 @@ def reject_control_characters(value: str, *, allowed: str = "") -> str:
 
 
 class CommentForm(forms.ModelForm):
-    """A reader's comment, plus the cheap bot defences: a honeypot and a signed form time."""
+    """A reader's comment, plus the cheap bot defences: a honeypot and a signed form stamp (this
+    post, when shown; good for one accepted comment: see clean_timestamp)."""
 
     author_url = forms.URLField(
         label="Website",
@@ -70,7 +83,7 @@ class CommentForm(forms.ModelForm):
         self.post = post
         # Whitespace-only comments get their own message in clean_body, not "required".
         self.fields["body"].strip = False
-        self.fields["timestamp"].initial = spam.sign_form_time()
+        self.fields["timestamp"].initial = spam.sign_form_time(post.pk)
         self.helper = FormHelper(self)
         # A form sent back with errors opens at its error summary, which takes focus.
         submit_url = reverse("comments:submit", kwargs={"post_id": post.pk})
@@ -109,25 +122,39 @@ class CommentForm(forms.ModelForm):
             raise ValidationError("Please write a comment.", code="empty")
         return body.strip()
 
-    def clean_timestamp(self):
+    def clean_timestamp(self) -> spam.FormStamp:
+        """The stamp must be signed, younger than conf.FORM_MAX_AGE, for this post, not yet spent
+        on an accepted comment (services.submit_comment spends it) and old enough."""
         try:
-            started_at = spam.read_form_time(self.cleaned_data["timestamp"])
+            stamp = spam.read_form_time(self.cleaned_data["timestamp"])
         except (signing.BadSignature, TypeError, ValueError):
-            # Give the re-rendered form a fresh stamp so that sending it again works.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("timestamp")] = spam.sign_form_time()
-            raise ValidationError(
-                "This form has expired. Please check your comment and send it again.",
-                code="bad_timestamp",
-            ) from None
-        if spam.sent_too_fast(started_at):
+            self._refuse_stamp("bad_timestamp")
+        if stamp.post_id != self.post.pk:
+            self._refuse_stamp("other_post")
+        if spam.form_stamp_spent(stamp):
+            self._refuse_stamp("spent_timestamp")
+        if spam.sent_too_fast(stamp.started_at):
             # A person who types fast must not lose their comment: keep the text and the stamp,
             # so sending again a moment later works. A bot learns nothing it did not know.
             raise ValidationError(
                 "That was quicker than we expected. Please check your comment and send it again.",
                 code="too_fast",
             )
-        return started_at
+        return stamp
+
+    def _refuse_stamp(self, code: str) -> NoReturn:
+        # Give the re-rendered form a fresh stamp for this post so that sending it again works.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("timestamp")] = spam.sign_form_time(self.post.pk)
+        raise ValidationError(STAMP_ERRORS[code], code=code) from None
+
+    def refuse_spent_stamp(self) -> None:
+        """The stamp was spent meanwhile by another submission (services.StampSpent): the form
+        shows why, with the reader's text and a fresh stamp."""
+        try:
+            self._refuse_stamp("spent_timestamp")
+        except ValidationError as error:
+            self.add_error("timestamp", error)
 
     def clean_parent(self):
         """Replies go to approved comments of this post; too deep ones join their parent's."""

@@ -21,7 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString
 
 from blog.models import Post
-from comments import conf, services, session
+from comments import conf, services, session, spam
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 
@@ -219,11 +219,33 @@ def _comment_messages(request) -> list:
 
 
 @functools.cache
-def form_time_hole() -> str:
-    """What a page rendered for the shared cache holds where the form's signed time goes; the
-    page cache (core.pagecache) writes a fresh stamp there for each visitor. Derived from
-    SECRET_KEY so that no visitor can type it."""
-    return "formtime" + salted_hmac("comments.section", "form time hole").hexdigest()[:32]
+def _form_time_hole_prefix() -> str:
+    # Derived from SECRET_KEY so that no visitor can type it into a comment.
+    return "formtime" + salted_hmac("comments.section", "form time hole, per post").hexdigest()[:32]
+
+
+def form_time_hole(post_id: int) -> str:
+    """What a page rendered for the shared cache holds where the form's signed stamp goes. It
+    names the post the form is for, so the stamp written there (fill_form_time) is for that post,
+    whatever page the cache entry is served as."""
+    return f"{_form_time_hole_prefix()}{post_id}-"
+
+
+def fill_form_time(content: bytes) -> bytes:
+    """A cached page with each form-time hole replaced by a fresh stamp for the post it names:
+    one signing per hole (a post page has one), no query."""
+    prefix = _form_time_hole_prefix().encode()
+    start = content.find(prefix)
+    while start >= 0:
+        id_start = start + len(prefix)
+        id_end = content.find(b"-", id_start)
+        post_id = content[id_start:id_end]
+        if id_end < 0 or not post_id.isdigit():
+            break
+        stamp = spam.sign_form_time(int(post_id)).encode()
+        content = content[:start] + stamp + content[id_end + 1 :]
+        start = content.find(prefix, start + len(stamp))
+    return content
 
 
 def _new_form(request, post: Post, by_id: dict[int, Comment]) -> CommentForm:
@@ -237,7 +259,7 @@ def _new_form(request, post: Post, by_id: dict[int, Comment]) -> CommentForm:
         initial["author_email"] = user.email
     form = CommentForm(post=post, initial=initial)
     if getattr(request, "renders_for_cache", False):
-        form.fields["timestamp"].initial = form_time_hole()
+        form.fields["timestamp"].initial = form_time_hole(post.pk)
     return form
 
 

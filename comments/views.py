@@ -50,22 +50,30 @@ def submit(request, post_id):
         return render(request, "comments/closed.html", typed, status=403)
     form = CommentForm(request.POST, post=post)
     if not form.is_valid():
-        context = {"post": post, "object": post, "comment_form": form}
-        return render(request, "blog/post_detail.html", context, status=400)
-    comment = services.submit_comment(
-        post=post,
-        form=form,
-        ip=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        user=request.user,
-        verified_emails=session.verified_emails(request),
-    )
+        return _form_with_errors(request, post, form)
+    try:
+        comment = services.submit_comment(
+            post=post,
+            form=form,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            user=request.user,
+            verified_emails=session.verified_emails(request),
+        )
+    except services.StampSpent:
+        form.refuse_spent_stamp()
+        return _form_with_errors(request, post, form)
     session.remember_pending(request, comment)
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Thank you! Your comment is published.", MESSAGE_TAG)
     else:
         messages.success(request, "Thank you! Your comment is awaiting moderation.", MESSAGE_TAG)
     return redirect(post.get_absolute_url() + "#comments")
+
+
+def _form_with_errors(request, post, form):
+    context = {"post": post, "object": post, "comment_form": form}
+    return render(request, "blog/post_detail.html", context, status=400)
 
 
 def verify_email(request, token):

@@ -10,8 +10,9 @@ What is per visitor never lands in the cache:
 - Requests that carry a session or messages cookie (logged in, or a commenter whose session
   remembers a pending comment) neither read nor store HTML pages, and get `private` answers.
 - A page rendered for the cache holds *holes* instead of the CSRF token and the comment form's
-  signed time (see fill_holes); each answer fills them for its own visitor, calling get_token()
-  so the visitor gets their CSRF cookie.
+  signed stamp (see fill_holes); each answer fills them for its own visitor, calling get_token()
+  so the visitor gets their CSRF cookie. The stamp's hole names its post
+  (comments.section.form_time_hole), so the stamp written there is for that post.
 - A page showing a flash message or the visitor's own things (request.is_personalised) is
   never stored.
 
@@ -38,7 +39,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.http import parse_http_date_safe
 
 from blog import generations
-from comments import section, spam
+from comments import section
 
 LISTS = [generations.POSTS, generations.LISTINGS]
 
@@ -99,10 +100,9 @@ def csrf_hole() -> bytes:
 
 
 def holes(request) -> dict[bytes, object]:
-    """Each hole a cached page may hold, and how to fill it for this visitor."""
+    """Each fixed hole a cached page may hold, and how to fill it for this visitor."""
     return {
         csrf_hole(): lambda: get_token(request),  # also sets this visitor's CSRF cookie
-        section.form_time_hole().encode(): spam.sign_form_time,
     }
 
 
@@ -110,7 +110,8 @@ def fill_holes(request, content: bytes) -> bytes:
     for hole, value in holes(request).items():
         if hole in content:
             content = content.replace(hole, value().encode())
-    return content
+    # The form's stamp, for the post its hole names: one signing, no query.
+    return section.fill_form_time(content)
 
 
 @memoize
@@ -128,6 +129,9 @@ def release() -> str:
                 digest.update(str(path).encode() + path.read_bytes())
     for name in ("SITE_NAME", "SITE_URL", "STATIC_URL", "MEDIA_URL"):
         digest.update(str(getattr(settings, name, "")).encode())
+    # The holes' format: pages cached with the form-time hole before it named its post are not
+    # served (their hole would stay unfilled).
+    digest.update(b"holes: csrf, form time per post")
     return digest.hexdigest()[:12]
 
 

@@ -86,23 +86,29 @@ class CommentFactory(factory.django.DjangoModelFactory):
         spam = factory.Trait(status="spam", moderation_reasons=["honeypot"])
 
 
-def _form_shown_a_minute_ago() -> str:
+def _form_shown_a_minute_ago(data) -> str:
     import time
 
     from comments.spam import sign_form_time
 
-    return sign_form_time(time.time() - 60)
+    if data.post is None:
+        raise TypeError("CommentFormDataFactory(post=...): a form's stamp is for one post")
+    return sign_form_time(data.post.pk, time.time() - 60)
 
 
 class CommentFormDataFactory(factory.DictFactory):
-    """What a person's browser posts to comments:submit, the form having been open a minute."""
+    """What a person's browser posts to comments:submit on `post`'s page, the form having been
+    open a minute (its stamp is for that post and good for one accepted comment)."""
+
+    class Params:
+        post = None
 
     author_name = factory.Faker("name")
     author_email = factory.Faker("email")
     author_url = ""
     body = factory.Sequence(lambda n: f"Comment number {n}: thank you for this post.")
     honeypot = ""
-    timestamp = factory.LazyFunction(_form_shown_a_minute_ago)
+    timestamp = factory.LazyAttribute(_form_shown_a_minute_ago)
 
 
 def bulk_pending_comments(post, count: int) -> None:

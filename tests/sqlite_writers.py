@@ -25,7 +25,7 @@ def main(writers: int) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     post = PostFactory()
     url = reverse("comments:submit", kwargs={"post_id": post.pk})
-    forms = [CommentFormDataFactory() for _ in range(writers)]
+    forms = [CommentFormDataFactory(post=post) for _ in range(writers)]
     start = threading.Barrier(writers)
     statuses, errors = [], []
 

@@ -39,7 +39,7 @@ def test_shared_html_is_the_same_for_every_visitor_and_carries_nothing_personal(
     comment = CommentFactory(approved=True, body="Shared words.")
     post = comment.post
     commenter = Client()
-    commenter.post(submit_url(post), CommentFormDataFactory(body="Only mine."))
+    commenter.post(submit_url(post), CommentFormDataFactory(post=post, body="Only mine."))
     post.refresh_from_db()
     shared_html = str(section.render_shared(section.shared_section(post=post)))
     assert "Shared words." in shared_html
@@ -52,7 +52,7 @@ def test_shared_html_is_the_same_for_every_visitor_and_carries_nothing_personal(
 def test_visitor_part_holds_their_pending_comment_and_is_personal():
     post = PostFactory()
     client = Client()
-    client.post(submit_url(post), CommentFormDataFactory(body="Mine, pending."))
+    client.post(submit_url(post), CommentFormDataFactory(post=post, body="Mine, pending."))
     request = RequestFactory().get(post.get_absolute_url())
     request.session = client.session
     shared = section.shared_section(post=post)
@@ -124,7 +124,7 @@ def test_shared_cache_key_changes_with_page_count_and_open_switch():
 
 def test_awaiting_moderation_message_is_shown_inside_the_comment_section(client):
     post = PostFactory()
-    response = client.post(submit_url(post), CommentFormDataFactory(), follow=True)
+    response = client.post(submit_url(post), CommentFormDataFactory(post=post), follow=True)
     assert response.redirect_chain[-1][0].endswith("#comments")
     html = response.content.decode()
     message = "Thank you! Your comment is awaiting moderation."
@@ -162,7 +162,7 @@ def test_comment_form_sends_the_reader_back_to_its_error_summary(client):
 
 def test_refused_comment_shows_a_focusable_error_summary_at_the_top_of_the_form(client):
     post = PostFactory()
-    response = client.post(submit_url(post), CommentFormDataFactory(body="   "))
+    response = client.post(submit_url(post), CommentFormDataFactory(post=post, body="   "))
     assert response.status_code == 400
     html = section_html(response)
     form_area = html[html.index('id="comment-form"') :]
@@ -176,7 +176,7 @@ def test_refused_comment_shows_a_focusable_error_summary_at_the_top_of_the_form(
 
 def test_error_summary_lists_errors_of_hidden_fields_too(client):
     post = PostFactory()
-    data = CommentFormDataFactory(timestamp="forged")
+    data = CommentFormDataFactory(post=post, timestamp="forged")
     html = section_html(client.post(submit_url(post), data))
     summary = html[html.index('id="comment-errors"') : html.index("<form")]
     assert "This form has expired. Please check your comment and send it again." in summary

@@ -48,7 +48,8 @@ def test_post_page_shows_the_comment_form_with_a_visible_label_for_every_field(c
 
 
 def test_website_is_optional_and_the_other_fields_are_required():
-    form = CommentForm(CommentFormDataFactory(author_url=""), post=PostFactory())
+    post = PostFactory()
+    form = CommentForm(CommentFormDataFactory(post=post, author_url=""), post=post)
     assert form.is_valid(), form.errors
     assert not form.fields["author_url"].required
     assert all(form.fields[name].required for name in ["author_name", "author_email", "body"])
@@ -77,7 +78,7 @@ def test_comment_form_field_list_is_explicit():
 
 def test_valid_comment_is_stored_pending_and_redirects_to_the_comments(client):
     post = PostFactory()
-    data = CommentFormDataFactory(author_name="Ada Lovelace", body="Lovely post.")
+    data = CommentFormDataFactory(post=post, author_name="Ada Lovelace", body="Lovely post.")
     response = client.post(submit_url(post), data, HTTP_USER_AGENT="TestBrowser/1.0")
     assert response.status_code == 302
     assert response["Location"] == post.get_absolute_url() + "#comments"
@@ -90,14 +91,15 @@ def test_valid_comment_is_stored_pending_and_redirects_to_the_comments(client):
 
 
 def test_success_message_says_the_comment_awaits_moderation(client):
-    response = client.post(submit_url(PostFactory()), CommentFormDataFactory(), follow=True)
+    post = PostFactory()
+    response = client.post(submit_url(post), CommentFormDataFactory(post=post), follow=True)
     message = "Thank you! Your comment is awaiting moderation."
     assert f'<p class="message message-success">{message}</p>' in response.content.decode()
 
 
 def test_submitter_sees_own_pending_comment_marked_awaiting_moderation(client):
     post = PostFactory()
-    client.post(submit_url(post), CommentFormDataFactory(body="My very own words."))
+    client.post(submit_url(post), CommentFormDataFactory(post=post, body="My very own words."))
     html = page_html(client, post)
     assert "My very own words." in html
     assert PENDING_MARKER in html
@@ -106,7 +108,7 @@ def test_submitter_sees_own_pending_comment_marked_awaiting_moderation(client):
 
 def test_pending_comment_is_not_shown_to_another_visitor(client):
     post = PostFactory()
-    client.post(submit_url(post), CommentFormDataFactory(body="My very own words."))
+    client.post(submit_url(post), CommentFormDataFactory(post=post, body="My very own words."))
     html = page_html(Client(), post)
     assert "My very own words." not in html
     assert "awaiting moderation" not in html
@@ -114,8 +116,8 @@ def test_pending_comment_is_not_shown_to_another_visitor(client):
 
 def test_each_submitter_sees_only_their_own_pending_comment(client):
     post, other_visitor = PostFactory(), Client()
-    client.post(submit_url(post), CommentFormDataFactory(body="Mine, all mine."))
-    other_visitor.post(submit_url(post), CommentFormDataFactory(body="Someone else's."))
+    client.post(submit_url(post), CommentFormDataFactory(post=post, body="Mine, all mine."))
+    other_visitor.post(submit_url(post), CommentFormDataFactory(post=post, body="Someone else's."))
     html = page_html(client, post)
     assert "Mine, all mine." in html
     assert "Someone else&#x27;s." not in html
@@ -124,14 +126,14 @@ def test_each_submitter_sees_only_their_own_pending_comment(client):
 @pytest.mark.parametrize("status", [Comment.Status.REJECTED, Comment.Status.SPAM])
 def test_submitter_no_longer_sees_own_comment_once_a_moderator_refuses_it(client, status):
     post = PostFactory()
-    client.post(submit_url(post), CommentFormDataFactory(body="Hoping for the best."))
+    client.post(submit_url(post), CommentFormDataFactory(post=post, body="Hoping for the best."))
     services.moderate_comment(comment=Comment.objects.get(), status=status, moderator=None)
     assert "Hoping for the best." not in page_html(client, post)
 
 
 def test_approved_comment_leaves_the_submitters_pending_list_for_the_thread(client):
     post = PostFactory()
-    client.post(submit_url(post), CommentFormDataFactory(body="Now public."))
+    client.post(submit_url(post), CommentFormDataFactory(post=post, body="Now public."))
     services.moderate_comment(
         comment=Comment.objects.get(), status=Comment.Status.APPROVED, moderator=None
     )
@@ -143,7 +145,7 @@ def test_approved_comment_leaves_the_submitters_pending_list_for_the_thread(clie
 
 def test_submitter_does_not_see_own_spam_comment(client):
     post = PostFactory()
-    client.post(submit_url(post), CommentFormDataFactory(body="Caught", honeypot="bot"))
+    client.post(submit_url(post), CommentFormDataFactory(post=post, body="Caught", honeypot="bot"))
     html = page_html(client, post)
     assert "Caught" not in html
     assert PENDING_MARKER not in html
@@ -151,7 +153,9 @@ def test_submitter_does_not_see_own_spam_comment(client):
 
 def test_submitter_does_not_see_own_pending_comment_on_another_post(client):
     post, other = PostFactory(), PostFactory()
-    client.post(submit_url(post), CommentFormDataFactory(body="Meant for the first post."))
+    client.post(
+        submit_url(post), CommentFormDataFactory(post=post, body="Meant for the first post.")
+    )
     assert "Meant for the first post." not in page_html(client, other)
 
 
@@ -162,14 +166,15 @@ def test_logged_in_commenter_is_recorded_on_the_comment_and_gets_a_prefilled_for
     html = page_html(client, post)
     assert 'value="Grace Hopper"' in html
     assert 'value="grace@example.com"' in html
-    client.post(submit_url(post), CommentFormDataFactory())
+    client.post(submit_url(post), CommentFormDataFactory(post=post))
     assert Comment.objects.get().user == user
 
 
 def test_ip_address_comes_from_remote_addr_not_from_x_forwarded_for(client):
+    post = PostFactory()
     client.post(
-        submit_url(PostFactory()),
-        CommentFormDataFactory(),
+        submit_url(post),
+        CommentFormDataFactory(post=post),
         REMOTE_ADDR="203.0.113.7",
         HTTP_X_FORWARDED_FOR="198.51.100.1",
     )
@@ -178,9 +183,10 @@ def test_ip_address_comes_from_remote_addr_not_from_x_forwarded_for(client):
 
 def test_trusted_proxy_header_is_believed_only_when_configured(client, settings):
     settings.COMMENT_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    post = PostFactory()
     client.post(
-        submit_url(PostFactory()),
-        CommentFormDataFactory(),
+        submit_url(post),
+        CommentFormDataFactory(post=post),
         REMOTE_ADDR="10.0.0.2",
         HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.7",
     )
@@ -215,27 +221,33 @@ def test_submit_url_refuses_get(client):
     ],
 )
 def test_form_refuses_bad_input_with_a_field_error(field, value, code):
-    form = CommentForm(CommentFormDataFactory(**{field: value}), post=PostFactory())
+    post = PostFactory()
+    form = CommentForm(CommentFormDataFactory(post=post, **{field: value}), post=post)
     assert not form.is_valid()
     assert code in [error.code for error in form.errors.as_data()[field]]
 
 
 def test_body_may_contain_newlines_tabs_emoji_and_right_to_left_text():
     body = "First line\r\n\tindented 👋🏽\n\nשלום עולם"
-    form = CommentForm(CommentFormDataFactory(body=body), post=PostFactory())
+    post = PostFactory()
+    form = CommentForm(CommentFormDataFactory(post=post, body=body), post=post)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["body"] == body
 
 
 def test_body_of_exactly_5000_characters_is_accepted():
-    form = CommentForm(CommentFormDataFactory(body="x" * 5000), post=PostFactory())
+    post = PostFactory()
+    form = CommentForm(CommentFormDataFactory(post=post, body="x" * 5000), post=post)
     assert form.is_valid(), form.errors
 
 
 def test_invalid_comment_re_renders_the_post_page_keeping_what_was_typed(client):
     post = PostFactory(title="A post worth discussing")
     data = CommentFormDataFactory(
-        author_name="Ada Lovelace", author_email="not-an-email", body="Keep <these> words"
+        post=post,
+        author_name="Ada Lovelace",
+        author_email="not-an-email",
+        body="Keep <these> words",
     )
     response = client.post(submit_url(post), data)
     html = response.content.decode()
@@ -260,7 +272,8 @@ def test_form_from_the_page_can_be_sent_as_is_with_csrf_checks_on(settings):
 
 
 def test_nul_byte_is_refused_by_the_form_not_a_server_error(client):
-    response = client.post(submit_url(PostFactory()), CommentFormDataFactory(body="Hi\x00there"))
+    post = PostFactory()
+    response = client.post(submit_url(post), CommentFormDataFactory(post=post, body="Hi\x00there"))
     assert response.status_code == 400
     assert "Null characters are not allowed." in response.content.decode()
     assert Comment.objects.count() == 0
@@ -272,13 +285,13 @@ def test_nul_byte_is_refused_by_the_form_not_a_server_error(client):
 @pytest.mark.parametrize("trait", ["draft", "scheduled"])
 def test_comment_to_an_unpublished_post_is_404(client, trait):
     post = PostFactory(**{trait: True})
-    assert client.post(submit_url(post), CommentFormDataFactory()).status_code == 404
+    assert client.post(submit_url(post), CommentFormDataFactory(post=post)).status_code == 404
     assert Comment.objects.count() == 0
 
 
 def test_comment_to_a_missing_post_is_404(client):
     url = reverse("comments:submit", kwargs={"post_id": 999999})
-    assert client.post(url, CommentFormDataFactory()).status_code == 404
+    assert client.post(url, CommentFormDataFactory(post=PostFactory())).status_code == 404
 
 
 def test_post_with_comments_disabled_says_so_instead_of_showing_the_form(client):
@@ -290,7 +303,7 @@ def test_post_with_comments_disabled_says_so_instead_of_showing_the_form(client)
 
 def test_comment_to_a_post_with_comments_disabled_answers_403_with_a_friendly_page(client):
     post = PostFactory(comments_enabled=False)
-    response = client.post(submit_url(post), CommentFormDataFactory(body="Too late?"))
+    response = client.post(submit_url(post), CommentFormDataFactory(post=post, body="Too late?"))
     assert response.status_code == 403
     html = response.content.decode()
     assert "Comments are closed" in html
@@ -303,7 +316,7 @@ def test_comments_close_on_posts_older_than_close_after_days(client):
     ModerationSettings.objects.filter(pk=1).update(close_after_days=30)
     old = PostFactory(publish_at=timezone.now() - timedelta(days=31))
     assert "Comments are closed on this post." in page_html(client, old)
-    assert client.post(submit_url(old), CommentFormDataFactory()).status_code == 403
+    assert client.post(submit_url(old), CommentFormDataFactory(post=old)).status_code == 403
     assert Comment.objects.count() == 0
 
 
@@ -311,13 +324,13 @@ def test_posts_younger_than_close_after_days_stay_open(client):
     ModerationSettings.objects.filter(pk=1).update(close_after_days=30)
     recent = PostFactory(publish_at=timezone.now() - timedelta(days=29))
     assert "Leave a comment" in page_html(client, recent)
-    assert client.post(submit_url(recent), CommentFormDataFactory()).status_code == 302
+    assert client.post(submit_url(recent), CommentFormDataFactory(post=recent)).status_code == 302
 
 
 def test_comments_never_close_by_age_unless_configured(client):
     ancient = PostFactory(publish_at=timezone.now() - timedelta(days=3650))
     assert "Leave a comment" in page_html(client, ancient)
-    assert client.post(submit_url(ancient), CommentFormDataFactory()).status_code == 302
+    assert client.post(submit_url(ancient), CommentFormDataFactory(post=ancient)).status_code == 302
 
 
 # Replies
@@ -340,7 +353,7 @@ def test_reply_link_to_an_unapproved_comment_is_ignored(client):
 
 def test_reply_is_stored_pending_under_its_parent(client):
     parent = CommentFactory(approved=True)
-    client.post(submit_url(parent.post), CommentFormDataFactory(parent=parent.pk))
+    client.post(submit_url(parent.post), CommentFormDataFactory(post=parent.post, parent=parent.pk))
     reply = Comment.objects.get(parent=parent)
     assert (reply.status, reply.depth, reply.post) == (Comment.Status.PENDING, 1, parent.post)
 
@@ -350,7 +363,7 @@ def test_reply_to_a_third_level_comment_joins_that_comment_s_parent(client):
     middle = CommentFactory(approved=True, post=top.post, parent=top)
     deepest = CommentFactory(approved=True, post=top.post, parent=middle)
     assert deepest.depth == 2
-    client.post(submit_url(top.post), CommentFormDataFactory(parent=deepest.pk))
+    client.post(submit_url(top.post), CommentFormDataFactory(post=top.post, parent=deepest.pk))
     reply = Comment.objects.pending().get()
     assert (reply.parent, reply.depth) == (middle, 2)
 
@@ -364,7 +377,7 @@ def test_reply_to_a_comment_that_cannot_be_replied_to_is_a_form_error(client, pa
         "spam": lambda: CommentFactory(post=post, spam=True).pk,
         "missing": lambda: 999999,
     }[parent_kind]()
-    response = client.post(submit_url(post), CommentFormDataFactory(parent=parent_id))
+    response = client.post(submit_url(post), CommentFormDataFactory(post=post, parent=parent_id))
     assert response.status_code == 400
     assert "The comment you are replying to is not available." in response.content.decode()
     assert not Comment.objects.filter(parent_id=parent_id).exists()
@@ -384,8 +397,9 @@ def notified(monkeypatch):
 def test_moderators_are_notified_once_the_comment_is_committed(
     client, notified, django_capture_on_commit_callbacks
 ):
+    post = PostFactory()
     with django_capture_on_commit_callbacks() as callbacks:
-        client.post(submit_url(PostFactory()), CommentFormDataFactory())
+        client.post(submit_url(post), CommentFormDataFactory(post=post))
     assert notified == []  # nothing before the commit
     for callback in callbacks:
         callback()
@@ -394,7 +408,7 @@ def test_moderators_are_notified_once_the_comment_is_committed(
 
 def test_a_new_pending_comment_counts_in_the_posts_pending_counter(client):
     post = PostFactory()
-    client.post(submit_url(post), CommentFormDataFactory())
+    client.post(submit_url(post), CommentFormDataFactory(post=post))
     post.refresh_from_db()
     assert post.pending_comment_count == 1
     assert post.approved_comment_count == 0
@@ -402,7 +416,7 @@ def test_a_new_pending_comment_counts_in_the_posts_pending_counter(client):
 
 def test_pages_showing_a_visitors_own_pending_comment_are_never_cached(client):
     post = PostFactory()
-    client.post(submit_url(post), CommentFormDataFactory(body="Only for my eyes."))
+    client.post(submit_url(post), CommentFormDataFactory(post=post, body="Only for my eyes."))
     own = client.get(post.get_absolute_url())
     assert b"Only for my eyes." in own.content
     assert "private" in own["Cache-Control"] and "no-store" in own["Cache-Control"]
@@ -414,12 +428,14 @@ def test_pages_showing_a_visitors_own_pending_comment_are_never_cached(client):
 
 
 def test_the_page_carrying_the_awaiting_moderation_message_is_never_cached(client):
-    response = client.post(submit_url(PostFactory()), CommentFormDataFactory(), follow=True)
+    post = PostFactory()
+    response = client.post(submit_url(post), CommentFormDataFactory(post=post), follow=True)
     assert b"awaiting moderation" in response.content
     assert "no-store" in response["Cache-Control"]
 
 
 def test_a_rejected_form_with_the_visitors_typing_is_never_cached(client):
-    response = client.post(submit_url(PostFactory()), CommentFormDataFactory(author_email="bad"))
+    post = PostFactory()
+    response = client.post(submit_url(post), CommentFormDataFactory(post=post, author_email="bad"))
     assert response.status_code == 400
     assert "no-store" in response["Cache-Control"]

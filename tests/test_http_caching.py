@@ -100,7 +100,7 @@ def test_pages_for_a_logged_in_user_are_private(client, post, url):
 
 
 def test_the_page_showing_a_commenters_pending_comment_is_private(client, post):
-    client.post(f"/comments/post/{post.pk}/", CommentFormDataFactory(), follow=False)
+    client.post(f"/comments/post/{post.pk}/", CommentFormDataFactory(post=post), follow=False)
     for url in (post.get_absolute_url(), "/"):
         answer = client.get(url)
         assert "private" in answer["Cache-Control"]

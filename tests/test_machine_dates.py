@@ -54,7 +54,7 @@ def pages(client, post):
     yield client.get(reverse("blog:tag", args=["sleep"]))
     yield client.get(reverse("blog:search") + "?q=sleep")
     # The reader's own pending comment shows only to them: post one, then read the page.
-    client.post(reverse("comments:submit", args=[post.pk]), CommentFormDataFactory())
+    client.post(reverse("comments:submit", args=[post.pk]), CommentFormDataFactory(post=post))
     yield client.get(post.get_absolute_url())
 
 
@@ -72,7 +72,7 @@ def test_every_machine_date_has_seconds_an_offset_and_no_fraction(
 
 def test_post_page_has_the_post_date_its_comments_and_the_meta_tags(client, settings, post):
     settings.TIME_ZONE = "Europe/Paris"
-    client.post(reverse("comments:submit", args=[post.pk]), CommentFormDataFactory())
+    client.post(reverse("comments:submit", args=[post.pk]), CommentFormDataFactory(post=post))
     values = machine_dates(client.get(post.get_absolute_url()))
     assert values.count("2026-01-15T10:30:45+01:00") >= 3  # <time>, published_time, related
     # + modified_time, the approved comment and the reader's own pending one

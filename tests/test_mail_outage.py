@@ -68,7 +68,9 @@ def test_with_smtp_refusing_a_comment_is_accepted_stored_once_and_its_mail_retri
     post = PostFactory()
     url = reverse("comments:submit", kwargs={"post_id": post.pk})
     started = time.monotonic()
-    response = client.post(url, CommentFormDataFactory(body="Kept although mail is down"))
+    response = client.post(
+        url, CommentFormDataFactory(post=post, body="Kept although mail is down")
+    )
     elapsed = time.monotonic() - started
     assert response.status_code == 302
     assert elapsed < 2
@@ -105,7 +107,7 @@ call_command("migrate", verbosity=0)
 UserFactory(username="moderator", email="moderator@example.com", is_superuser=True)
 post = PostFactory()
 CSRF = "a" * 32
-form = urlencode({**CommentFormDataFactory(), "csrfmiddlewaretoken": CSRF}).encode()
+form = urlencode({**CommentFormDataFactory(post=post), "csrfmiddlewaretoken": CSRF}).encode()
 environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/comments/post/{post.pk}/",
            "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
            "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(form), "wsgi.errors": sys.stderr,

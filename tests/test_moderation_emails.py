@@ -116,7 +116,7 @@ def test_a_readers_new_comment_reaches_the_moderators_after_commit(
     client, moderator, django_capture_on_commit_callbacks
 ):
     post = PostFactory(title="Post with a fresh comment")
-    data = CommentFormDataFactory(body="First! Lovely post.")
+    data = CommentFormDataFactory(post=post, body="First! Lovely post.")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post(reverse("comments:submit", kwargs={"post_id": post.pk}), data)

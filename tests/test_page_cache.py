@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comments import services
 from comments.models import Comment, ModerationSettings
+from comments.spam import read_form_time
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -256,7 +257,7 @@ def test_logged_in_users_neither_read_nor_fill_the_cache(client, post):
 def test_a_commenter_sees_their_pending_comment_not_the_cached_page(client, post):
     reader = Client()
     reader.get(post.get_absolute_url())
-    data = CommentFormDataFactory(body="My own words, pending.")
+    data = CommentFormDataFactory(post=post, body="My own words, pending.")
     client.post(f"/comments/post/{post.pk}/", data)
     page = client.get(post.get_absolute_url())
     assert b"My own words, pending." in page.content
@@ -281,10 +282,10 @@ def test_each_visitor_of_a_cached_post_page_gets_their_own_csrf_token_and_cookie
     assert alice.cookies["csrftoken"].value != bob.cookies["csrftoken"].value
     # Each visitor's form works for them, and only for them.
     url = f"/comments/post/{post.pk}/"
-    with_alices = {**CommentFormDataFactory(), "csrfmiddlewaretoken": alice_token}
-    with_bobs = {**CommentFormDataFactory(), "csrfmiddlewaretoken": bob_token}
+    with_alices = {**CommentFormDataFactory(post=post), "csrfmiddlewaretoken": alice_token}
+    with_bobs = {**CommentFormDataFactory(post=post), "csrfmiddlewaretoken": bob_token}
     assert bob.post(url, with_alices).status_code == 403
-    assert bob.post(url, CommentFormDataFactory()).status_code == 403
+    assert bob.post(url, CommentFormDataFactory(post=post)).status_code == 403
     assert bob.post(url, with_bobs).status_code == 302
 
 
@@ -295,6 +296,21 @@ def test_a_cached_post_page_gets_a_fresh_signed_form_time_for_each_visitor(clien
         later = client.get(post.get_absolute_url())
     assert later["X-Page-Cache"] == "hit"
     assert STAMP.search(later.content).group(1) != first
+
+
+def test_each_visitor_of_a_cached_post_page_gets_a_stamp_of_their_own_for_that_post(post):
+    other = PostFactory(title="Second light")
+    Client().get(other.get_absolute_url())  # the other post's page is cached too
+    alice, bob = Client(), Client()
+    alice.get(post.get_absolute_url())
+    pages = [reader.get(post.get_absolute_url()) for reader in (alice, bob)]
+    assert [page["X-Page-Cache"] for page in pages] == ["hit", "hit"]
+    stamps = [read_form_time(STAMP.search(page.content).group(1).decode()) for page in pages]
+    assert stamps[0].signed != stamps[1].signed
+    assert [stamp.post_id for stamp in stamps] == [post.pk, post.pk]
+    other_page = Client().get(other.get_absolute_url())
+    assert other_page["X-Page-Cache"] == "hit"
+    assert read_form_time(STAMP.search(other_page.content).group(1).decode()).post_id == other.pk
 
 
 def test_a_cached_post_page_carries_none_of_the_first_visitors_token_or_stamp(post):

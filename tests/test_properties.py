@@ -50,7 +50,9 @@ TEXT = st.one_of(
 @example(name="Ann", email="ann@example.com", url="", body="Hello <script>alert(1)</script>")
 def test_any_text_in_any_comment_field_is_stored_or_a_form_error(name, email, url, body):
     post = PostFactory()
-    data = CommentFormDataFactory(author_name=name, author_email=email, author_url=url, body=body)
+    data = CommentFormDataFactory(
+        post=post, author_name=name, author_email=email, author_url=url, body=body
+    )
     form = CommentForm(data, post=post)
     if form.is_valid():
         comment = services.submit_comment(

@@ -163,7 +163,7 @@ def test_post_page_query_count_is_the_same_with_1_and_3_own_pending_replies(clie
     tops = [CommentFactory(approved=True, post=post) for _ in range(3)]
 
     def send_reply(parent):
-        data = CommentFormDataFactory(parent=parent.pk)
+        data = CommentFormDataFactory(post=post, parent=parent.pk)
         assert client.post(f"/comments/post/{post.pk}/", data).status_code == 302
 
     send_reply(tops[0])

@@ -28,7 +28,7 @@ def submit_url(post):
 def reply(client, parent, **data):
     """Send a reply to `parent` as this client; it stays pending (moderation is on by default)."""
     response = client.post(
-        submit_url(parent.post), CommentFormDataFactory(parent=parent.pk, **data)
+        submit_url(parent.post), CommentFormDataFactory(post=parent.post, parent=parent.pk, **data)
     )
     assert response.status_code == 302
     return Comment.objects.get(body=data["body"])
@@ -71,19 +71,23 @@ def test_remember_box_is_unticked_by_default_and_not_a_comment_field():
 
 def test_sending_with_the_box_ticked_stores_nothing_of_the_reader_in_a_cookie(client):
     post = PostFactory()
-    data = CommentFormDataFactory(author_name="Ada Remembered", author_email="ada@example.org")
+    data = CommentFormDataFactory(
+        post=post, author_name="Ada Remembered", author_email="ada@example.org"
+    )
     response = client.post(submit_url(post), {**data, "remember": "on"})
     assert response.status_code == 302
     for cookie in response.cookies.values():
         assert "Ada" not in cookie.value and "ada@example.org" not in cookie.value
     ticked = {name for name in response.cookies}
-    unticked = Client().post(submit_url(post), CommentFormDataFactory())
+    unticked = Client().post(submit_url(post), CommentFormDataFactory(post=post))
     assert ticked == set(unticked.cookies)  # the box changes nothing on the server's side
 
 
 def test_post_page_is_the_same_for_everyone_whatever_they_asked_us_to_remember(client):
     post = PostFactory()
-    client.post(submit_url(post), {**CommentFormDataFactory(author_name="Ada"), "remember": "on"})
+    client.post(
+        submit_url(post), {**CommentFormDataFactory(post=post, author_name="Ada"), "remember": "on"}
+    )
     page = Client().get(post.get_absolute_url()).content.decode()
     assert "Ada" not in page
     assert not re.search(r'name="remember"[^>]*checked', page)
@@ -174,7 +178,7 @@ def test_own_pending_reply_to_a_comment_on_another_comment_page_is_listed_naming
 def test_own_new_comment_is_still_listed_after_the_threads(client):
     post = PostFactory()
     CommentFactory(approved=True, post=post)
-    client.post(submit_url(post), CommentFormDataFactory(body="A new thread of mine."))
+    client.post(submit_url(post), CommentFormDataFactory(post=post, body="A new thread of mine."))
     html = client.get(post.get_absolute_url()).content.decode()
     own = html[html.index('class="own-pending"') :]
     assert "A new thread of mine." in own

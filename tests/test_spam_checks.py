@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from blog.models import Post
 from comments import services
+from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings, VerifiedEmail
-from comments.spam import sign_form_time
+from comments.spam import read_form_time, sign_form_time
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def submit(client, post, **data):
     meta = data.pop("meta", {})
     return client.post(
         reverse("comments:submit", kwargs={"post_id": post.pk}),
-        CommentFormDataFactory(**data),
+        CommentFormDataFactory(post=post, **data),
         **meta,
     )
 
@@ -94,7 +95,7 @@ def test_comment_sent_faster_than_the_minimum_time_is_a_form_error_and_nothing_i
 def test_sending_the_too_fast_form_again_a_moment_later_is_accepted(client, post, settings):
     settings.COMMENT_MIN_SECONDS = 3
     with time_machine.travel(FORM_SHOWN, tick=False) as clock:
-        first = submit(client, post, timestamp=sign_form_time(), body="Second try")
+        first = submit(client, post, timestamp=sign_form_time(post.pk), body="Second try")
         resent = re.search(r'name="timestamp" value="([^"]+)"', first.content.decode()).group(1)
         clock.shift(3)
         response = submit(client, post, timestamp=resent, body="Second try")
@@ -125,9 +126,10 @@ def test_page_form_carries_a_signed_timestamp_a_zero_minimum_accepts_at_once(
         "",
         "not-a-signed-value",
         signing.dumps(time.time() - 60, salt="some.other.salt"),
-        sign_form_time(time.time() - 60)[:-2] + "xx",
+        signing.dumps(time.time() - 60, salt="comments.form-timestamp"),
+        sign_form_time(1, time.time() - 60)[:-2] + "xx",
     ],
-    ids=["missing", "garbage", "wrong-salt", "tampered"],
+    ids=["missing", "garbage", "wrong-salt", "no-post", "tampered"],
 )
 def test_missing_or_tampered_timestamp_is_a_form_error_and_the_form_gets_a_fresh_one(
     client, post, stamp
@@ -147,6 +149,81 @@ def test_form_left_open_for_days_must_be_sent_again(client, post):
     response = shown_then_sent(client, post, after=3 * 24 * 3600)
     assert response.status_code == 400
     assert Comment.objects.count() == 0
+
+
+# One stamp: one post, one accepted comment
+
+
+def stamp_in(response) -> str:
+    return re.search(r'name="timestamp" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_a_stamp_harvested_on_one_post_is_refused_on_another_keeping_the_text(client, settings):
+    settings.COMMENT_MIN_SECONDS = 0
+    harvested, target = PostFactory(), PostFactory()
+    stamp = stamp_in(client.get(harvested.get_absolute_url()))
+
+    response = submit(client, target, timestamp=stamp, body="Words for the second post")
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This form was for another post. Please check your comment and send it again" in html
+    assert "Words for the second post</textarea>" in html
+    assert Comment.objects.count() == 0
+    # The form shown again carries a stamp for this post: the reader sends it as it is.
+    fresh = stamp_in(response)
+    assert read_form_time(fresh).post_id == target.pk
+    assert (
+        submit(client, target, timestamp=fresh, body="Words for the second post").status_code == 302
+    )
+    assert stored().post == target
+
+
+@pytest.mark.parametrize(
+    "first", [{"body": "Accepted, pending"}, {"body": "Accepted as spam", "honeypot": "x"}]
+)
+def test_a_stamp_is_refused_once_a_comment_was_accepted_with_it(client, post, settings, first):
+    settings.COMMENT_MIN_SECONDS = 0
+    stamp = stamp_in(client.get(post.get_absolute_url()))
+    assert submit(client, post, timestamp=stamp, **first).status_code == 302
+
+    replay = submit(Client(), post, timestamp=stamp, body="The same form, again")
+
+    assert replay.status_code == 400
+    html = replay.content.decode()
+    assert "This form has already been sent once. Please check your comment" in html
+    assert "The same form, again</textarea>" in html
+    assert stamp_in(replay) != stamp
+    assert Comment.objects.count() == 1
+
+
+def test_a_stamp_sent_with_a_form_error_stays_usable_once(client, post, settings):
+    settings.COMMENT_MIN_SECONDS = 0
+    stamp = stamp_in(client.get(post.get_absolute_url()))
+    refused = submit(client, post, timestamp=stamp, author_name="", body="Kept for the retry")
+    assert refused.status_code == 400
+    assert "Kept for the retry</textarea>" in refused.content.decode()
+
+    resent = stamp_in(refused)
+    assert submit(client, post, timestamp=resent, body="Kept for the retry").status_code == 302
+    assert submit(Client(), post, timestamp=resent, body="Once more").status_code == 400
+    assert [comment.body for comment in Comment.objects.all()] == ["Kept for the retry"]
+
+
+def test_two_forms_checked_together_with_one_stamp_store_one_comment(post, settings):
+    """The check in the form is a courtesy; spending the stamp when storing is what counts."""
+    settings.COMMENT_MIN_SECONDS = 0
+    stamp = sign_form_time(post.pk)
+    forms = [
+        CommentForm(CommentFormDataFactory(post=post, timestamp=stamp, body=body), post=post)
+        for body in ("First of two", "Second of two")
+    ]
+    assert all(form.is_valid() for form in forms)
+    details = {"post": post, "ip": "192.0.2.1", "user_agent": "", "user": None}
+    services.submit_comment(form=forms[0], **details)
+    with pytest.raises(services.StampSpent):
+        services.submit_comment(form=forms[1], **details)
+    assert [comment.body for comment in Comment.objects.all()] == ["First of two"]
 
 
 # Rate limit
@@ -510,7 +587,7 @@ def test_confirmation_link_expires_after_seven_days(client):
 
 
 def test_form_timestamp_cannot_be_used_as_a_confirmation_token(client):
-    token = sign_form_time()
+    token = sign_form_time(1)
     response = client.get(reverse("comments:verify_email", kwargs={"token": token}))
     assert response.status_code == 400
     assert not VerifiedEmail.objects.exists()

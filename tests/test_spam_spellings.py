@@ -17,7 +17,7 @@ ZWSP, ZWJ, SOFT_HYPHEN = "\u200b", "\u200d", "\u00ad"
 def submit(client, post, **data):
     meta = data.pop("meta", {})
     url = reverse("comments:submit", kwargs={"post_id": post.pk})
-    return client.post(url, CommentFormDataFactory(**data), **meta)
+    return client.post(url, CommentFormDataFactory(post=post, **data), **meta)
 
 
 @pytest.mark.parametrize(
@@ -149,11 +149,12 @@ def test_a_form_stamp_works_for_two_hours_and_then_asks_to_send_again_keeping_th
 
     with time_machine.travel("2026-01-01 12:00:00Z", tick=False) as clock:
         post = PostFactory()
-        stamp = sign_form_time()
+        # Two forms shown at the same moment: each stamp is good for one comment.
+        stamp, other = sign_form_time(post.pk), sign_form_time(post.pk)
         clock.shift(2 * 60 * 60 - 5)
         assert submit(client, post, timestamp=stamp, body="Within two hours").status_code == 302
         clock.shift(10)
-        late = submit(client, post, timestamp=stamp, body="After two hours")
+        late = submit(client, post, timestamp=other, body="After two hours")
     assert late.status_code == 400
     html = late.content.decode()
     assert "This form has expired. Please check your comment and send it again." in html

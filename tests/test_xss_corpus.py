@@ -209,7 +209,10 @@ def test_comment_form_stores_each_payload_or_shows_it_back_as_text(client):
     refused = 0
     for i, (marker, payload) in enumerate(zip(MARKERS, PAYLOADS, strict=True)):
         data = CommentFormDataFactory(
-            author_name=payload[:80], body=payload, author_url=f"https://example.com/{payload}"
+            post=post,
+            author_name=payload[:80],
+            body=payload,
+            author_url=f"https://example.com/{payload}",
         )
         ip = f"10.0.{i // 200}.{i % 200 + 1}"
         response = client.post(url, data, REMOTE_ADDR=ip)
