@@ -170,6 +170,7 @@ def commenter(stop, stats, posts, counter):
         action = re.search(r'<form[^>]+action="(/comments/post/[^"#]+)', html)
         if status != 200 or not action:
             continue
+        # The stamp of the page just read: one stamp is good for one comment on that post only.
         marker = f"soak-{next(counter)}"
         form = {
             "csrfmiddlewaretoken": hidden(html, "csrfmiddlewaretoken"),
