@@ -311,17 +311,26 @@ class PostAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, post):
             raise PermissionDenied
         kept = list(post.revisions.select_related("created_by").order_by("created", "pk"))
-        rows = [
-            (revision, revisions.diff(kept[i - 1] if i else None, revision))
+        may_restore = self.has_change_permission(request, post)
+        history = [
+            {
+                "when": revision.created,
+                "revision": revision,
+                "changes": revisions.diff(kept[i - 1] if i else None, revision),
+                # The newest revision is what the post says now: nothing to restore.
+                "may_restore": may_restore and i < len(kept) - 1,
+            }
             for i, revision in enumerate(kept)
         ]
+        if went_live := revisions.went_live_at(post, kept):
+            history.append({"when": went_live, "event": "Went live as scheduled"})
+        history.sort(key=lambda entry: entry["when"], reverse=True)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Revisions of “{post}”",
             "opts": self.opts,
             "original": post,
-            "rows": list(reversed(rows)),
-            "may_restore": self.has_change_permission(request, post),
+            "history": history,
         }
         return TemplateResponse(request, "admin/blog/post/revisions.html", context)
 

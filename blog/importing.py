@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
+from blog import revisions
 from blog.models import Post
 from blog.rendering import render_markdown, summarise
 
@@ -95,7 +96,7 @@ def import_file(path: Path, *, author=None) -> ImportResult:
     """
     parsed = parse_file(path)
     with transaction.atomic():
-        return save_post(parsed, author=author)
+        return save_post(parsed, author=author, source=path.name)
 
 
 def parse_file(path: Path) -> ParsedPost:
@@ -332,10 +333,11 @@ def _tags(value) -> list[str]:
     return tags
 
 
-def save_post(parsed: ParsedPost, *, author=None) -> ImportResult:
+def save_post(parsed: ParsedPost, *, author=None, source: str = "") -> ImportResult:
     """Create the post with this slug, or update it; leave it untouched if nothing changed.
 
-    Skipping unchanged posts keeps re-imports (and `load_demo`) from bumping `updated`.
+    Skipping unchanged posts keeps re-imports (and `load_demo`) from bumping `updated` or adding
+    a revision. A created or updated post gets a revision in its author's name, noting `source`.
     """
     post = Post.objects.filter(slug=parsed.slug).first()
     chosen_author = _choose_author(parsed.author, default=author, existing=post)
@@ -357,6 +359,8 @@ def save_post(parsed: ParsedPost, *, author=None) -> ImportResult:
         raise BadFile("; ".join(problems)) from None
     post.save()
     post.tags.set(parsed.tags)
+    note = f"{'Imported' if action == 'created' else 'Re-imported'} from {source or 'a file'}"
+    revisions.record(post=post, user=post.author, note=note[:200])
     return ImportResult(post=post, action=action)
 
 

@@ -367,9 +367,10 @@ class PreviewLink(models.Model):
 
 
 class PostRevision(models.Model):
-    """What a post said after one save in the admin: its text, tags, cover and status; who, when.
+    """What a post said after one change: its text, tags, cover and status; who, when, why.
 
-    Written by blog.revisions (every admin save, publish and restore); read-only afterwards.
+    Written by blog.revisions (every admin save, publish, restore and import); read-only
+    afterwards.
     """
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")

@@ -1,4 +1,9 @@
-"""Revisions of posts: one kept per admin save, a readable diff between two, and restore.
+"""Revisions of posts: one kept per change of content, a readable diff between two, and restore.
+
+A revision is recorded explicitly by whatever changed the post: an admin save or bulk action,
+a restore, an import (`import_posts`, `import_wordpress`). Not by a signal: saves that change
+no content (renditions, comment counts) must not add one. A scheduled post going live is no
+save at all; the history shows it as an event computed from the post (`went_live_at`).
 
 Restoring brings back the text, tags and cover, never the status: whether a post is live stays
 the editors' decision (blog.workflow). A restore is itself a new revision.
@@ -6,6 +11,7 @@ the editors' decision (blog.workflow). A restore is itself a new revision.
 
 import difflib
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -37,6 +43,22 @@ def record(*, post: Post, user: AbstractBaseUser | None, note: str = "") -> Post
         created_by=user if user is not None and user.is_authenticated else None,
         note=note,
     )
+
+
+def went_live_at(post: Post, kept: list[PostRevision]) -> datetime | None:
+    """When a scheduled post went live by itself (no save happened then), else None.
+
+    That is when the post is public now and the revision in force just before its publication
+    time (`kept` oldest first) already had it published for that time: it was scheduled.
+    """
+    if not post.is_published:
+        return None
+    before = [revision for revision in kept if revision.created < post.publish_at]
+    if not before:
+        return None
+    last = before[-1]
+    scheduled = last.status == Post.Status.PUBLISHED and last.publish_at == post.publish_at
+    return post.publish_at if scheduled else None
 
 
 @dataclass(frozen=True)

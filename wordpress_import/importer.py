@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from blog import revisions
 from blog.models import RESERVED_SLUGS, Post
 from blog.renditions import rendition_names
 from comments import conf
@@ -169,6 +170,7 @@ class Importer:
         for shortcode in content.unknown_shortcodes:
             self.summary.note(f"unknown shortcode [{shortcode}] kept as text", item.link)
         cover = self.pick_cover(content, item)
+        created = post.pk is None
         post.title = (item.title or item.name or f"Untitled (WordPress post {item.wp_id})")[:200]
         post.slug = self.unique_slug(item, exclude_pk=post.pk)
         post.author = self.authors.user_for_login(item.creator)
@@ -188,6 +190,8 @@ class Importer:
             self.media.written.append(post.cover_image.name)
             self.media.written.extend(rendition_names(post.cover_renditions))
         post.tags.set(tag_names(item))
+        note = "Imported from WordPress" if created else "Re-imported from WordPress"
+        revisions.record(post=post, user=post.author, note=note)
         if item.sticky:
             self.summary.note("sticky flag not kept (no pinned posts here)", item.link)
         return post
