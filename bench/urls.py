@@ -6,8 +6,9 @@ the test client) before the project does any work of its own.
 
 import os
 
+from django.core.cache import caches
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, resolve
 
 from config import urls as site_urls
 
@@ -22,7 +23,21 @@ def ceiling_page(request):
         return HttpResponse(page.read(), content_type="text/html; charset=utf-8")
 
 
+def cold(request, path):
+    """bench/load's fully cold row: /bench-cold/<page> empties every cache of this process (the
+    page and fragment caches, the generations, the blank comment form's copy), then answers as
+    <page> would. No budget: it shows what the first reader after a change pays."""
+    from comments import section
+
+    for alias in caches:
+        caches[alias].clear()
+    section._blank_forms.clear()
+    match = resolve("/" + path)
+    return match.func(request, *match.args, **match.kwargs)
+
+
 urlpatterns = [
+    path("bench-cold/<path:path>", cold, name="bench_cold"),
     path("bench-ceiling/", ceiling, name="bench_ceiling"),
     path("bench-ceiling/page/", ceiling_page, name="bench_ceiling_page"),
     path("", include("config.urls")),

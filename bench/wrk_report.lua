@@ -1,59 +1,64 @@
--- wrk script for bench/load: optional POST body with a counter (each comment differs), and one
--- machine-readable line at the end: requests/s, p50 and p99 in ms, errors, requests, and POSTs.
---
--- With BENCH_FORM_PAGE (a path) as well, each POST is sent as a reader sends it: its form's
--- stamp (STAMP in the body) is read from a GET of that page first. Stamps are for one post and
--- one accepted comment each, so one harvested stamp cannot be replayed.
-local counter = 0
-local body_template = os.getenv("BENCH_POST_BODY")
+-- wrk script for bench/load. GET by default; with BENCH_POST_BODIES (files BENCH_POST_BODIES.0,
+-- .1, ... one per wrk thread, of urlencoded form bodies, one a line, each with its own form stamp
+-- and text) each request POSTs the thread's next body, so no two requests send the same comment
+-- or the same stamp. At the
+-- end, one machine-readable line: requests/s, p50 and p99 in ms, errors, requests; then the
+-- answers' status codes (POST rows only) and how many bodies were sent twice (wrk ran out).
 local cookie = os.getenv("BENCH_COOKIE")
-local form_page = os.getenv("BENCH_FORM_PAGE")
-local stamps = {}
-posts = 0 -- global: read per thread by done()
-thread_number = 0 -- global: set per thread by setup()
+local bodies_file = os.getenv("BENCH_POST_BODIES")
+local threads = {}
+
+setup = function(thread)
+  thread:set("thread_id", #threads)
+  table.insert(threads, thread)
+end
+
+local bodies = {}
+local next_body = 1
+statuses = {}
+reused = 0
+
+init = function(args)
+  if bodies_file then
+    for line in io.lines(bodies_file .. "." .. thread_id) do table.insert(bodies, line) end
+  end
+end
 
 request = function()
   local headers = {}
   if cookie then headers["Cookie"] = cookie end
-  if body_template then
-    local body = body_template
-    if form_page then
-      local stamp = table.remove(stamps)
-      if not stamp then return wrk.format("GET", form_page, headers) end
-      body = body:gsub("STAMP", stamp)
-    end
-    counter = counter + 1
-    posts = posts + 1
+  if bodies_file then
+    if next_body > #bodies then next_body = 1; reused = reused + 1 end
+    local body = bodies[next_body]
+    next_body = next_body + 1
     headers["Content-Type"] = "application/x-www-form-urlencoded"
-    -- Each thread's Lua state draws the same random numbers: its number keeps comments apart.
-    body = body:gsub("COUNTER", tostring(thread_number) .. "-" .. tostring(counter))
     return wrk.format("POST", nil, headers, body)
   end
   return wrk.format("GET", nil, headers)
 end
 
--- Defined only when stamps are wanted: with a response() wrk hands every body to Lua, which
--- would slow the plain GET rows down.
-if form_page then
+if bodies_file then
   response = function(status, headers, body)
-    local stamp = body:match('name="timestamp" value="([^"]+)"')
-    if stamp then table.insert(stamps, stamp) end
+    statuses[status] = (statuses[status] or 0) + 1
   end
-end
-
-local threads = {}
-
-setup = function(thread)
-  table.insert(threads, thread)
-  thread:set("thread_number", #threads)
 end
 
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.status + summary.errors.timeout
-  local sent = 0
-  for _, thread in ipairs(threads) do sent = sent + (thread:get("posts") or 0) end
-  io.write(string.format("RESULT %.1f %.2f %.2f %d %d %d\n",
+  io.write(string.format("RESULT %.1f %.2f %.2f %d %d\n",
     summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors, summary.requests, sent))
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors, summary.requests))
+  io.write(string.format("ERRORS connect=%d read=%d write=%d status=%d timeout=%d\n",
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.status,
+    summary.errors.timeout))
+  local counts, wrapped = {}, 0
+  for _, t in ipairs(threads) do
+    for status, n in pairs(t:get("statuses")) do counts[status] = (counts[status] or 0) + n end
+    wrapped = wrapped + t:get("reused")
+  end
+  local parts = {}
+  for status, n in pairs(counts) do table.insert(parts, status .. "=" .. n) end
+  table.sort(parts)
+  io.write("STATUSES " .. table.concat(parts, ",") .. " reused=" .. wrapped .. "\n")
 end
