@@ -10,6 +10,7 @@ their flash messages. It is built per request and never cached with the shared p
 """
 
 import functools
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -229,6 +230,11 @@ def form_time_hole(post_id: int) -> str:
     names the post the form is for, so the stamp written there (fill_form_time) is for that post,
     whatever page the cache entry is served as."""
     return f"{_form_time_hole_prefix()}{post_id}-"
+
+
+def form_time_hole_pattern() -> bytes:
+    """A regular expression (bytes) matching any form-time hole, whatever post it names."""
+    return re.escape(_form_time_hole_prefix().encode()) + rb"[0-9]+-"
 
 
 def fill_form_time(content: bytes) -> bytes:

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the page cache, so that pages it serves carry the header too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RejectNulCharactersMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
@@ -71,11 +73,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "wordpress_import.middleware.LegacyRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Serves hits before everything below (see its docstring): keep it right after CSRF.
+    "core.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.PrivateWhenPersonalisedMiddleware",
-    "core.pagecache.PageCacheMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its 429 page
 ]
 

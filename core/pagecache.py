@@ -26,6 +26,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from functools import cache as memoize
+from functools import lru_cache
 from pathlib import Path
 
 from django.apps import apps
@@ -34,6 +35,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.http import parse_http_date_safe
@@ -106,12 +108,35 @@ def holes(request) -> dict[bytes, object]:
     }
 
 
-def fill_holes(request, content: bytes) -> bytes:
-    for hole, value in holes(request).items():
-        if hole in content:
-            content = content.replace(hole, value().encode())
-    # The form's stamp, for the post its hole names: one signing, no query.
-    return section.fill_form_time(content)
+@memoize
+def _hole_pattern() -> re.Pattern:
+    fixed = [re.escape(hole) for hole in holes(None)]
+    return re.compile(b"(" + b"|".join([*fixed, section.form_time_hole_pattern()]) + b")")
+
+
+def split_at_holes(content: bytes) -> tuple[bytes, ...]:
+    """The page as the cache keeps it: its text and its holes, alternating (text, hole, text...).
+
+    Found once, when the page is stored, so that serving it is one join rather than a search
+    of the whole page for each hole on every hit.
+    """
+    return tuple(_hole_pattern().split(content))
+
+
+def fill_holes(request, parts: tuple[bytes, ...]) -> bytes:
+    """The page for this visitor: each hole (every other part) filled once per kind; the form's
+    stamp for the post its hole names (section.fill_form_time: one signing, no query)."""
+    if len(parts) == 1:
+        return parts[0]
+    fillers, values = holes(request), {}
+    filled = list(parts)
+    for index in range(1, len(parts), 2):
+        hole = parts[index]
+        if hole not in values:
+            fill = fillers.get(hole)
+            values[hole] = fill().encode() if fill else section.fill_form_time(hole)
+        filled[index] = values[hole]
+    return b"".join(filled)
 
 
 @memoize
@@ -147,27 +172,46 @@ class Visit:
 
 
 class PageCacheMiddleware:
-    """Serve and store anonymous pages of the routes in POLICIES; see the module docstring."""
+    """Serve and store anonymous pages of the routes in POLICIES; see the module docstring.
+
+    It sits right after CsrfViewMiddleware (which reads the visitor's CSRF cookie first and sets
+    it on the way out) and answers a hit before the middleware after it and before the view:
+    authentication, messages and the view's own URL resolution cost a hit nothing. Everything a
+    hit must carry is set outside it (security headers, CSP, Permissions-Policy,
+    X-Frame-Options, the CSRF cookie); session holders never get here with a cache key.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        visit = self._visit(request)
+        if visit is not None and visit.key is not None:
+            entry = cache.get(visit.key)
+            if entry is not None and (entry["expires"] is None or time.time() < entry["expires"]):
+                return self._from_entry(request, visit, entry)
+            request.renders_for_cache = True
         response = self.get_response(request)
-        visit = getattr(request, "page_cache_visit", None)
-        if visit is None or response.streaming or getattr(response, "from_page_cache", False):
+        if visit is None or response.streaming:
             return response
         etag = _etag(response.content)  # of the page with its holes, as the cache keeps it
         if getattr(request, "renders_for_cache", False):
+            parts = split_at_holes(response.content)
             if self._storable(request, response):
-                self._store(request, visit, response, etag)
-            response.content = fill_holes(request, response.content)
+                self._store(request, visit, response, parts, etag)
+            response.content = fill_holes(request, parts)
         return self._finish(request, visit, response, etag)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        policy = POLICIES.get(match.view_name) if match else None
-        if policy is None or request.method not in ("GET", "HEAD"):
+    def _visit(self, request) -> "Visit | None":
+        """What to do with this request: None for routes and methods the cache leaves alone."""
+        if request.method not in ("GET", "HEAD"):
+            return None
+        try:
+            match = _resolve(get_resolver(get_urlconf()), request.path_info)
+        except Resolver404:
+            return None
+        policy = POLICIES.get(match.view_name)
+        if policy is None:
             return None
         cookies = request.COOKIES
         personal = policy.html and (
@@ -176,24 +220,19 @@ class PageCacheMiddleware:
         visit = request.page_cache_visit = Visit(policy=policy, personal=personal)
         variant = _variant(request, policy)
         if personal or variant is None or settings.PAGE_CACHE_SECONDS <= 0:
-            return None
-        visit.scopes = policy.scopes(view_kwargs)
+            return visit
+        visit.scopes = policy.scopes(match.kwargs)
         visit.generations = generations.current(visit.scopes)
         page = hashlib.md5(f"{request.path}?{variant}".encode(), usedforsecurity=False)
         stamp = ".".join(str(number) for number in visit.generations)
         visit.key = f"page:{release()}:{page.hexdigest()}:{stamp}"
-        entry = cache.get(visit.key)
-        if entry is not None and (entry["expires"] is None or time.time() < entry["expires"]):
-            return self._from_entry(request, visit, entry)
-        request.renders_for_cache = True
-        return None
+        return visit
 
     def _from_entry(self, request, visit, entry) -> HttpResponse:
-        response = HttpResponse(fill_holes(request, entry["content"]), status=entry["status"])
+        response = HttpResponse(fill_holes(request, entry["parts"]), status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
         response = self._finish(request, visit, response, entry["etag"])
-        response.from_page_cache = True
         response["X-Page-Cache"] = "hit"
         return response
 
@@ -210,7 +249,7 @@ class PageCacheMiddleware:
             and "no-store" not in control
         )
 
-    def _store(self, request, visit, response, etag: str) -> None:
+    def _store(self, request, visit, response, parts, etag: str) -> None:
         expires = [time.time() + settings.PAGE_CACHE_SECONDS]
         if generations.POSTS in visit.scopes:
             posts = visit.generations[visit.scopes.index(generations.POSTS)]
@@ -226,7 +265,7 @@ class PageCacheMiddleware:
             return
         headers = [(k, v) for k, v in response.items() if k.lower() in STORED_HEADERS]
         entry = {
-            "content": response.content,
+            "parts": parts,
             "status": response.status_code,
             "headers": headers,
             "etag": etag,
@@ -263,6 +302,14 @@ class PageCacheMiddleware:
         return get_conditional_response(
             request, etag=etag, last_modified=last_modified, response=response
         )
+
+
+@lru_cache(maxsize=4096)
+def _resolve(resolver, path: str):
+    """The route of a path, remembered: the same for every request while the URLconf is the
+    same (a changed URLconf is another resolver, so another key). Unknown paths raise
+    Resolver404 and are not remembered, so junk paths cannot push out the pages' routes."""
+    return resolver.resolve(path)
 
 
 def _variant(request, policy) -> str | None:

@@ -78,6 +78,37 @@ def test_anonymous_post_page_is_served_from_the_cache_without_a_query(client, po
     assert b"A fine post." in second.content
 
 
+def test_a_page_served_from_the_cache_carries_the_same_security_headers(client, post):
+    # Hits are answered before most middleware runs (core.pagecache): the headers set by the
+    # middleware outside it must still be on them.
+    first = client.get(post.get_absolute_url())
+    second = client.get(post.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    for header in [
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
+        "Cross-Origin-Opener-Policy",
+        "Content-Type",
+    ]:
+        assert second[header] == first[header], header
+
+
+def test_a_cached_page_does_not_reach_the_view_or_the_middleware_after_the_cache(
+    client, post, monkeypatch
+):
+    client.get(post.get_absolute_url())
+    calls = []
+    monkeypatch.setattr(
+        "django.contrib.auth.middleware.AuthenticationMiddleware.process_request",
+        lambda self, request: calls.append(request.path),
+    )
+    assert served_from_cache(client, post.get_absolute_url())
+    assert calls == []
+
+
 def test_unknown_query_parameters_neither_read_nor_fill_the_cache(client, post):
     client.get("/?utm_source=x")
     assert "X-Page-Cache" not in client.get("/?utm_source=x")
