@@ -102,7 +102,7 @@ class PostQuerySet(models.QuerySet):
     def related_to(self, post):
         """Other posts sharing tags with `post`, most shared tags first, then the newest.
 
-        Reads `post.tags.all()`, prefetched by for_detail(), so it adds one query.
+        Reads `post.tags.all()`: prefetch them (blog.fragments does) so it adds one query.
         """
         tag_ids = [tag.pk for tag in post.tags.all()]
         if not tag_ids:
@@ -123,10 +123,6 @@ class PostQuerySet(models.QuerySet):
         """Posts published after `post` (same time: higher id), the nearest first."""
         later = Q(publish_at__gt=post.publish_at) | Q(publish_at=post.publish_at, pk__gt=post.pk)
         return self.filter(later).order_by("publish_at", "pk")
-
-    def for_detail(self):
-        """What a post page shows: the author and tags, in a constant number of queries."""
-        return self.select_related("author").prefetch_related("tags")
 
 
 class Post(models.Model):

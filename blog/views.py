@@ -1,13 +1,14 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, dates
 from taggit.models import Tag
 
-from blog import conf, search
+from blog import conf, fragments, search
 from blog.forms import SearchForm
 from blog.models import Post, PreviewLink
 from blog.pagination import DeferredJoinPaginator, published_count, tag_count
@@ -96,16 +97,24 @@ class AuthorPostListView(PublishedPostsMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-RELATED_POSTS = 3
-
-
 class PostDetailView(DetailView):
-    """A post page. Staff who may edit posts also see drafts and scheduled posts here."""
+    """A post page. Staff who may edit posts also see drafts and scheduled posts here.
+
+    A published post, its article and head come from the fragment cache (blog.fragments), so
+    the page costs no query of its own once anyone has read it since it or any other post
+    last changed.
+    """
 
     template_name = "blog/post_detail.html"
 
     def get_queryset(self):
-        return Post.objects.visible_to(self.request.user).for_detail()
+        return Post.objects.visible_to(self.request.user).select_related("author")
+
+    def get_object(self, queryset=None):
+        # A published post from the fragment cache; drafts and scheduled posts (for the staff
+        # who may see them) and unknown addresses from the database.
+        post = fragments.published_post(self.kwargs[self.slug_url_kwarg])
+        return post if post is not None else super().get_object(queryset)
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
@@ -117,15 +126,10 @@ class PostDetailView(DetailView):
     def get_context_data(self, **kwargs):
         post = self.object
         if not post.is_published:
+            prefetch_related_objects([post], "tags")
             return super().get_context_data(is_preview=True, **kwargs)
-        public = Post.objects.published()
-        neighbours = public.only("title", "slug", "publish_at")
         return super().get_context_data(
-            is_preview=False,
-            previous_post=neighbours.before(post).first(),
-            next_post=neighbours.after(post).first(),
-            related_posts=list(public.for_listing().related_to(post)[:RELATED_POSTS]),
-            **kwargs,
+            is_preview=False, parts=fragments.post_parts(post), **kwargs
         )
 
 

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString
 
+from blog import fragments, generations
 from blog.models import Post
 from comments import conf, services, session, spam
 from comments.forms import CommentForm
@@ -60,7 +61,7 @@ class SharedSection:
 class VisitorSection:
     """The part of a post's comment section that belongs to one visitor."""
 
-    form: CommentForm | None  # None when comments are closed
+    form: "CommentForm | BlankForm | None"  # None when comments are closed
     reply_to: Comment | None
     own_pending: list[Comment]  # shown after the threads: new comments, and replies to
     # comments that are not on this comment page
@@ -127,17 +128,55 @@ def shared_section(*, post: Post, page_number=None) -> SharedSection:
 
 
 def shared_cache_key(*, post: Post, page_number) -> str:
-    """A cache key for the shared part's HTML, from what the post row says about its comments.
+    """The fragment cache's key for one comment page's shared HTML (blog.fragments).
 
-    It changes when the post's public comment count or its open/closed switch changes. It does
-    not see an approved comment edited in place, a comment replaced by another at the same count,
-    or a post closed by age (ModerationSettings.close_after_days): a cache using it must also be
-    invalidated on moderation and expire by the closing date.
+    It holds the generations of the post's comments (any comment of the post approved, rejected,
+    deleted, added or edited in place: comments.counts, comments.signals), of the moderation
+    settings (closing comments everywhere) and of posts (the post's own switch, its slug). A post
+    closing by age changes nothing stored: the fragment expires then instead (shared_fragment).
     """
-    return (
-        f"comments:shared:{post.pk}:{page_number or 1}:"
-        f"{post.approved_comment_count}:{int(post.comments_enabled)}"
-    )
+    scopes = [generations.POSTS, generations.COMMENT_RULES, generations.post_comments(post.pk)]
+    return fragments.key("comments", f"{post.pk}:{page_number or 1}", scopes)
+
+
+def comment_page_number(value) -> int | None:
+    """?cpage= as a page number: digits (six at most), else None (the first page). Anything
+    else would be as many fragment keys as anyone cares to type."""
+    value = str(value or "")
+    return int(value) if value.isdigit() and len(value) <= 6 else None
+
+
+@dataclass(frozen=True)
+class SharedFragment:
+    """The shared part as the fragment cache keeps it: its HTML and what a visitor's part needs."""
+
+    html: str
+    closed: bool
+    closes_at: datetime | None
+    comment_ids: frozenset[int]  # the comments shown: replies to other ones go below the threads
+
+
+def shared_fragment(*, post: Post, page_number=None) -> tuple[SharedFragment, SharedSection | None]:
+    """The shared part's HTML and flags from the fragment cache, built (and kept) when missing.
+
+    The SharedSection comes along when it had to be built, None when the fragment was kept; the
+    fragment is never served after the post closes to comments by age.
+    """
+    built = []
+
+    def build():
+        shared = shared_section(post=post, page_number=page_number)
+        built.append(shared)
+        fragment = SharedFragment(
+            html=str(render_shared(shared)),
+            closed=shared.closed,
+            closes_at=shared.closes_at,
+            comment_ids=frozenset(shared.comments_by_id),
+        )
+        return fragment, None if shared.closed else shared.closes_at
+
+    fragment = fragments.cached(shared_cache_key(post=post, page_number=page_number), build)
+    return fragment, (built[0] if built else None)
 
 
 def render_shared(shared: SharedSection) -> SafeString:
@@ -145,15 +184,18 @@ def render_shared(shared: SharedSection) -> SafeString:
     return render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": shared.page.object_list})
 
 
-def render_threads_for(shared: SharedSection, visitor: "VisitorSection") -> SafeString:
-    """The threads as this visitor sees them: the shared HTML, or, when they have pending
-    replies to comments on this page, the same threads with those replies in place.
+def render_threads_for(
+    shared: SharedSection, visitor: "VisitorSection", *, shared_html: str | None = None
+) -> SafeString:
+    """The threads as this visitor sees them: the shared HTML (`shared_html` if already
+    rendered), or, when they have pending replies to comments on this page, the same threads
+    with those replies in place.
 
     The second is personal (the page is sent private and never cached); the shared threads
     themselves are not changed, so the shared HTML stays the same for everyone else.
     """
     if not visitor.replies_in_threads:
-        return render_shared(shared)
+        return SafeString(shared_html) if shared_html is not None else render_shared(shared)
     threads = _with_replies(shared.page.object_list, visitor.replies_in_threads)
     return render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": threads})
 
@@ -174,16 +216,22 @@ def visitor_section(
 ) -> VisitorSection:
     """One visitor's part: their pending comments, their form (bound, if they just failed to
     post one), the comment they reply to and their comment messages."""
-    if shared.closed:
+    return _visitor_part(
+        request, post, closed=shared.closed, comments_by_id=shared.comments_by_id, form=form
+    )
+
+
+def _visitor_part(request, post, *, closed, comments_by_id, form) -> VisitorSection:
+    if closed:
         form = None
     elif form is None:
-        form = _new_form(request, post, shared.comments_by_id)
+        form = _new_form(request, post, comments_by_id)
     reply_to = None
     if form is not None:
-        reply_to = shared.comments_by_id.get(_as_int(form["parent"].value()))
+        reply_to = comments_by_id.get(_form_parent(form))
     own_pending, in_threads = [], {}
     for comment in _own_pending(request, post):
-        if comment.parent_id in shared.comments_by_id:
+        if comment.parent_id in comments_by_id:
             in_threads.setdefault(comment.parent_id, []).append(comment)
         else:
             # Named only while the comment answered is public (a moderator may have removed it).
@@ -199,6 +247,50 @@ def visitor_section(
         messages=_comment_messages(request),
         replies_in_threads=in_threads,
     )
+
+
+@dataclass(frozen=True)
+class Section:
+    """The comment section of one request: the threads' HTML, and this visitor's part."""
+
+    threads_html: SafeString
+    closed: bool
+    closes_at: datetime | None
+    visitor: VisitorSection
+
+
+def comment_section(*, request, post: Post, form: CommentForm | None = None) -> Section:
+    """The comment section for this request, the shared part from the fragment cache.
+
+    The shared threads are loaded only when the fragment is not kept, or when this visitor's
+    part needs the comments themselves: a reply target named on this page (?replyto=, or a
+    form sent back with errors) or pending comments of their own (which may go inside them).
+    """
+    page_number = comment_page_number(request.GET.get("cpage"))
+    fragment, shared = shared_fragment(post=post, page_number=page_number)
+    if shared is None and _needs_comments(request, fragment, form):
+        shared = shared_section(post=post, page_number=page_number)
+    if shared is None:
+        # No reply target on this page and no pending comment: there is nothing to look up.
+        visitor = _visitor_part(request, post, closed=fragment.closed, comments_by_id={}, form=form)
+        threads_html = SafeString(fragment.html)
+    else:
+        visitor = visitor_section(request=request, post=post, shared=shared, form=form)
+        threads_html = render_threads_for(shared, visitor, shared_html=fragment.html)
+    return Section(
+        threads_html=threads_html,
+        closed=fragment.closed,
+        closes_at=fragment.closes_at,
+        visitor=visitor,
+    )
+
+
+def _needs_comments(request, fragment: SharedFragment, form: CommentForm | None) -> bool:
+    if session.pending_ids(request):
+        return True
+    if form is not None and _form_parent(form) in fragment.comment_ids:
+        return True
+    return _as_int(request.GET.get("replyto")) in fragment.comment_ids
 
 
 def _own_pending(request, post: Post) -> list[Comment]:
@@ -254,19 +346,42 @@ def fill_form_time(content: bytes) -> bytes:
     return content
 
 
-def _new_form(request, post: Post, by_id: dict[int, Comment]) -> CommentForm:
+@dataclass(frozen=True)
+class BlankForm:
+    """A comment form nobody has filled in, as far as rendering its copy needs (render_form):
+    building a CommentForm deep-copies its fields, the costliest step of a post page whose
+    fragments are kept. It is never bound and has no errors."""
+
+    post: Post
+    parent: int | None  # the comment it answers
+    timestamp: str  # the signed form time, or the page cache's hole for it
+    is_bound = False
+    errors = {}  # noqa: RUF012 (read by the template, never written)
+
+
+def _new_form(request, post: Post, by_id: dict[int, Comment]) -> "CommentForm | BlankForm":
     initial = {}
     reply_to = request.GET.get("replyto", "")
     if reply_to.isdigit() and int(reply_to) in by_id:
         initial["parent"] = int(reply_to)
+    for_cache = getattr(request, "renders_for_cache", False)
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        initial["author_name"] = user.get_full_name() or user.get_username()
-        initial["author_email"] = user.email
+    if user is None or not user.is_authenticated:
+        stamp = form_time_hole(post.pk) if for_cache else spam.sign_form_time(post.pk)
+        return BlankForm(post=post, parent=initial.get("parent"), timestamp=stamp)
+    initial["author_name"] = user.get_full_name() or user.get_username()
+    initial["author_email"] = user.email
     form = CommentForm(post=post, initial=initial)
-    if getattr(request, "renders_for_cache", False):
+    if for_cache:
         form.fields["timestamp"].initial = form_time_hole(post.pk)
     return form
+
+
+def _form_parent(form) -> int | None:
+    """The comment a form answers."""
+    if isinstance(form, BlankForm):
+        return form.parent
+    return _as_int(form["parent"].value())
 
 
 def _as_int(value) -> int | None:
@@ -289,24 +404,32 @@ def _marks() -> tuple[str, str]:
     return "csrfmark" + digest[:24], "timemark" + digest[24:]
 
 
-def render_form(form: CommentForm, csrf_token) -> SafeString:
-    """The comment form's HTML; a blank form (no data, nothing prefilled but the comment it
-    answers) from the per-process copy, with this visitor's token and form time put in."""
+def render_form(form: "CommentForm | BlankForm", csrf_token) -> SafeString:
+    """The comment form's HTML; a blank form (a BlankForm, or a CommentForm with no data and
+    nothing prefilled but the comment it answers) from the per-process copy, with this
+    visitor's token and form time put in."""
     from crispy_forms.utils import render_crispy_form
 
-    if form.is_bound or set(form.initial) - {"parent"} or not csrf_token:
+    if isinstance(form, BlankForm):
+        parent, stamp = form.parent, form.timestamp
+    elif form.is_bound or set(form.initial) - {"parent"}:
         return render_crispy_form(form, context={"csrf_token": csrf_token})
+    else:
+        parent, stamp = form.initial.get("parent"), form.fields["timestamp"].initial
+    initial = {} if parent is None else {"parent": parent}
+    if not csrf_token:
+        blank = CommentForm(post=form.post, initial=initial)
+        blank.fields["timestamp"].initial = stamp
+        return render_crispy_form(blank, context={"csrf_token": csrf_token})
     token_mark, time_mark = _marks()
-    key = (form.post.pk, form.initial.get("parent"), form.helper.form_action)
+    key = (form.post.pk, parent)
     html = _blank_forms.get(key)
     if html is None:
-        blank = CommentForm(post=form.post, initial=form.initial)
+        blank = CommentForm(post=form.post, initial=initial)
         blank.fields["timestamp"].initial = time_mark
         html = render_crispy_form(blank, context={"csrf_token": token_mark})
         if len(_blank_forms) >= BLANK_FORMS_KEPT:
             _blank_forms.clear()
         _blank_forms[key] = html
-    html = html.replace(token_mark, str(csrf_token)).replace(
-        time_mark, str(form.fields["timestamp"].initial)
-    )
+    html = html.replace(token_mark, str(csrf_token)).replace(time_mark, str(stamp))
     return SafeString(html)

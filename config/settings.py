@@ -169,6 +169,9 @@ RATELIMIT_FAIL_OPEN = True
 # in front may keep pages without a form HTTP_CACHE_SECONDS (s-maxage), serving them up to
 # HTTP_STALE_SECONDS longer while they refresh (stale-while-revalidate).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+# Parts of pages the same for every reader (blog.fragments: a post's article, the shared comment
+# threads), for what the page cache does not serve; 0 turns them off.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=3600)
 HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=10)
 HTTP_STALE_SECONDS = env.int("HTTP_STALE_SECONDS", default=30)
 

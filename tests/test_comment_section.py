@@ -7,7 +7,7 @@ from django.test import Client, RequestFactory
 
 from comments import conf, section, session
 from comments.forms import CommentForm
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
 from core.templatetags.site_tags import without_tag
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
 
@@ -107,16 +107,36 @@ def test_thread_query_follows_the_nesting_depth():
     assert loaded(3) == {top, child, grandchild, great}
 
 
-def test_shared_cache_key_changes_with_page_count_and_open_switch():
-    post = PostFactory()
-    key = section.shared_cache_key(post=post, page_number=None)
-    assert key == section.shared_cache_key(post=post, page_number=1)
-    assert key != section.shared_cache_key(post=post, page_number=2)
-    post.approved_comment_count += 1
-    assert key != section.shared_cache_key(post=post, page_number=None)
-    post.approved_comment_count -= 1
-    post.comments_enabled = False
-    assert key != section.shared_cache_key(post=post, page_number=None)
+def test_shared_cache_key_changes_with_the_page_the_comments_the_rules_and_the_post(
+    django_capture_on_commit_callbacks,
+):
+    post, other = PostFactory(), PostFactory()
+    comment = CommentFactory(post=post, approved=True)
+    keys = [section.shared_cache_key(post=post, page_number=None)]
+    assert keys[0] == section.shared_cache_key(post=post, page_number=1)
+    assert keys[0] != section.shared_cache_key(post=post, page_number=2)
+
+    def changed():
+        keys.append(section.shared_cache_key(post=post, page_number=None))
+        return keys[-1] != keys[-2]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CommentFactory(post=post, approved=True)
+    assert changed()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment.body = "Edited in place."
+        comment.save(update_fields=["body", "body_html"])
+    assert changed()
+    with django_capture_on_commit_callbacks(execute=True):
+        ModerationSettings.load().save()
+    assert changed()
+    with django_capture_on_commit_callbacks(execute=True):
+        post.comments_enabled = False
+        post.save()
+    assert changed()
+    with django_capture_on_commit_callbacks(execute=True):
+        CommentFactory(post=other, approved=True)
+    assert not changed()
 
 
 # Where the reader is looking

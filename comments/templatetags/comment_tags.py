@@ -13,20 +13,17 @@ def comment_section(context, post):
     visitor's own things is flagged for core.middleware, which keeps it out of shared caches.
     """
     request = context["request"]
-    shared = section.shared_section(post=post, page_number=request.GET.get("cpage"))
-    visitor = section.visitor_section(
-        request=request, post=post, shared=shared, form=context.get("comment_form")
-    )
-    if visitor.is_personal:
+    comments = section.comment_section(request=request, post=post, form=context.get("comment_form"))
+    if comments.visitor.is_personal:
         request.is_personalised = True
-    if shared.closes_at is not None and not shared.closed:
+    if comments.closes_at is not None and not comments.closed:
         # The page changes when the post closes by age: a cached copy must not outlive that.
-        request.page_cache_expires = shared.closes_at
+        request.page_cache_expires = comments.closes_at
     return {
         "post": post,
-        "threads_html": section.render_threads_for(shared, visitor),
-        "closed": shared.closed,
-        "visitor": visitor,
+        "threads_html": comments.threads_html,
+        "closed": comments.closed,
+        "visitor": comments.visitor,
         "csrf_token": context.get("csrf_token"),
     }
 

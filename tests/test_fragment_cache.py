@@ -1,0 +1,211 @@
+"""With the page cache off (or passed by, as for a visitor with a session), a post page is built
+from fragments (blog.fragments): the post, its article and head, and the shared comment threads,
+each kept under the generations it is built from. Every change a reader would notice shows on
+the next request; nothing of one visitor is kept."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from blog import fragments
+from comments import section, services
+from comments.models import Comment, ModerationSettings
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_off(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def post():
+    return PostFactory(title="First light", tags=["sky"])
+
+
+def page(client, post, query="") -> str:
+    response = client.get(post.get_absolute_url() + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_post_page_read_before_takes_no_query(client, post):
+    CommentFactory(post=post, approved=True, body="Kept words.")
+    with CaptureQueriesContext(connection) as cold:
+        first = page(client, post)
+    with CaptureQueriesContext(connection) as warm:
+        second = page(client, post)
+    assert len(cold) > 0
+    assert len(warm) == 0
+    assert "Kept words." in second and "First light" in second
+    # The same page, but for the visitor's own token and form time.
+    strip = re.compile(
+        r'value="[^"]+" name="(csrfmiddlewaretoken|timestamp)"|name="'
+        r'(csrfmiddlewaretoken|timestamp)" value="[^"]+"'
+    )
+    assert strip.sub("", first) == strip.sub("", second)
+
+
+def test_fragments_are_off_with_no_lifetime(client, post, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    page(client, post)
+    with CaptureQueriesContext(connection) as again:
+        page(client, post)
+    assert len(again) > 0
+
+
+def test_each_visitor_gets_their_own_token_and_form_time_from_kept_fragments(client, post):
+    from django.test import Client
+
+    first, second = page(Client(), post), page(Client(), post)
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    stamp = re.compile(r'name="timestamp" value="([^"]+)"')
+    assert token.search(first).group(1) != token.search(second).group(1)
+    assert stamp.search(first).group(1) != stamp.search(second).group(1)
+    kept = section.shared_fragment(post=post)[0].html + "".join(fragments.post_parts(post).values())
+    assert "csrfmiddlewaretoken" not in kept and "timestamp" not in kept
+
+
+def approve(comment):
+    services.moderate_comment(comment=comment, status=Comment.Status.APPROVED, moderator=None)
+
+
+def reject(comment):
+    services.moderate_comment(comment=comment, status=Comment.Status.REJECTED, moderator=None)
+
+
+def test_approving_a_comment_shows_it_at_once(client, post, django_capture_on_commit_callbacks):
+    comment = CommentFactory(post=post, pending=True, body="Lovely sky tonight.")
+    assert "Lovely sky" not in page(client, post)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(comment)
+    html = page(client, post)
+    assert "Lovely sky tonight." in html and "1 comment<" in html
+
+
+@pytest.mark.parametrize("moderate", [reject, Comment.delete])
+def test_rejecting_or_deleting_a_comment_hides_it_at_once(
+    client, post, moderate, django_capture_on_commit_callbacks
+):
+    comment = CommentFactory(post=post, approved=True, body="Lovely sky tonight.")
+    assert "Lovely sky tonight." in page(client, post)
+    with django_capture_on_commit_callbacks(execute=True):
+        moderate(comment)
+    assert "Lovely sky tonight." not in page(client, post)
+
+
+def test_a_comment_edited_in_place_shows_at_once(client, post, django_capture_on_commit_callbacks):
+    comment = CommentFactory(post=post, approved=True, body="Lovely sky tonight.")
+    assert "Lovely sky tonight." in page(client, post)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment.body = "Lovely sky this morning."
+        comment.save(update_fields=["body", "body_html"])
+    html = page(client, post)
+    assert "Lovely sky this morning." in html and "Lovely sky tonight." not in html
+
+
+def test_closing_comments_in_the_settings_or_on_the_post_shows_at_once(
+    client, post, django_capture_on_commit_callbacks
+):
+    other = PostFactory()
+    assert "Leave a comment" in page(client, post) and "Leave a comment" in page(client, other)
+    with django_capture_on_commit_callbacks(execute=True):
+        post.comments_enabled = False
+        post.save()
+    assert "Comments are closed" in page(client, post)
+    assert "Leave a comment" in page(client, other)
+    with django_capture_on_commit_callbacks(execute=True):
+        rules = ModerationSettings.load()
+        rules.close_after_days = 0
+        rules.save()
+    assert "Comments are closed" in page(client, other)
+
+
+def test_a_post_closes_to_comments_by_age_on_time(client):
+    start = datetime(2030, 6, 1, 8, tzinfo=UTC)
+    ModerationSettings.objects.update_or_create(pk=1, defaults={"close_after_days": 7})
+    with time_machine.travel(start, tick=False):
+        post = PostFactory(publish_at=start - timedelta(days=7) + timedelta(minutes=5))
+        assert "Leave a comment" in page(client, post)
+        with CaptureQueriesContext(connection) as warm:
+            page(client, post)
+        assert len(warm) == 0
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        assert "Comments are closed" in page(client, post)
+
+
+def test_editing_a_post_or_its_neighbour_or_author_shows_at_once(
+    client, post, django_capture_on_commit_callbacks
+):
+    older = PostFactory(title="Older light", publish_at=post.publish_at - timedelta(days=1))
+    assert "Previous: Older light" in page(client, post)
+    with django_capture_on_commit_callbacks(execute=True):
+        older.title = "Older light, revised"
+        older.save()
+    assert "Previous: Older light, revised" in page(client, post)
+    with django_capture_on_commit_callbacks(execute=True):
+        post.title = "First light, revised"
+        post.save()
+    assert "<h1>First light, revised</h1>" in page(client, post)
+    with django_capture_on_commit_callbacks(execute=True):
+        post.author.first_name, post.author.last_name = "Ada", "Lovelace"
+        post.author.save()
+    assert "Ada Lovelace" in page(client, post)
+
+
+def test_unpublishing_a_post_makes_its_page_404_at_once(
+    client, post, django_capture_on_commit_callbacks
+):
+    page(client, post)
+    with django_capture_on_commit_callbacks(execute=True):
+        type(post).objects.filter(pk=post.pk).unpublish()
+    assert client.get(post.get_absolute_url()).status_code == 404
+
+
+def test_a_scheduled_post_shows_as_the_next_one_when_it_goes_live(client):
+    start = datetime(2030, 6, 1, 8, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        post = PostFactory(title="First light", publish_at=start - timedelta(days=1))
+        later = PostFactory(title="Dawn chorus", publish_at=start + timedelta(hours=1))
+        assert "Dawn chorus" not in page(client, post)
+        assert client.get(later.get_absolute_url()).status_code == 404
+    with time_machine.travel(start + timedelta(hours=1, seconds=1), tick=False):
+        assert "Next: Dawn chorus" in page(client, post)
+        assert client.get(later.get_absolute_url()).status_code == 200
+
+
+def test_a_reply_link_names_the_comment_answered_from_kept_threads(client, post):
+    comment = CommentFactory(post=post, approved=True, author_name="Grace")
+    page(client, post)
+    html = page(client, post, f"?replyto={comment.pk}")
+    assert "Replying to" in html and "Grace" in html
+    assert f'name="parent" value="{comment.pk}"' in html
+
+
+def test_a_commenters_pending_reply_shows_in_its_thread_from_kept_threads(client, post, settings):
+    settings.COMMENT_MIN_SECONDS = 0
+    comment = CommentFactory(post=post, approved=True, body="Top of the thread.")
+    page(client, post)  # the shared threads kept
+    client.post(
+        f"/comments/post/{post.pk}/", CommentFormDataFactory(body="My reply.", parent=comment.pk)
+    )
+    html = page(client, post)
+    threads = html[html.index('<section class="comments"') : html.index('id="comment-form"')]
+    assert "My reply." in threads and "own-pending" not in threads  # in its thread, not below
+    assert "Top of the thread." in section.shared_fragment(post=post)[0].html
+    assert "My reply." not in section.shared_fragment(post=post)[0].html
+
+
+def test_unknown_comment_page_numbers_share_the_first_pages_fragment(post):
+    keys = {
+        section.shared_cache_key(post=post, page_number=section.comment_page_number(value))
+        for value in [None, "", "abc", "-1", "1234567"]
+    }
+    assert keys == {section.shared_cache_key(post=post, page_number=None)}
+    assert section.shared_cache_key(post=post, page_number=2) not in keys
