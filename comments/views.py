@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from blog import fragments
 from blog.models import Post
 from comments import conf, services, session
 from comments.forms import CommentForm
@@ -72,7 +73,14 @@ def submit(request, post_id):
 
 
 def _form_with_errors(request, post, form):
-    context = {"post": post, "object": post, "comment_form": form}
+    # The post page again, its parts from the fragment cache as PostDetailView has them.
+    context = {
+        "post": post,
+        "object": post,
+        "is_preview": False,
+        "parts": fragments.post_parts(post),
+        "comment_form": form,
+    }
     return render(request, "blog/post_detail.html", context, status=400)
 
 

@@ -209,3 +209,13 @@ def test_unknown_comment_page_numbers_share_the_first_pages_fragment(post):
     }
     assert keys == {section.shared_cache_key(post=post, page_number=None)}
     assert section.shared_cache_key(post=post, page_number=2) not in keys
+
+
+def test_a_comment_sent_back_with_errors_gets_the_whole_post_page(client, post, settings):
+    settings.COMMENT_MIN_SECONDS = 0
+    page(client, post)  # the parts kept
+    response = client.post(f"/comments/post/{post.pk}/", CommentFormDataFactory(body=" "))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<h1>First light</h1>" in html and 'rel="canonical"' in html
+    assert "Please write a comment." in html
