@@ -193,7 +193,8 @@ def test_a_commenters_pending_reply_shows_in_its_thread_from_kept_threads(client
     comment = CommentFactory(post=post, approved=True, body="Top of the thread.")
     page(client, post)  # the shared threads kept
     client.post(
-        f"/comments/post/{post.pk}/", CommentFormDataFactory(body="My reply.", parent=comment.pk)
+        f"/comments/post/{post.pk}/",
+        CommentFormDataFactory(post=post, body="My reply.", parent=comment.pk),
     )
     html = page(client, post)
     threads = html[html.index('<section class="comments"') : html.index('id="comment-form"')]
@@ -214,7 +215,9 @@ def test_unknown_comment_page_numbers_share_the_first_pages_fragment(post):
 def test_a_comment_sent_back_with_errors_gets_the_whole_post_page(client, post, settings):
     settings.COMMENT_MIN_SECONDS = 0
     page(client, post)  # the parts kept
-    response = client.post(f"/comments/post/{post.pk}/", CommentFormDataFactory(body=" "))
+    response = client.post(
+        f"/comments/post/{post.pk}/", CommentFormDataFactory(post=post, body=" ")
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "<h1>First light</h1>" in html and 'rel="canonical"' in html
