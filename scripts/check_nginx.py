@@ -17,20 +17,27 @@ missing, otherwise the script says what to install and exits 2 (tests/test_nginx
 """
 
 import argparse
-import http.client
-import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+
+from loopback import (
+    Browser,
+    CheckFailed,
+    check,
+    free_port,
+    migrate_and_seed,
+    production_env,
+    start_gunicorn,
+    stop,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF = ROOT / "deploy" / "nginx.conf"
@@ -68,12 +75,6 @@ def ensure_nginx() -> str | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def adapted_conf(tmp: Path, nginx_port: int, app_port: int) -> str:
     """deploy/nginx.conf with its EDIT values for this loopback run; fails if one is not found."""
     text = CONF.read_text()
@@ -102,72 +103,8 @@ def adapted_conf(tmp: Path, nginx_port: int, app_port: int) -> str:
     return f"{user}pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log warn;\ndaemon off;\n{text}"
 
 
-class Browser:
-    """A visitor: keeps its cookies, follows no redirects."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, data: dict | None = None):
-        headers = {"Host": "127.0.0.1"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urlencode(data, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            content = response.read().decode()
-        finally:
-            connection.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for name, morsel in cookie.items():
-                if morsel.value and morsel["max-age"] != "0":
-                    self.cookies[name] = morsel.value
-                else:
-                    self.cookies.pop(name, None)
-        return response.status, response.headers, content
-
-    def csrf_token(self, path: str) -> str:
-        status, _, content = self.request("GET", path)
-        check(status == 200, f"GET {path} answered {status}")
-        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', content)
-        check(match is not None, f"no CSRF token in the form at {path}")
-        return match.group(1)
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
-
-
-def wait_for(port: int, process: subprocess.Popen, name: str, log: Path) -> None:
-    deadline = time.monotonic() + 40
-    while True:
-        if process.poll() is not None:
-            raise CheckFailed(f"{name} exited:\n{log.read_text()[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise CheckFailed(f"{name} did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.1)
-
-
 def run_checks(nginx_port: int, made: dict, ttl: int) -> None:
-    reader = Browser(nginx_port)
+    reader = Browser(nginx_port, host="127.0.0.1")
     statuses = []
     for _ in range(2):
         status, headers, index = reader.request("GET", "/")
@@ -177,25 +114,9 @@ def run_checks(nginx_port: int, made: dict, ttl: int) -> None:
     check(statuses == ["MISS", "HIT"], f"expected MISS then HIT, got {statuses}")
     check("Published behind nginx" not in index, "the draft is on the index")
 
-    editor = Browser(nginx_port)
-    token = editor.csrf_token("/admin/login/")
-    status, headers, _ = editor.request(
-        "POST",
-        "/admin/login/",
-        {"csrfmiddlewaretoken": token, "username": "editor", "password": PASSWORD},
-    )
-    check(status == 302, f"admin login through nginx answered {status}")
-    token = editor.csrf_token("/admin/blog/post/")
-    status, _, _ = editor.request(
-        "POST",
-        "/admin/blog/post/",
-        {
-            "csrfmiddlewaretoken": token,
-            "action": "publish_selected",
-            "_selected_action": [made["draft"]],
-        },
-    )
-    check(status == 302, f"the publish action answered {status}")
+    editor = Browser(nginx_port, host="127.0.0.1")
+    editor.log_in("editor", PASSWORD)
+    editor.admin_action("/admin/blog/post/", "publish_selected", made["draft"])
     published = time.monotonic()
     status, headers, index = reader.request("GET", "/")
     shown = "Published behind nginx" in index
@@ -254,59 +175,31 @@ def main(argv=None) -> int:
         tmp = Path(folder)
         for name in ("static", "media", "cache"):
             (tmp / name).mkdir()
-        env = {
-            **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}},
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "ENV_FILE": "",
-            "DEBUG": "false",
-            "SECRET_KEY": "check-nginx-key",
-            "SECURE_COOKIES": "false",  # plain HTTP on loopback
-            "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-            "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "MEDIA_ROOT": str(tmp / "media"),
-            "HTTP_CACHE_SECONDS": str(args.ttl),
-            "LOG_LEVEL": "WARNING",
-            "WEB_CONCURRENCY": "1",  # the local-memory cache is per process
-            "PORT": str(app_port),
-        }
+        env = production_env(
+            without={"REDIS_URL", "DATABASE_URL"},
+            SECRET_KEY="check-nginx-key",
+            SECURE_COOKIES="false",  # plain HTTP on loopback
+            DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+            STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
+            MEDIA_ROOT=str(tmp / "media"),
+            HTTP_CACHE_SECONDS=str(args.ttl),
+            LOG_LEVEL="WARNING",
+            WEB_CONCURRENCY="1",  # the local-memory cache is per process
+        )
         try:
-            manage = [sys.executable, str(ROOT / "manage.py")]
-            subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-            seeded = subprocess.run(
-                [*manage, "shell", "-c", SEED],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            made = json.loads(seeded.stdout.strip().splitlines()[-1])
+            made = migrate_and_seed(env, SEED)
             conf = tmp / "nginx.conf"
             conf.write_text(adapted_conf(tmp, nginx_port, app_port))
             app_log, nginx_log = tmp / "gunicorn.log", tmp / "error.log"
-            with app_log.open("w") as output:
-                app = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "-c",
-                        "config/gunicorn.conf.py",
-                        "config.wsgi",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
+            app = start_gunicorn(env, app_port, app_log)
             started.append(app)
-            wait_for(app_port, app, "gunicorn", app_log)
+            wait_until_up(app_port, app, "gunicorn", app_log)
             with nginx_log.open("a") as output:
                 proxy = subprocess.Popen(
                     [nginx, "-p", str(tmp), "-c", str(conf)], stdout=output, stderr=output
                 )
             started.append(proxy)
-            wait_for(nginx_port, proxy, "nginx", nginx_log)
+            wait_until_up(nginx_port, proxy, "nginx", nginx_log)
             print(
                 f"nginx {nginx_port} -> gunicorn {app_port} "
                 f"(deploy/nginx.conf, s-maxage {args.ttl})"
@@ -318,12 +211,7 @@ def main(argv=None) -> int:
         finally:
             for process in started:
                 # nginx: SIGQUIT is its graceful stop; gunicorn: SIGINT its quick one.
-                process.send_signal(signal.SIGQUIT if process is not started[0] else signal.SIGINT)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=15)
+                stop(process, signal.SIGQUIT if process is not started[0] else signal.SIGINT)
     print("nginx micro-cache: MISS then HIT, a publication shown after the TTL, post pages private")
     return 0
 

@@ -7,20 +7,18 @@ restores (the shared server itself is never stopped). No mocks.
 
 import contextlib
 import json
-import os
 import socket
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
+from scripts.loopback import ROOT, production_env
+from scripts.loopback import free_port as port_where_nothing_listens
 from tests.factories import PostFactory
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Reads request lines ("GET /path" or "POST /path") on stdin; answers one JSON line each. The
 # requests go through Django's WSGI handler as under gunicorn, with its request_started and
@@ -49,23 +47,13 @@ for line in sys.stdin:
 """
 
 
-def port_where_nothing_listens() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class DjangoProcess:
     """A Django process (DEBUG off) on a given database, asked for pages one at a time."""
 
     def __init__(self, database_url: str):
-        env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-        env.update(
-            DJANGO_SETTINGS_MODULE="config.settings",
-            ENV_FILE="",
+        env = production_env(
             DATABASE_URL=database_url,
             SECRET_KEY="database-outage-test-key",
-            DEBUG="false",
             ALLOWED_HOSTS="testserver",
             STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
             LOG_LEVEL="CRITICAL",

@@ -2,25 +2,16 @@
 
 import json
 import multiprocessing
-import os
 import runpy
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts.loopback import ROOT, free_port, production_env, start_gunicorn, stop, wait_until_up
+
 CONFIG = ROOT / "config" / "gunicorn.conf.py"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_gunicorn_workers_default_to_two_per_cpu_plus_one(monkeypatch):
@@ -38,19 +29,15 @@ def test_gunicorn_workers_follow_web_concurrency(monkeypatch):
 
 
 @pytest.fixture
-def production_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "STATICFILES_BACKEND"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        ENV_FILE="",
-        DEBUG="false",
+def serve_env(tmp_path):
+    return production_env(
+        without={"REDIS_URL", "STATICFILES_BACKEND"},
         SECRET_KEY="serve-test-key",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         STATIC_ROOT=str(tmp_path / "static"),
         MEDIA_ROOT=str(tmp_path / "media"),
         LOG_LEVEL="WARNING",
     )
-    return env
 
 
 def get(url: str, **headers):
@@ -60,32 +47,21 @@ def get(url: str, **headers):
 
 
 def test_gunicorn_serves_the_site_with_hashed_compressed_long_cached_static_files(
-    production_env, tmp_path
+    serve_env, tmp_path
 ):
     python = [sys.executable, "manage.py"]
     subprocess.run(
-        [*python, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=production_env, check=True
+        [*python, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=serve_env, check=True
     )
     manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
     hashed_css = manifest["paths"]["css/site.css"]
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "config.wsgi"],
-        cwd=ROOT,
-        env={**production_env, "PORT": str(port), "WEB_CONCURRENCY": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "gunicorn.log"
+    server = start_gunicorn({**serve_env, "WEB_CONCURRENCY": "1"}, port, log)
     try:
+        wait_until_up(port, server, "gunicorn", log, healthy_at="/healthz", seconds=30)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, _, body = get(f"{base}/healthz")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+        status, _, body = get(f"{base}/healthz")
         assert status == 200 and json.loads(body)["status"] == "ok"
         assert hashed_css != "css/site.css"
         status, headers, _ = get(f"{base}/static/{hashed_css}", **{"Accept-Encoding": "gzip"})
@@ -94,5 +70,4 @@ def test_gunicorn_serves_the_site_with_hashed_compressed_long_cached_static_file
         assert "max-age=315360000" in headers["Cache-Control"]
         assert "immutable" in headers["Cache-Control"]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)

@@ -1,21 +1,13 @@
 """/healthz tells a load balancer whether this server can reach its database and cache."""
 
 import json
-import os
-import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def port_where_nothing_listens() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from scripts.loopback import ROOT, production_env
+from scripts.loopback import free_port as port_where_nothing_listens
 
 
 @pytest.mark.django_db
@@ -52,13 +44,9 @@ def test_healthz_is_503_naming_the_database_when_postgresql_does_not_answer():
         "import django, json; django.setup(); from django.test import Client; "
         "r = Client().get('/healthz'); print(r.status_code, json.dumps(r.json()))"
     )
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        ENV_FILE="",
+    env = production_env(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/blogcms",
         SECRET_KEY="healthz-test-key",
-        DEBUG="false",
         ALLOWED_HOSTS="testserver",
         LOG_LEVEL="CRITICAL",
     )

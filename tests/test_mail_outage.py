@@ -7,13 +7,11 @@ process for the refused case, in a separate process for the hung one. No mocks.
 """
 
 import json
-import os
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -22,17 +20,11 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment, ModerationSettings
+from scripts.loopback import ROOT, production_env
+from scripts.loopback import free_port as port_where_nothing_listens
 from tests.factories import CommentFormDataFactory, PostFactory, UserFactory
 
-ROOT = Path(__file__).resolve().parent.parent
-
 pytestmark = pytest.mark.django_db
-
-
-def port_where_nothing_listens() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -129,11 +121,8 @@ def test_with_smtp_never_answering_the_post_returns_fast_and_the_worker_times_ou
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     database = tmp_path / "db.sqlite3"
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        ENV_FILE="",
-        DEBUG="false",
+    env = production_env(
+        without={"REDIS_URL", "DATABASE_URL"},
         SECRET_KEY="mail-outage-test-key",
         ALLOWED_HOSTS="testserver",
         DATABASE_URL=f"sqlite:///{database}",

@@ -1,28 +1,23 @@
 """SQLite in production: many simultaneous writers wait their turn instead of failing."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts.loopback import ROOT, production_env
 
 
 def post_comments_at_once(database: Path, writers: int, **env_overrides) -> dict:
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG"}},
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "ENV_FILE": "",  # a developer's .env must not change what is tested
-        "DATABASE_URL": f"sqlite:///{database}",
-        "SECRET_KEY": "concurrency-test-key",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "testserver",
-        "EMAIL_URL": "memorymail://",
-        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "LOG_LEVEL": "ERROR",
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{database}",
+        SECRET_KEY="concurrency-test-key",
+        ALLOWED_HOSTS="testserver",
+        EMAIL_URL="memorymail://",
+        STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
+        LOG_LEVEL="ERROR",
         **env_overrides,
-    }
+    )
     result = subprocess.run(
         [sys.executable, "-m", "tests.sqlite_writers", str(writers)],
         cwd=ROOT,
