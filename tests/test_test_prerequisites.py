@@ -1,18 +1,43 @@
-"""`make test` on a fresh machine: chromium is installed when it can be, else one line says why.
+"""`make test` on a fresh machine: chromium (for the browser tests) and Java (for the HTML
+checker) are installed when they can be, else one line says what to install.
 
-scripts/ensure-chromium runs with a fake `id` and `apt-get` first on PATH, so every branch is
+scripts/ensure-chromium and scripts/ensure-java run with a fake `id`, `apt-get` and `mkdir` first
+on PATH (ensure-java with nothing else, so it cannot find the machine's java), so every branch is
 exercised without touching the machine's packages.
 """
 
 import os
 import stat
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "ensure-chromium"
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """One of the scripts `make test` runs first, and where its fake machine keeps the binary."""
+
+    script: str
+    packages: str  # what apt-get installs, and what the one line tells to install
+    found_on_path: bool  # java is looked up on PATH; chromium at $CHROMIUM_PATH
+
+    def binary(self, tmp_path: Path) -> Path:
+        return tmp_path / "bin" / "java" if self.found_on_path else tmp_path / "chromium"
+
+    def named_as(self, tmp_path: Path) -> str:
+        """How its `not found` line names the binary."""
+        return "java" if self.found_on_path else str(self.binary(tmp_path))
+
+    def path(self, fake_bin: Path) -> str:
+        return str(fake_bin) if self.found_on_path else f"{fake_bin}:/usr/bin:/bin"
+
+
+CHROMIUM = Prerequisite("ensure-chromium", "chromium fonts-dejavu-core", found_on_path=False)
+JAVA = Prerequisite("ensure-java", "default-jre-headless", found_on_path=True)
 
 
 def write_executable(path: Path, text: str) -> Path:
@@ -21,38 +46,43 @@ def write_executable(path: Path, text: str) -> Path:
     return path
 
 
+@pytest.fixture(params=[CHROMIUM, JAVA], ids=["chromium", "java"])
+def prerequisite(request):
+    return request.param
+
+
 @pytest.fixture
 def fake_bin(tmp_path):
-    """A PATH directory with `id` (uid from $FAKE_UID) and an `apt-get` that logs its arguments.
-
-    `apt-get install` creates $CHROMIUM_PATH unless $FAKE_APT_INSTALLS is "no".
-    """
+    """A PATH directory: `id` says $FAKE_UID; `mkdir` does nothing; `apt-get` logs its arguments
+    and `apt-get install` creates $FAKE_APT_CREATES unless $FAKE_APT_INSTALLS is "no"."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     write_executable(bin_dir / "id", '#!/bin/sh\necho "$FAKE_UID"\n')
+    write_executable(bin_dir / "mkdir", "#!/bin/sh\n")
     write_executable(
         bin_dir / "apt-get",
         "#!/bin/sh\n"
         'echo "$@" >> "$APT_LOG"\n'
         'if [ "$1" = install ] && [ "$FAKE_APT_INSTALLS" != no ]; then\n'
-        '  printf "#!/bin/sh\\n" > "$CHROMIUM_PATH"; chmod +x "$CHROMIUM_PATH"\n'
+        '  printf "#!/bin/sh\\n" > "$FAKE_APT_CREATES"; /bin/chmod +x "$FAKE_APT_CREATES"\n'
         "fi\n",
     )
     return bin_dir
 
 
-def ensure_chromium(tmp_path, fake_bin, *, uid, apt_installs=True, command=None):
+def ensure(prerequisite, tmp_path, fake_bin, *, uid, apt_installs=True, command=None):
+    binary = prerequisite.binary(tmp_path)
     env = {
-        "PATH": f"{fake_bin}:/usr/bin:/bin",
+        "PATH": prerequisite.path(fake_bin),
         "HOME": str(tmp_path),
-        "CHROMIUM_PATH": str(tmp_path / "chromium"),
+        "CHROMIUM_PATH": str(binary),
         "FAKE_UID": str(uid),
         "FAKE_APT_INSTALLS": "yes" if apt_installs else "no",
+        "FAKE_APT_CREATES": str(binary),
         "APT_LOG": str(tmp_path / "apt.log"),
     }
-    return subprocess.run(
-        command or [str(SCRIPT)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    command = command or ["/bin/sh", str(ROOT / "scripts" / prerequisite.script)]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
 def apt_calls(tmp_path) -> list[str]:
@@ -60,43 +90,43 @@ def apt_calls(tmp_path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
 
-def test_present_chromium_needs_nothing(tmp_path, fake_bin):
-    write_executable(tmp_path / "chromium", "#!/bin/sh\n")
-    result = ensure_chromium(tmp_path, fake_bin, uid=1000)
+def test_present_prerequisite_needs_nothing(prerequisite, tmp_path, fake_bin):
+    write_executable(prerequisite.binary(tmp_path), "#!/bin/sh\n")
+    result = ensure(prerequisite, tmp_path, fake_bin, uid=1000)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert apt_calls(tmp_path) == []
 
 
-def test_missing_chromium_without_root_fails_with_one_line_saying_what_to_install(
-    tmp_path, fake_bin
+def test_missing_prerequisite_without_root_fails_with_one_line_saying_what_to_install(
+    prerequisite, tmp_path, fake_bin
 ):
-    result = ensure_chromium(tmp_path, fake_bin, uid=1000)
+    result = ensure(prerequisite, tmp_path, fake_bin, uid=1000)
     assert result.returncode == 1
     assert result.stdout == ""
     [line] = result.stderr.splitlines()
-    assert line.startswith(f"{tmp_path / 'chromium'} not found")
-    assert "apt-get install chromium fonts-dejavu-core" in line
+    assert line.startswith(f"{prerequisite.named_as(tmp_path)} not found")
+    assert f"apt-get install {prerequisite.packages}" in line
     assert apt_calls(tmp_path) == []
 
 
-def test_missing_chromium_as_root_is_installed_with_apt_get(tmp_path, fake_bin):
-    result = ensure_chromium(tmp_path, fake_bin, uid=0)
+def test_missing_prerequisite_as_root_is_installed_from_debian(prerequisite, tmp_path, fake_bin):
+    result = ensure(prerequisite, tmp_path, fake_bin, uid=0)
     assert result.returncode == 0, result.stderr
-    assert apt_calls(tmp_path) == ["update -qq", "install -y -qq chromium fonts-dejavu-core"]
-    assert os.access(tmp_path / "chromium", os.X_OK)
+    assert apt_calls(tmp_path) == ["update -qq", f"install -y -qq {prerequisite.packages}"]
+    assert os.access(prerequisite.binary(tmp_path), os.X_OK)
 
 
-def test_root_install_that_brings_no_chromium_still_fails(tmp_path, fake_bin):
-    result = ensure_chromium(tmp_path, fake_bin, uid=0, apt_installs=False)
+def test_root_install_that_brings_no_binary_still_fails(prerequisite, tmp_path, fake_bin):
+    result = ensure(prerequisite, tmp_path, fake_bin, uid=0, apt_installs=False)
     assert result.returncode == 1
-    assert "apt-get install chromium fonts-dejavu-core" in result.stderr.splitlines()[-1]
+    assert f"apt-get install {prerequisite.packages}" in result.stderr.splitlines()[-1]
 
 
 @pytest.mark.parametrize("target", ["test", "test-postgres", "test-e2e"])
 def test_make_test_targets_stop_before_pytest_when_chromium_is_missing(tmp_path, fake_bin, target):
     # -o: never reinstall the virtualenv from inside the test suite.
     command = ["make", "-o", ".venv/bin/activate", target, "PYTEST_ARGS=--collect-only"]
-    result = ensure_chromium(tmp_path, fake_bin, uid=1000, command=command)
+    result = ensure(CHROMIUM, tmp_path, fake_bin, uid=1000, command=command)
     assert result.returncode != 0
     assert "apt-get install chromium fonts-dejavu-core" in result.stderr
     assert "pytest" not in result.stdout
