@@ -129,3 +129,35 @@ def bulk_pending_comments(post, count: int) -> None:
         ],
         batch_size=1000,
     )
+
+
+def post_admin_form(post=None, *, links=(), extra_links=(), **overrides) -> dict:
+    """What the post admin's form sends: the add form's (no `post`) or `post`'s change form's.
+
+    The share-link inline holds `links` (existing links: dicts of field values with "id") and
+    `extra_links` (new rows); `overrides` replace or add fields (`_action`, `author`...).
+    """
+    rows = [*links, *extra_links]
+    publish_at = post.publish_at if post else None
+    data = {
+        "title": post.title if post else "Notes on gardening",
+        "slug": post.slug if post else "notes-on-gardening",
+        "body": post.body if post else "Water the *tomatoes*.",
+        "summary": post.summary if post else "",
+        "cover_image_alt": "",
+        "tags": "",
+        "comments_enabled": "on",
+        "status": post.status if post else Post.Status.DRAFT,
+        "publish_at_0": f"{publish_at:%Y-%m-%d}" if publish_at else "",
+        "publish_at_1": f"{publish_at:%H:%M:%S}" if publish_at else "",
+        "preview_links-TOTAL_FORMS": str(len(rows)),
+        "preview_links-INITIAL_FORMS": str(len(links)),
+        "preview_links-MIN_NUM_FORMS": "0",
+        "preview_links-MAX_NUM_FORMS": "1000",
+    }
+    if post:
+        data["author"] = post.author_id
+    for i, row in enumerate(rows):
+        for name, value in {"post": post.pk, **row}.items():
+            data[f"preview_links-{i}-{name}"] = value
+    return {**data, **overrides}

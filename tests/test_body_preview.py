@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from blog.models import Post
-from tests.factories import PostFactory
-from tests.test_roles_admin import ADD_URL, change_url, post_form
+from tests.factories import PostFactory, post_admin_form
+from tests.test_roles_admin import ADD_URL, change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ BODY = "Some *emphasis* and <script>alert(1)</script> a [link](https://example.c
 def test_preview_button_rerenders_the_form_with_the_body_as_readers_will_see_it(client, author):
     post = PostFactory(author=author, draft=True, body="Old body")
     client.force_login(author)
-    data = post_form(title=post.title, slug=post.slug, body=BODY, _action="preview")
+    data = post_admin_form(title=post.title, slug=post.slug, body=BODY, _action="preview")
     response = client.post(change_url(post), data)
     html = response.content.decode()
     assert response.status_code == 200
@@ -31,7 +31,7 @@ def test_preview_button_rerenders_the_form_with_the_body_as_readers_will_see_it(
 
 def test_preview_of_a_new_post_saves_nothing(client, editor):
     client.force_login(editor)
-    client.post(ADD_URL, post_form(author=editor.pk, _action="preview"))
+    client.post(ADD_URL, post_admin_form(author=editor.pk, _action="preview"))
     assert not Post.objects.exists()
 
 

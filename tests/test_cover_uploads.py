@@ -11,6 +11,7 @@ from django.urls import reverse
 from PIL import Image
 
 from blog.models import Post
+from tests.factories import post_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -18,24 +19,17 @@ ADD_URL = reverse("admin:blog_post_add")
 
 
 def post_form(cover, **overrides):
-    data = {
-        "title": "A post with a cover",
-        "slug": "a-post-with-a-cover",
-        "body": "Some text.",
-        "summary": "",
-        "cover_image": cover,
-        "cover_image_alt": "A test picture",
-        "tags": "",
-        "comments_enabled": "on",
-        "status": Post.Status.DRAFT,
-        "publish_at_0": "",
-        "publish_at_1": "",
-        "preview_links-TOTAL_FORMS": "0",
-        "preview_links-INITIAL_FORMS": "0",
-        "preview_links-MIN_NUM_FORMS": "0",
-        "preview_links-MAX_NUM_FORMS": "1000",
-    }
-    return {**data, **overrides}
+    """The post admin's add form with `cover` as the cover image."""
+    return post_admin_form(
+        **{
+            "title": "A post with a cover",
+            "slug": "a-post-with-a-cover",
+            "body": "Some text.",
+            "cover_image": cover,
+            "cover_image_alt": "A test picture",
+            **overrides,
+        }
+    )
 
 
 def image_bytes(fmt, size=(640, 480), mode="RGB", **save_args) -> bytes:

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from tests.factories import PostFactory, UserFactory
-from tests.test_roles_admin import ADD_URL, CHANGELIST_URL, change_url, post_form
+from tests.factories import PostFactory, UserFactory, post_admin_form
+from tests.test_roles_admin import ADD_URL, CHANGELIST_URL, change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,9 @@ def buttons_in(html):
 
 
 def form_for(post, **overrides):
-    return post_form(**{"title": post.title, "slug": post.slug, "body": post.body, **overrides})
+    return post_admin_form(
+        **{"title": post.title, "slug": post.slug, "body": post.body, **overrides}
+    )
 
 
 @pytest.fixture
@@ -74,7 +76,7 @@ def test_author_posting_an_editors_action_is_refused(client, author, action):
     tomorrow = timezone.now() + timedelta(days=1)
     data = form_for(draft, title="Changed", publish_at=f"{tomorrow:%Y-%m-%dT%H:%M}")
     assert client.post(change_url(draft), {**data, "_action": action}).status_code == 403
-    assert client.post(ADD_URL, {**post_form(), "_action": action}).status_code == 403
+    assert client.post(ADD_URL, {**post_admin_form(), "_action": action}).status_code == 403
     draft.refresh_from_db()
     assert (draft.title, draft.status) == ("Mine", Post.Status.DRAFT)
     assert not Post.objects.filter(slug="notes-on-gardening").exists()
@@ -85,7 +87,7 @@ def test_author_submits_editors_are_mailed_after_commit_and_see_it_awaiting_revi
 ):
     client.force_login(author)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post(ADD_URL, {**post_form(), "_action": "submit"})
+        response = client.post(ADD_URL, {**post_admin_form(), "_action": "submit"})
         assert response.status_code == 302
         assert mail.outbox == []  # nothing is sent before the post is committed
     for callback in callbacks:
@@ -109,7 +111,7 @@ def test_submit_notify_publish_makes_the_post_public(
 ):
     client.force_login(author)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(ADD_URL, {**post_form(), "_action": "submit"})
+        client.post(ADD_URL, {**post_admin_form(), "_action": "submit"})
     post = Post.objects.get(slug="notes-on-gardening")
     assert client.get(post.get_absolute_url()).status_code == 200  # the author's preview
     assert len(mail.outbox) == 1

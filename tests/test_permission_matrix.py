@@ -28,7 +28,13 @@ from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import make_link_token
 from comments.services import email_verification_token
 from tests.conftest import clear_cache
-from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
+from tests.factories import (
+    CommentFactory,
+    CommentFormDataFactory,
+    PostFactory,
+    UserFactory,
+    post_admin_form,
+)
 from tests.test_cover_uploads import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -138,30 +144,8 @@ def admin_url(name, *args):
     return lambda w: reverse(f"admin:{name}", args=[arg(w) for arg in args])
 
 
-def post_form(post: Post, **overrides):
-    """What the post admin's change form sends back for `post`, share-link inline empty."""
-    data = {
-        "title": post.title,
-        "slug": post.slug,
-        "body": post.body,
-        "summary": post.summary,
-        "cover_image_alt": "",
-        "tags": "",
-        "comments_enabled": "on",
-        "status": post.status,
-        "author": post.author_id,
-        "publish_at_0": f"{post.publish_at:%Y-%m-%d}" if post.publish_at else "",
-        "publish_at_1": f"{post.publish_at:%H:%M:%S}" if post.publish_at else "",
-        "preview_links-TOTAL_FORMS": "0",
-        "preview_links-INITIAL_FORMS": "0",
-        "preview_links-MIN_NUM_FORMS": "0",
-        "preview_links-MAX_NUM_FORMS": "1000",
-    }
-    return {**data, **overrides}
-
-
 def with_new_share_link(post: Post):
-    return post_form(
+    return post_admin_form(
         post,
         **{
             "preview_links-TOTAL_FORMS": "1",
@@ -248,7 +232,7 @@ POST_ROWS = [
         admin_url("blog_post_add"),
         POSTS,
         method="post",
-        data=lambda w: post_form(
+        data=lambda w: post_admin_form(
             Post(title="New one", slug="new-one", body="Words.", author=w.users["author"])
         ),
         changed=lambda w: Post.objects.filter(slug="new-one").exists(),
@@ -266,7 +250,7 @@ POST_ROWS = [
                 admin_url("blog_post_change", pk_of(getter)),
                 writers,
                 method="post",
-                data=lambda w, getter=getter: post_form(getter(w), title="Retitled"),
+                data=lambda w, getter=getter: post_admin_form(getter(w), title="Retitled"),
                 changed=title_is(getter, "Retitled"),
                 ok=302,
             ),
@@ -323,7 +307,7 @@ POST_ROWS = [
         admin_url("blog_post_change", pk_of(others_draft)),
         PUBLISHERS,
         method="post",
-        data=lambda w: post_form(
+        data=lambda w: post_admin_form(
             w.others_draft,
             **{
                 "preview_links-TOTAL_FORMS": "1",
@@ -370,7 +354,7 @@ EDITORIAL_ROWS = [
         admin_url("blog_post_change", pk_of(getter)),
         allowed,
         method="post",
-        data=lambda w, getter=getter, action=action, extra=extra: post_form(
+        data=lambda w, getter=getter, action=action, extra=extra: post_admin_form(
             getter(w), _action=action, **extra
         ),
         changed=status_is(getter, status),
@@ -425,7 +409,7 @@ PREVIEW_ROWS = [
         admin_url("blog_post_change", pk_of(own_draft)),
         POSTS,
         method="post",
-        data=lambda w: post_form(w.own_draft, _action="preview", title="Only previewed"),
+        data=lambda w: post_admin_form(w.own_draft, _action="preview", title="Only previewed"),
     ),
     Row(
         "own draft by its address",

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from blog.models import Post, PostRevision
-from tests.factories import PostFactory
-from tests.test_roles_admin import ADD_URL, CHANGELIST_URL, change_url, post_form
+from tests.factories import PostFactory, post_admin_form
+from tests.test_roles_admin import ADD_URL, CHANGELIST_URL, change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def restore_url(revision):
 
 def test_every_save_keeps_a_revision_with_who_and_what(client, editor):
     client.force_login(editor)
-    data = post_form(author=editor.pk, tags="Garden, Soil", _action="draft")
+    data = post_admin_form(author=editor.pk, tags="Garden, Soil", _action="draft")
     client.post(ADD_URL, data)
     post = Post.objects.get(slug="notes-on-gardening")
     client.post(change_url(post), {**data, "body": "Water the *roses*.", "_action": "publish"})
@@ -40,7 +40,7 @@ def test_every_save_keeps_a_revision_with_who_and_what(client, editor):
 
 def test_revisions_page_shows_a_line_diff(client, editor):
     client.force_login(editor)
-    data = post_form(author=editor.pk, body="Line one\nLine two", _action="draft")
+    data = post_admin_form(author=editor.pk, body="Line one\nLine two", _action="draft")
     client.post(ADD_URL, data)
     post = Post.objects.get(slug="notes-on-gardening")
     client.post(change_url(post), {**data, "body": "Line one\nLine 2"})
@@ -53,7 +53,7 @@ def test_revisions_page_shows_a_line_diff(client, editor):
 
 def test_restoring_a_revision_round_trips_and_is_itself_a_revision(client, editor):
     client.force_login(editor)
-    data = post_form(author=editor.pk, title="First title", tags="alpha", _action="draft")
+    data = post_admin_form(author=editor.pk, title="First title", tags="alpha", _action="draft")
     client.post(ADD_URL, data)
     post = Post.objects.get(slug="notes-on-gardening")
     original = post.revisions.get()
@@ -79,7 +79,7 @@ def test_restoring_a_revision_round_trips_and_is_itself_a_revision(client, edito
 
 def test_restoring_never_changes_whether_a_post_is_live(client, editor):
     client.force_login(editor)
-    data = post_form(author=editor.pk, _action="publish")
+    data = post_admin_form(author=editor.pk, _action="publish")
     client.post(ADD_URL, data)
     post = Post.objects.get(slug="notes-on-gardening")
     client.post(change_url(post), {**data, "_action": "unpublish"})

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post, PreviewLink
-from tests.factories import PostFactory
+from tests.factories import PostFactory, post_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -16,35 +16,6 @@ def change_url(post):
 
 def make_link(post, **fields):
     return PreviewLink.objects.create(post=post, **fields)
-
-
-def post_form(post, links=(), extra_links=(), **overrides):
-    """The post admin form as an editor's browser sends it, share-link inline included.
-
-    `links` are existing links (dicts of field values with "id"), `extra_links` new rows.
-    """
-    rows = [*links, *extra_links]
-    data = {
-        "title": post.title,
-        "slug": post.slug,
-        "author": post.author_id,
-        "body": post.body,
-        "summary": post.summary,
-        "cover_image_alt": "",
-        "tags": "",
-        "comments_enabled": "on",
-        "status": post.status,
-        "publish_at_0": "",
-        "publish_at_1": "",
-        "preview_links-TOTAL_FORMS": str(len(rows)),
-        "preview_links-INITIAL_FORMS": str(len(links)),
-        "preview_links-MIN_NUM_FORMS": "0",
-        "preview_links-MAX_NUM_FORMS": "1000",
-    }
-    for i, row in enumerate(rows):
-        for name, value in {"post": post.pk, **row}.items():
-            data[f"preview_links-{i}-{name}"] = value
-    return {**data, **overrides}
 
 
 def expiry_fields(when):
@@ -95,7 +66,9 @@ def test_editor_creates_a_share_link_on_the_post_page_and_sees_its_full_address(
     post = PostFactory(draft=True)
     client.force_login(editor)
     expires = timezone.now() + timedelta(days=2)
-    response = client.post(change_url(post), post_form(post, extra_links=[expiry_fields(expires)]))
+    response = client.post(
+        change_url(post), post_admin_form(post, extra_links=[expiry_fields(expires)])
+    )
     assert response.status_code == 302
     link = PreviewLink.objects.get(post=post)
     assert link.created_by == editor
@@ -109,12 +82,12 @@ def test_editor_creates_a_share_link_on_the_post_page_and_sees_its_full_address(
 def test_added_share_link_row_is_saved_even_with_its_default_expiry_untouched(client, editor):
     post = PostFactory(draft=True)
     client.force_login(editor)
-    client.post(change_url(post), post_form(post))
+    client.post(change_url(post), post_admin_form(post))
     assert not PreviewLink.objects.exists()
     # The browser sends the default expiry twice: as the value and as its hidden initial.
     default = expiry_fields(timezone.now() + timedelta(days=7))
     hidden_initial = {f"initial-preview_links-0-{k}": v for k, v in default.items()}
-    data = post_form(post, extra_links=[default])
+    data = post_admin_form(post, extra_links=[default])
     response = client.post(change_url(post), {**data, **hidden_initial})
     assert response.status_code == 302
     assert PreviewLink.objects.filter(post=post).count() == 1
@@ -124,7 +97,7 @@ def test_author_cannot_create_share_links(client, author):
     post = PostFactory(author=author, draft=True)
     client.force_login(author)
     expires = timezone.now() + timedelta(days=2)
-    data = post_form(post, extra_links=[expiry_fields(expires)])
+    data = post_admin_form(post, extra_links=[expiry_fields(expires)])
     assert client.post(change_url(post), data).status_code == 302
     assert not PreviewLink.objects.exists()
     assert "preview_links-TOTAL_FORMS" not in client.get(change_url(post)).content.decode()
@@ -134,7 +107,9 @@ def test_share_link_with_an_expiry_in_the_past_is_refused(client, editor):
     post = PostFactory(draft=True)
     client.force_login(editor)
     past = timezone.now() - timedelta(hours=1)
-    response = client.post(change_url(post), post_form(post, extra_links=[expiry_fields(past)]))
+    response = client.post(
+        change_url(post), post_admin_form(post, extra_links=[expiry_fields(past)])
+    )
     assert response.status_code == 200
     assert "Choose a time in the future." in response.content.decode()
     assert not PreviewLink.objects.exists()
@@ -166,7 +141,7 @@ def test_revoking_a_share_link_in_the_admin_makes_it_404(client, editor):
         {"id": link.pk, "revoke": "on", **expiry_fields(link.expires_at)},
         {"id": kept.pk, **expiry_fields(kept.expires_at)},
     ]
-    response = client.post(change_url(post), post_form(post, links=existing))
+    response = client.post(change_url(post), post_admin_form(post, links=existing))
     assert response.status_code == 302
     link.refresh_from_db()
     assert link.revoked_at is not None

@@ -21,8 +21,8 @@ from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment
 from tests.conftest import clear_cache
-from tests.factories import CommentFormDataFactory, PostFactory, UserFactory
-from tests.test_roles_admin import ADD_URL, post_form
+from tests.factories import CommentFormDataFactory, PostFactory, UserFactory, post_admin_form
+from tests.test_roles_admin import ADD_URL
 from tests.xss_payloads import PAYLOADS, injections
 from wordpress_import import content as wp_content
 
@@ -122,7 +122,7 @@ def test_any_tag_name_gets_a_working_tag_page_or_a_form_error(text):
             typed = Client()
             typed.force_login(editor)
             PostFactory(tags=[slugify(text, allow_unicode=True)[:100] or "!"])  # its slug, taken
-            data = post_form(_action="publish", author=editor.pk, tags=text)
+            data = post_admin_form(_action="publish", author=editor.pk, tags=text)
             response = typed.post(ADD_URL, data)
             if response.status_code == 200:
                 assert response.context["adminform"].form.errors["tags"]

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from tests.factories import PostFactory
+from tests.factories import PostFactory, post_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -16,27 +16,6 @@ CHANGELIST_URL = reverse("admin:blog_post_changelist")
 
 def change_url(post):
     return reverse("admin:blog_post_change", args=[post.pk])
-
-
-def post_form(**overrides):
-    """What the post admin form sends, with an empty share-link inline."""
-    data = {
-        "title": "Notes on gardening",
-        "slug": "notes-on-gardening",
-        "body": "Water the *tomatoes*.",
-        "summary": "",
-        "cover_image_alt": "",
-        "tags": "",
-        "comments_enabled": "on",
-        "status": Post.Status.DRAFT,
-        "publish_at_0": "",
-        "publish_at_1": "",
-        "preview_links-TOTAL_FORMS": "0",
-        "preview_links-INITIAL_FORMS": "0",
-        "preview_links-MIN_NUM_FORMS": "0",
-        "preview_links-MAX_NUM_FORMS": "1000",
-    }
-    return {**data, **overrides}
 
 
 def test_roles_migration_gives_editors_publishing_and_authors_only_writing():
@@ -57,7 +36,7 @@ def test_editors_manage_tags_and_authors_do_not(client, editor, author):
 
 def test_editor_can_publish_a_new_post_under_another_authors_name(client, editor, author):
     client.force_login(editor)
-    data = post_form(_action="publish", author=author.pk)
+    data = post_admin_form(_action="publish", author=author.pk)
     response = client.post(ADD_URL, data)
     assert response.status_code == 302
     post = Post.objects.get(slug="notes-on-gardening")
@@ -70,7 +49,7 @@ def test_editor_can_publish_a_new_post_under_another_authors_name(client, editor
 def test_author_cannot_publish_by_posting_status(client, author, editor):
     client.force_login(author)
     soon = timezone.now() - timedelta(hours=1)
-    data = post_form(status=Post.Status.PUBLISHED, publish_at=f"{soon:%Y-%m-%dT%H:%M}")
+    data = post_admin_form(status=Post.Status.PUBLISHED, publish_at=f"{soon:%Y-%m-%dT%H:%M}")
     response = client.post(ADD_URL, data)
     assert response.status_code == 302
     post = Post.objects.get(slug="notes-on-gardening")
@@ -90,7 +69,7 @@ def test_author_cannot_publish_their_own_draft_when_editing_it(client, author):
     client.force_login(author)
     response = client.post(
         change_url(post),
-        post_form(title="Better title", slug="my-draft", status=Post.Status.PUBLISHED),
+        post_admin_form(title="Better title", slug="my-draft", status=Post.Status.PUBLISHED),
     )
     assert response.status_code == 302
     post.refresh_from_db()
@@ -100,7 +79,7 @@ def test_author_cannot_publish_their_own_draft_when_editing_it(client, author):
 
 def test_author_creates_posts_under_their_own_name_only(client, author, editor):
     client.force_login(author)
-    client.post(ADD_URL, post_form(author=editor.pk))
+    client.post(ADD_URL, post_admin_form(author=editor.pk))
     post = Post.objects.get(slug="notes-on-gardening")
     assert post.author == author
 
@@ -125,7 +104,9 @@ def test_author_can_edit_own_post_but_not_someone_elses(client, author):
     client.force_login(author)
     assert client.get(change_url(own)).status_code == 200
     assert client.get(change_url(others)).status_code == 403
-    response = client.post(change_url(others), post_form(title="Taken over", slug=others.slug))
+    response = client.post(
+        change_url(others), post_admin_form(title="Taken over", slug=others.slug)
+    )
     assert response.status_code == 403
     others.refresh_from_db()
     assert others.title == "Not yours"
@@ -147,7 +128,7 @@ def test_author_changelist_lists_only_their_own_posts(client, author, editor):
 def test_editor_can_edit_any_post(client, editor, author):
     post = PostFactory(author=author, draft=True, slug="by-author")
     client.force_login(editor)
-    data = post_form(title="Edited by the editor", slug="by-author", author=author.pk)
+    data = post_admin_form(title="Edited by the editor", slug="by-author", author=author.pk)
     assert client.post(change_url(post), data).status_code == 302
     post.refresh_from_db()
     assert post.title == "Edited by the editor"
@@ -171,9 +152,9 @@ def test_moderator_cannot_add_or_change_posts(client, moderator, editor):
     post = PostFactory(title="Untouched")
     client.force_login(moderator)
     assert client.get(ADD_URL).status_code == 403
-    assert client.post(ADD_URL, post_form()).status_code == 403
+    assert client.post(ADD_URL, post_admin_form()).status_code == 403
     assert client.get(change_url(post)).status_code == 403
-    assert client.post(change_url(post), post_form(title="Changed")).status_code == 403
+    assert client.post(change_url(post), post_admin_form(title="Changed")).status_code == 403
     assert client.get(CHANGELIST_URL).status_code == 403
     post.refresh_from_db()
     assert post.title == "Untouched"

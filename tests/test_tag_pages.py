@@ -6,8 +6,8 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from blog.models import Post
-from tests.factories import PostFactory
-from tests.test_roles_admin import ADD_URL, post_form
+from tests.factories import PostFactory, post_admin_form
+from tests.test_roles_admin import ADD_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_punctuation_only_tags_get_distinct_stable_slugs(client):
 
 def test_tags_typed_in_the_admin_form_all_get_working_pages(client, editor):
     client.force_login(editor)
-    data = post_form(_action="publish", author=editor.pk, tags="Ernährung, 日本語, !!!")
+    data = post_admin_form(_action="publish", author=editor.pk, tags="Ernährung, 日本語, !!!")
     assert client.post(ADD_URL, data).status_code == 302
     post = Post.objects.get(slug="notes-on-gardening")
     assert sorted(post.tags.names()) == sorted(["Ernährung", "日本語", "!!!"])
@@ -121,7 +121,7 @@ def test_tag_page_count_is_cached_yet_exact_as_posts_gain_lose_and_publish_the_t
 
 def test_tag_name_longer_than_its_column_is_a_form_error(client, editor):
     client.force_login(editor)
-    data = post_form(_action="publish", author=editor.pk, tags="a" * 101)
+    data = post_admin_form(_action="publish", author=editor.pk, tags="a" * 101)
     response = client.post(ADD_URL, data)
     assert response.status_code == 200
     assert "A tag can be at most 100 characters long" in response.content.decode()

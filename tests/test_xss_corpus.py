@@ -27,7 +27,13 @@ from comments import feeds as comment_feeds
 from comments import services
 from comments.models import Comment
 from comments.notifications import moderation_message
-from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
+from tests.factories import (
+    CommentFactory,
+    CommentFormDataFactory,
+    PostFactory,
+    UserFactory,
+    post_admin_form,
+)
 from tests.xss_payloads import MARKERS, PAYLOADS, injections, markers_in
 
 pytestmark = pytest.mark.django_db
@@ -179,22 +185,8 @@ def test_payload_slugs_are_refused_and_their_pages_do_not_run_them(client, edito
         assert response.status_code == 404
         assert not injections(response.content.decode()), payload
     for marker, payload in zip(MARKERS[SAMPLE], PAYLOADS[SAMPLE], strict=True):
-        data = {
-            "title": payload,
-            "slug": payload,
-            "body": payload,
-            "summary": payload,
-            "cover_image_alt": payload,
-            "tags": "",
-            "status": Post.Status.DRAFT,
-            "author": editor.pk,
-            "publish_at_0": "",
-            "publish_at_1": "",
-            "preview_links-TOTAL_FORMS": "0",
-            "preview_links-INITIAL_FORMS": "0",
-            "preview_links-MIN_NUM_FORMS": "0",
-            "preview_links-MAX_NUM_FORMS": "1000",
-        }
+        fields = ("title", "slug", "body", "summary", "cover_image_alt")
+        data = post_admin_form(author=editor.pk, **dict.fromkeys(fields, payload))
         response = client.post(reverse("admin:blog_post_add"), data)
         assert response.status_code == 200, payload  # the slug is refused: the form comes back
         assert_safe_html(response, {marker}, f"post form errors for slug {payload!r}")
