@@ -7,6 +7,8 @@ from django.utils import timezone
 from blog.models import Image, Post
 from comments.models import Comment
 
+USER_PASSWORD = "correct horse battery staple"  # every UserFactory user's
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -18,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(USER_PASSWORD)
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):

@@ -7,11 +7,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from tests.factories import USER_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery staple"  # UserFactory's
 ATTACKER_IP = "203.0.113.7"
 OTHER_IP = "198.51.100.20"
 
@@ -43,12 +42,12 @@ def fail(client, username, times, ip=ATTACKER_IP) -> list[int]:
 
 def test_the_right_password_logs_in_after_four_failures(client, editor_user):
     assert fail(client, "eddie", 4) == [200, 200, 200, 200]
-    assert log_in(client, "eddie", PASSWORD) == (True, 302)
+    assert log_in(client, "eddie", USER_PASSWORD) == (True, 302)
 
 
 def test_five_wrong_passwords_then_the_right_one_is_refused(client, editor_user):
     assert fail(client, "eddie", 5) == [200, 200, 200, 200, 429]
-    logged_in, status = log_in(client, "eddie", PASSWORD)
+    logged_in, status = log_in(client, "eddie", USER_PASSWORD)
     assert (logged_in, status) == (False, 429)
     assert client.get(reverse("admin:index")).status_code == 302  # to the login page
 
@@ -56,9 +55,9 @@ def test_five_wrong_passwords_then_the_right_one_is_refused(client, editor_user)
 def test_a_lockout_leaves_other_users_and_other_addresses_alone(client, editor_user):
     UserFactory(username="mo", is_staff=True, groups=["Moderators"])
     fail(client, "eddie", 5)
-    assert log_in(client, "eddie", PASSWORD) == (False, 429)
-    assert log_in(client, "mo", PASSWORD, ip=ATTACKER_IP) == (True, 302)
-    assert log_in(client, "eddie", PASSWORD, ip=OTHER_IP) == (True, 302)
+    assert log_in(client, "eddie", USER_PASSWORD) == (False, 429)
+    assert log_in(client, "mo", USER_PASSWORD, ip=ATTACKER_IP) == (True, 302)
+    assert log_in(client, "eddie", USER_PASSWORD, ip=OTHER_IP) == (True, 302)
 
 
 def test_the_lockout_ends_fifteen_minutes_after_the_last_failure(client, editor_user):
@@ -66,7 +65,7 @@ def test_the_lockout_ends_fifteen_minutes_after_the_last_failure(client, editor_
     with time_machine.travel(start, tick=False):
         fail(client, "eddie", 5)
     with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
-        assert log_in(client, "eddie", PASSWORD) == (True, 302)
+        assert log_in(client, "eddie", USER_PASSWORD) == (True, 302)
 
 
 def test_trying_again_during_the_lockout_starts_the_fifteen_minutes_again(client, editor_user):
@@ -75,11 +74,11 @@ def test_trying_again_during_the_lockout_starts_the_fifteen_minutes_again(client
         fail(client, "eddie", 5)
     retry = start + timedelta(minutes=14)
     with time_machine.travel(retry, tick=False):
-        assert log_in(client, "eddie", PASSWORD) == (False, 429)
+        assert log_in(client, "eddie", USER_PASSWORD) == (False, 429)
     with time_machine.travel(retry + timedelta(minutes=14, seconds=59), tick=False):
-        assert log_in(client, "eddie", PASSWORD) == (False, 429)  # and starts them again
+        assert log_in(client, "eddie", USER_PASSWORD) == (False, 429)  # and starts them again
     with time_machine.travel(retry + timedelta(minutes=30), tick=False):
-        assert log_in(client, "eddie", PASSWORD) == (True, 302)
+        assert log_in(client, "eddie", USER_PASSWORD) == (True, 302)
 
 
 def test_login_behind_a_declared_proxy_locks_the_client_address_not_the_proxys(
@@ -95,14 +94,14 @@ def test_login_behind_a_declared_proxy_locks_the_client_address_not_the_proxys(
         )
     refused = client.post(
         reverse("admin:login"),
-        {"username": "eddie", "password": PASSWORD},
+        {"username": "eddie", "password": USER_PASSWORD},
         REMOTE_ADDR="10.0.0.1",
         HTTP_X_REAL_IP=ATTACKER_IP,
     )
     assert refused.status_code == 429
     allowed = client.post(
         reverse("admin:login"),
-        {"username": "eddie", "password": PASSWORD},
+        {"username": "eddie", "password": USER_PASSWORD},
         REMOTE_ADDR="10.0.0.1",
         HTTP_X_REAL_IP=OTHER_IP,
     )

@@ -5,11 +5,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from blog.models import Post
+from tests.e2e.admin_login import log_in_to_admin
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PASSWORD = "correct horse battery staple"  # UserFactory's
 
 # Runs before any page script (injected by the browser, so the page's CSP does not apply).
 RECORD_VIOLATIONS = """
@@ -33,14 +33,6 @@ def open_watched_page(context) -> tuple[Page, list[str]]:
 
 def violations(page: Page) -> list[str]:
     return page.evaluate("window.__cspViolations")
-
-
-def log_in(page: Page, live_server, user) -> None:
-    page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
 
 @pytest.fixture
@@ -77,7 +69,7 @@ def test_public_post_page_runs_clean_and_inline_script_is_refused(live_server, c
 def test_admin_post_form_scripts_work_under_the_policy(live_server, context):
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     page, errors = open_watched_page(context)
-    log_in(page, live_server, admin)
+    log_in_to_admin(page, live_server, admin)
     page.goto(live_server.url + "/admin/blog/post/add/")
 
     # prepopulate.js fills the slug from the title.
@@ -117,7 +109,7 @@ def test_admin_comment_page_has_styled_moderation_buttons_and_no_violation(live_
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     comment = CommentFactory(pending=True)
     page, errors = open_watched_page(context)
-    log_in(page, live_server, admin)
+    log_in_to_admin(page, live_server, admin)
     page.goto(live_server.url + f"/admin/comments/comment/{comment.pk}/change/")
     button = page.locator(".desk-decide button.desk-act-approve").first
     expect(button).to_be_visible()

@@ -6,15 +6,13 @@
 import os
 
 import pytest
-from django.contrib.auth.models import Group
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from blog.models import Post
-from tests.factories import UserFactory
+from tests.e2e.admin_login import log_in_to_admin, staff_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PASSWORD = "correct horse battery staple"  # UserFactory's
 TITLE = "Growing tomatoes on a balcony"
 BODY = (
     "Tomatoes want **six hours of sun** and a deep pot.\n\n"
@@ -22,20 +20,6 @@ BODY = (
     "- a 30 litre pot\n- a cane\n- *patience*\n\n"
     "Water them in the morning, never the leaves."
 )
-
-
-def staff_in(group_name: str, username: str):
-    user = UserFactory(username=username, is_staff=True, email=f"{username}@example.com")
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-def log_in_to_admin(page: Page, live_server, user) -> None:
-    page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
 
 def test_author_submits_and_editor_publishes_with_the_buttons(live_server, new_context):

@@ -8,12 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from blog.importing import import_file
 from comments.models import Comment
 from tests.conftest import clear_cache
+from tests.e2e.admin_login import log_in_to_admin, staff_in
 from tests.factories import UserFactory
 
 # serialized_rollback (conftest.py asks for it too): the Editors and Moderators groups come
@@ -22,7 +22,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SEED_POST = Path("blog/demo/magnesium-glycinate-migraines.txt")
 SEED_TITLE = "How Magnesium Glycinate Helps Migraines: The Optimal 400mg Dose"
-PASSWORD = "correct horse battery staple"  # UserFactory's
 NOTICE = "Please note, comments need to be approved before they are published."
 COMMENT = "400mg before bed halved my migraine days. Thank you for the clear write-up!"
 APPROVE = "Approve selected comments"
@@ -33,20 +32,6 @@ def post(settings):
     settings.COMMENT_MIN_SECONDS = 0  # the spam check refuses forms sent within 3 s
     clear_cache()  # the per-IP rate limit lives in the cache
     return import_file(SEED_POST, author=UserFactory(username="writer")).post
-
-
-def staff_in(group_name: str, username: str):
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-def log_in_to_admin(page: Page, live_server, user) -> None:
-    page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
 
 def comments_heading(page: Page):
