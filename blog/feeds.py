@@ -14,6 +14,15 @@ from blog.models import Post
 from blog.seo import absolute_url, author_name
 
 
+class TextSubtitleMixin:
+    """For a feed whose subtitle quotes what someone typed (a tag's name, a post's title): Atom's
+    subtitle is text, but RSS readers take a channel's description as HTML, so the description is
+    the subtitle escaped. comments.feeds uses it too."""
+
+    def description(self, obj):
+        return escape(self.subtitle(obj))
+
+
 class LatestPostsFeed(Feed):
     """The shared base: every feed lists published posts, newest first, with absolute links."""
 
@@ -67,7 +76,7 @@ class LatestPostsAtomFeed(LatestPostsFeed):
     feed_url_name = "blog:feed_atom"
 
 
-class TagFeed(LatestPostsFeed):
+class TagFeed(TextSubtitleMixin, LatestPostsFeed):
     """Published posts with one tag. A tag only drafts use is a 404, as on the tag page."""
 
     feed_url_name = "blog:tag_feed_rss"
@@ -83,10 +92,6 @@ class TagFeed(LatestPostsFeed):
 
     def subtitle(self, tag):  # Atom's subtitle is text
         return f"The latest posts tagged “{tag.name}” on {settings.SITE_NAME}."
-
-    def description(self, tag):
-        # RSS readers take a channel's description as HTML: the tag name must stay text.
-        return escape(self.subtitle(tag))
 
     def link(self, tag):
         return absolute_url(reverse("blog:tag", args=[tag.slug]))

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.html import escape
 
+from blog.feeds import TextSubtitleMixin
 from blog.models import Post
 from blog.seo import absolute_url
 from comments.models import Comment
@@ -13,7 +13,7 @@ from comments.models import Comment
 FEED_LENGTH = 30
 
 
-class PostCommentsFeed(Feed):
+class PostCommentsFeed(TextSubtitleMixin, Feed):
     def get_object(self, request, post_id):
         return get_object_or_404(Post.objects.published(), pk=post_id)
 
@@ -22,10 +22,6 @@ class PostCommentsFeed(Feed):
 
     def subtitle(self, post):  # Atom's subtitle is text
         return f"The latest approved comments on “{post.title}”."
-
-    def description(self, post):
-        # RSS readers take a channel's description as HTML: the post title must stay text.
-        return escape(self.subtitle(post))
 
     def link(self, post):
         return absolute_url(post.get_absolute_url())
