@@ -31,10 +31,15 @@ def run_django(
     )
 
 
-PRINT_SETTINGS = (
-    "import django; django.setup(); from django.conf import settings as s; "
-    "print(s.DEBUG, s.SECRET_KEY, s.DATABASES['default']['ENGINE'])"
-)
+def printing(*expressions: str) -> str:
+    """Code for run_django that sets Django up and prints `expressions` (`s` is the settings)."""
+    return (
+        "import django; django.setup(); from django.conf import settings as s; "
+        f"print({', '.join(expressions)})"
+    )
+
+
+PRINT_SETTINGS = printing("s.DEBUG", "s.SECRET_KEY", "s.DATABASES['default']['ENGINE']")
 
 
 @pytest.fixture
@@ -65,10 +70,12 @@ def test_debug_off_without_secret_key_refuses_to_start_with_a_clear_message(tmp_
 
 
 def test_settings_are_read_from_the_environment():
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DEBUG, s.ALLOWED_HOSTS, s.TIME_ZONE, s.DATABASES['default']['ENGINE'], "
-        "s.CACHES['default']['BACKEND'])"
+    code = printing(
+        "s.DEBUG",
+        "s.ALLOWED_HOSTS",
+        "s.TIME_ZONE",
+        "s.DATABASES['default']['ENGINE']",
+        "s.CACHES['default']['BACKEND']",
     )
     result = run_django(
         code,
@@ -91,10 +98,7 @@ def test_settings_are_read_from_the_environment():
 
 
 def test_default_database_is_a_sqlite_file_in_the_project():
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default']['NAME'])"
-    )
+    code = printing("s.DATABASES['default']['NAME']")
     result = run_django(code, DEBUG="true")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(ROOT / "db.sqlite3")
@@ -149,7 +153,7 @@ def test_manage_py_commands_start_with_only_the_dotenv_and_no_variables(dotenv):
 
 
 def test_settings_read_the_dotenv_in_the_project_by_default():
-    code = "import django; django.setup(); from django.conf import settings as s; print(s.ENV_FILE)"
+    code = printing("s.ENV_FILE")
     result = run_django(code, DEBUG="true", ENV_FILE=None)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(ROOT / ".env")
@@ -174,9 +178,9 @@ def test_this_test_run_reads_no_dotenv(settings):
 
 
 def test_postgres_database_url_keeps_connections_open_with_health_checks():
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "d = s.DATABASES['default']; print(d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    database = "s.DATABASES['default']"
+    code = printing(
+        f"{database}['ENGINE']", f"{database}['CONN_MAX_AGE']", f"{database}['CONN_HEALTH_CHECKS']"
     )
     result = run_django(code, DEBUG="true", DATABASE_URL="postgres://u@127.0.0.1:5432/db")
     assert result.returncode == 0, result.stderr
@@ -184,10 +188,9 @@ def test_postgres_database_url_keeps_connections_open_with_health_checks():
 
 
 def test_sqlite_is_opened_for_concurrent_writers():
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "o = s.DATABASES['default']['OPTIONS']; "
-        "print(o['transaction_mode'], o['timeout'], o['init_command'])"
+    options = "s.DATABASES['default']['OPTIONS']"
+    code = printing(
+        f"{options}['transaction_mode']", f"{options}['timeout']", f"{options}['init_command']"
     )
     result = run_django(code, DEBUG="true", DATABASE_URL="sqlite:////tmp/blog.sqlite3")
     assert result.returncode == 0, result.stderr
@@ -196,10 +199,7 @@ def test_sqlite_is_opened_for_concurrent_writers():
 
 
 def test_sessions_use_the_cache_only_when_redis_is_shared():
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.SESSION_ENGINE)"
-    )
+    code = printing("s.SESSION_ENGINE")
     with_redis = run_django(code, DEBUG="true", REDIS_URL="redis://127.0.0.1:6379/1")
     without = run_django(code, DEBUG="true", REDIS_URL="")
     assert with_redis.stdout.strip() == "django.contrib.sessions.backends.cached_db"
@@ -207,10 +207,7 @@ def test_sessions_use_the_cache_only_when_redis_is_shared():
 
 
 def test_an_s3_bucket_moves_media_to_s3_and_django_stops_serving_media():
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.STORAGES['default']['BACKEND'], s.SERVE_MEDIA)"
-    )
+    code = printing("s.STORAGES['default']['BACKEND']", "s.SERVE_MEDIA")
     on_s3 = run_django(code, DEBUG="true", AWS_STORAGE_BUCKET_NAME="blog-media")
     local = run_django(code, DEBUG="true", AWS_STORAGE_BUCKET_NAME="")
     assert on_s3.stdout.split() == ["storages.backends.s3.S3Storage", "False"]
