@@ -109,6 +109,15 @@ def _admin_url(post: Post) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _mail_about(post: Post, *, subject: str, template: str, recipients: list[str]) -> int:
+    """Send one notice about `post` (with its admin link) to `recipients`; returns how many."""
+    if not recipients:
+        return 0
+    context = {"post": post, "url": _admin_url(post)}
+    send_mail(subject, render_to_string(template, context), None, recipients)
+    return len(recipients)
+
+
 def send_review_request(*, post_id: int, actor_id: int) -> int:
     """Tell every editor with an e-mail address that a post awaits review; returns how many."""
     post = Post.objects.select_related("author").get(pk=post_id)
@@ -117,32 +126,23 @@ def send_review_request(*, post_id: int, actor_id: int) -> int:
         .objects.with_perm(PUBLISH_PERMISSION, backend="django.contrib.auth.backends.ModelBackend")
         .filter(is_active=True)
     )
-    recipients = sorted({user.email for user in editors.exclude(pk=actor_id) if user.email})
-    if not recipients:
-        return 0
-    context = {"post": post, "url": _admin_url(post)}
-    send_mail(
-        f"Awaiting review: {post.title}",
-        render_to_string("blog/email/review_requested.txt", context),
-        None,
-        recipients,
+    return _mail_about(
+        post,
+        subject=f"Awaiting review: {post.title}",
+        template="blog/email/review_requested.txt",
+        recipients=sorted({user.email for user in editors.exclude(pk=actor_id) if user.email}),
     )
-    return len(recipients)
 
 
 def send_returned_notice(*, post_id: int, actor_id: int) -> int:
     """Tell the author that an editor sent their post back, with the editor's note."""
     post = Post.objects.select_related("author").get(pk=post_id)
-    if not post.author.email:
-        return 0
-    context = {"post": post, "url": _admin_url(post)}
-    send_mail(
-        f"Sent back for changes: {post.title}",
-        render_to_string("blog/email/returned_to_author.txt", context),
-        None,
-        [post.author.email],
+    return _mail_about(
+        post,
+        subject=f"Sent back for changes: {post.title}",
+        template="blog/email/returned_to_author.txt",
+        recipients=[post.author.email] if post.author.email else [],
     )
-    return 1
 
 
 NOTIFICATIONS: dict[str, Callable[..., int]] = {
