@@ -14,15 +14,10 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
+from scripts.loopback import free_port as port_where_nothing_listens
 from tests.factories import CommentFormDataFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def port_where_nothing_listens() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(params=["refusing", "silent"])
