@@ -130,8 +130,11 @@ def fill_and_time(size: str, *, requests: int) -> dict:
         "admin post list": "/admin/blog/post/",
     }
     figures = {"filled_s": filled_s, "pages": []}
-    # The views' own work: with the page cache on, every timed request would be a cache hit.
-    with override_settings(ROOT_URLCONF="bench.urls", PAGE_CACHE_SECONDS=0):
+    # The views' own work: with the page cache (or the fragments) on, every timed request would
+    # be a cache hit.
+    with override_settings(
+        ROOT_URLCONF="bench.urls", PAGE_CACHE_SECONDS=0, FRAGMENT_CACHE_SECONDS=0
+    ):
         visitor, moderator = scenarios.Client(), scenarios.logged_in(admin)
         for client, pages in ((visitor, anonymous), (moderator, staff)):
             for label, url in pages.items():
