@@ -79,8 +79,15 @@ def cached(fragment_key: str, build: Callable[[], tuple[object, datetime | None]
 
 
 RELATED_POSTS = 3
-# What no page shows of a post's author, kept out of the cache.
-UNSHOWN_AUTHOR_COLUMNS = ["author__password", "author__email", "author__last_login"]
+# What the post page never shows, kept out of the cache: the author's private columns, and the
+# post's Markdown source and search document (its page shows body_html).
+UNSHOWN_COLUMNS = [
+    "body",
+    "search_vector",
+    "author__password",
+    "author__email",
+    "author__last_login",
+]
 
 
 def published_post(slug: str):
@@ -94,7 +101,7 @@ def published_post(slug: str):
     from blog.models import Post
 
     def build():
-        public = Post.objects.published().select_related("author").defer(*UNSHOWN_AUTHOR_COLUMNS)
+        public = Post.objects.published().select_related("author").defer(*UNSHOWN_COLUMNS)
         return public.filter(slug=slug).first(), None
 
     scopes = [generations.POSTS, generations.post_page(slug)]
