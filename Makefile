@@ -114,7 +114,15 @@ bench: install
 bench-load: install
 	$(BIN)/python bench/load.py
 
-.PHONY: check-nginx bench-desk bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
+
+# deploy/nginx.conf on loopback in front of gunicorn: micro-cache MISS then HIT, a publication
+# shown after the TTL, private post pages never stored (nginx-light installed when root and missing).
+check-nginx: install
+	$(BIN)/python scripts/check_nginx.py $(if $(NGINX_PORT),--port $(NGINX_PORT))
+
+# Clearing 20 pending comments in Chromium, four ways: requests, page loads, clicks or keys.
+bench-desk: install chromium
+	$(TEST_ENV) $(BIN)/python -m pytest bench/desk_clear20.py -q -s -p no:cacheprovider
 
 bench-import: install
 	$(BIN)/python bench/wordpress_import.py --database sqlite
