@@ -31,7 +31,8 @@ class KeepsUploadMixin(forms.Form):
     """Keep the file chosen in a form that fails for another reason, for the next submit.
 
     The upload waits in the storage under PENDING_COVER_DIR; the form carries its name, signed,
-    in a hidden field (`pending_upload`); a forged or stale name is ignored.
+    in a hidden field (`pending_upload`); a forged or stale name is ignored. Once stale, the
+    file is deleted by `manage.py clean_pending_uploads` (blog.pending_uploads).
     """
 
     upload_field = "cover_image"
