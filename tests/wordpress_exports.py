@@ -41,6 +41,8 @@ def item(
     excerpt: str = "",
     comments: str = "",
     categories: str = "",
+    meta: dict[str, str] | None = None,
+    sticky: bool = False,
 ) -> str:
     title = title or f"Post {wp_id}"
     slug = slug or f"post-{wp_id}"
@@ -61,9 +63,44 @@ def item(
 		<wp:post_parent>0</wp:post_parent>
 		<wp:post_type><![CDATA[{post_type}]]></wp:post_type>
 		<wp:post_password><![CDATA[{password}]]></wp:post_password>
-		<wp:is_sticky>0</wp:is_sticky>
+		<wp:is_sticky>{int(sticky)}</wp:is_sticky>
 		{categories}
+		{postmeta(meta or {})}
 		{comments}
+	</item>"""
+
+
+def postmeta(meta: dict[str, str]) -> str:
+    return "".join(
+        f"""
+		<wp:postmeta>
+		<wp:meta_key><![CDATA[{key}]]></wp:meta_key>
+		<wp:meta_value><![CDATA[{value}]]></wp:meta_value>
+		</wp:postmeta>"""
+        for key, value in meta.items()
+    )
+
+
+def attachment(wp_id: int, url: str, *, alt: str = "", caption: str = "", parent: int = 0) -> str:
+    """An image attachment item, as WordPress lists an upload (its alt text is postmeta)."""
+    meta = {"_wp_attached_file": url.split("/wp-content/uploads/")[-1]}
+    if alt:
+        meta["_wp_attachment_image_alt"] = alt
+    return f"""
+	<item>
+		<title><![CDATA[attachment {wp_id}]]></title>
+		<link>https://old.example/?attachment_id={wp_id}</link>
+		<dc:creator><![CDATA[kim]]></dc:creator>
+		<content:encoded><![CDATA[]]></content:encoded>
+		<excerpt:encoded><![CDATA[{caption}]]></excerpt:encoded>
+		<wp:post_id>{wp_id}</wp:post_id>
+		<wp:post_date_gmt><![CDATA[2024-01-02 03:04:05]]></wp:post_date_gmt>
+		<wp:post_name><![CDATA[attachment-{wp_id}]]></wp:post_name>
+		<wp:status><![CDATA[inherit]]></wp:status>
+		<wp:post_parent>{parent}</wp:post_parent>
+		<wp:post_type><![CDATA[attachment]]></wp:post_type>
+		<wp:attachment_url><![CDATA[{url}]]></wp:attachment_url>
+		{postmeta(meta)}
 	</item>"""
 
 

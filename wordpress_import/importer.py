@@ -30,7 +30,7 @@ from comments.models import Comment
 from comments.rendering import render_comment
 from wordpress_import import wxr
 from wordpress_import.content import PostContent, comment_text
-from wordpress_import.media import MediaCopier
+from wordpress_import.media import MediaCopier, upload_path
 from wordpress_import.models import ImportedComment, ImportedPost, LegacyRedirect, normalise_path
 from wordpress_import.summary import Summary
 
@@ -85,6 +85,8 @@ class Importer:
         )
         self.current = ""  # the item being imported, named in errors
         self.new_comments: list[tuple[Comment, wxr.Comment]] = []  # made, not yet written
+        self.attachments: dict[int, wxr.Attachment] = {}  # seen so far, or all once read ahead
+        self.read_ahead = False
 
     @property
     def site(self) -> str:
@@ -110,6 +112,8 @@ class Importer:
     # Posts
 
     def import_item(self, item: wxr.Item) -> None:
+        if item.type == "attachment" and item.wp_id:
+            self.attachments[item.wp_id] = wxr.Attachment.of(item)
         reason = self.skip_reason(item)
         if reason:
             if reason != "attachment":
@@ -124,7 +128,11 @@ class Importer:
             .filter(site=self.site, wp_id=item.wp_id)
             .first()
         )
-        source_hash = fingerprint(item_source(item, self.options))
+        source = item_source(item, self.options)
+        if thumbnail_id(item):
+            # Its attachment is part of what the post is made from (its cover).
+            source["featured_image"] = self.attachment(thumbnail_id(item))
+        source_hash = fingerprint(source)
         if mapping is None:
             post = self.save_post(Post(), item)
             mapping = ImportedPost(site=self.site, wp_id=item.wp_id, wp_type=item.type, post=post)
@@ -169,22 +177,30 @@ class Importer:
         content = PostContent(item.content, excerpt=item.excerpt, rewrite_url=self.media.rewrite)
         for shortcode in content.unknown_shortcodes:
             self.summary.note(f"unknown shortcode [{shortcode}] kept as text", item.link)
-        cover = self.pick_cover(content, item)
+        first = next(iter(content.images), None)
+        featured = self.featured_image(item)
+        if featured:
+            cover_src, cover_alt = featured
+            # The body keeps its images, unless it starts with this one: not shown twice.
+            lead = first if first is not None and first.src == cover_src else None
+        else:
+            lead = self.pick_cover(content, item)
+            cover_src, cover_alt = (lead.src, lead.alt or lead.caption) if lead else ("", "")
         created = post.pk is None
         post.title = (item.title or item.name or f"Untitled (WordPress post {item.wp_id})")[:200]
         post.slug = self.unique_slug(item, exclude_pk=post.pk)
         post.author = self.authors.user_for_login(item.creator)
-        post.body = content.markdown(without=cover)
+        post.body = content.markdown(without=lead)
         post.summary = content.summary
         post.status, post.publish_at = self.status(item)
         post.comments_enabled = item.comment_status == "open"
-        stored = self.media.by_url.get(cover.src) if cover else None
+        stored = self.media.by_url.get(cover_src) if cover_src else None
         new_cover = bool(stored) and not post.cover_image and default_storage.exists(stored)
         if new_cover:
             # An unsaved file: Post.save() stores it like an upload (upright, no GPS metadata)
             # and makes its renditions.
             post.cover_image = File(default_storage.open(stored), name=PurePosixPath(stored).name)
-            post.cover_image_alt = (cover.alt or cover.caption)[:250]
+            post.cover_image_alt = cover_alt[:250]
         post.save()
         if new_cover:  # deleted again if the import is rolled back
             self.media.written.append(post.cover_image.name)
@@ -195,6 +211,41 @@ class Importer:
         if item.sticky:
             self.summary.note("sticky flag not kept (no pinned posts here)", item.link)
         return post
+
+    def featured_image(self, item: wxr.Item) -> tuple[str, str] | None:
+        """The post's featured image (postmeta _thumbnail_id) as (our URL, alt text), copied
+        like body images; None when it cannot be the cover, with a note saying why."""
+        wp_id = thumbnail_id(item)
+        if not wp_id:
+            return None
+        attachment = self.attachment(wp_id)
+        if attachment is None or not attachment.url:
+            self.summary.note(
+                "featured image missing from the export", f"attachment {wp_id} of {item.link}"
+            )
+            return None
+        if upload_path(attachment.url) is None:
+            self.summary.note(
+                "featured image outside wp-content/uploads, left on the old site",
+                f"{attachment.url} (in {item.link})",
+            )
+            return None
+        ours = self.media.rewrite(attachment.url)
+        if ours not in self.media.by_url:
+            return None  # not copied: the copier noted why
+        alt = attachment.alt or attachment.caption
+        if not alt:
+            self.summary.note("featured image has no alt text, so it is not the cover", item.link)
+            return None
+        self.summary.media["covers"] += 1
+        return ours, alt
+
+    def attachment(self, wp_id: int) -> wxr.Attachment | None:
+        """An attachment item by id: those read so far, else the whole export's, read once."""
+        if wp_id not in self.attachments and not self.read_ahead:
+            self.read_ahead = True
+            self.attachments.update(wxr.attachments(self.reader.path))
+        return self.attachments.get(wp_id)
 
     def pick_cover(self, content: PostContent, item: wxr.Item):
         """The first image, when we hold a copy and it has alt text or a caption."""
@@ -426,6 +477,12 @@ def in_thread_order(comments: list[wxr.Comment]) -> list[wxr.Comment]:
         done.update(c.wp_id for c in ready)
         waiting = [c for c in waiting if c.wp_id not in done]
     return ordered
+
+
+def thumbnail_id(item: wxr.Item) -> int:
+    """The attachment id of the item's featured image; 0 for none."""
+    value = item.meta.get("_thumbnail_id", "").strip()
+    return int(value) if value.isdigit() and len(value) < 19 else 0
 
 
 def valid_ip(value: str) -> str | None:

@@ -1,4 +1,5 @@
-"""Images from a copy of wp-content/uploads into our media storage, validated like any upload."""
+"""Images from a copy of wp-content/uploads into our media storage, validated and cleaned (upright,
+no location metadata) like any upload."""
 
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
@@ -7,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from blog.images import validate_image
+from blog.images import strip_location_and_orientation, validate_image
 from blog.models import MediaRenditions
 from blog.renditions import rendition_names
 from wordpress_import.summary import Summary
@@ -78,7 +79,9 @@ class MediaCopier:
             self.summary.media["copied"] += 1
             if self.dry_run:
                 return name
-            saved = default_storage.save(name, file)
+            # Stored like an admin upload: turned upright, without location metadata.
+            cleaned = strip_location_and_orientation(file)
+            saved = default_storage.save(name, cleaned or file)
         self.written.append(saved)
         # Made now, like a library upload's: the post saved next serves the image as <picture>.
         made = MediaRenditions.objects.make(default_storage, saved)

@@ -84,6 +84,36 @@ class Item:
     comments: list[Comment] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """What a post's featured image needs of an attachment item."""
+
+    url: str
+    alt: str = ""
+    caption: str = ""
+
+    @classmethod
+    def of(cls, item: Item) -> "Attachment":
+        return cls(
+            url=item.attachment_url.strip(),
+            alt=item.meta.get("_wp_attachment_image_alt", "").strip(),
+            caption=item.excerpt.strip(),
+        )
+
+
+def attachments(path: Path) -> dict[int, Attachment]:
+    """{attachment post id: Attachment} for the whole export, in one more pass over the file.
+
+    A post names its featured image by the attachment's id, and WordPress usually lists the
+    attachment after the post (it was uploaded while the post was being written).
+    """
+    return {
+        thing.wp_id: Attachment.of(thing)
+        for thing in WxrReader(path)
+        if isinstance(thing, Item) and thing.type == "attachment" and thing.wp_id
+    }
+
+
 def short_name(tag: str) -> str:
     """'{http://wordpress.org/export/1.2/}post_id' -> 'wp:post_id' (any WXR version)."""
     if not tag.startswith("{"):
