@@ -1,46 +1,31 @@
 from django.http import HttpResponsePermanentRedirect
 
-from wordpress_import.models import ImportedPost, LegacyRedirect
+from wordpress_import import legacy_urls
 
 SAFE_METHODS = ("GET", "HEAD")
-ID_PARAMETERS = ("p", "page_id")  # WordPress's /?p=123 and /?page_id=45 links
 
 
 class LegacyRedirectMiddleware:
-    """Answer an imported site's old links with a 301 to the post's address here.
+    """Answer an imported site's old links with a 301 to the same thing's address here.
 
-    `/?p=ID` is checked before the view (the home page would answer it otherwise); permalinks
-    only when nothing else matched (a 404), so the lookup costs normal pages no query. Only
-    published posts are redirected to: an old link must not reveal a draft's address.
+    `/?p=ID` (and WordPress's other query links on `/`) is checked before the view, since the
+    home page would answer it otherwise; every other old address (permalinks in any shape,
+    `/index.php?p=ID`, feeds, categories, tags) only once nothing else matched (a 404), so
+    normal pages cost no query. See wordpress_import.legacy_urls for what goes where.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in SAFE_METHODS and request.path == "/":
-            target = self._by_wordpress_id(request)
+        old_link = request.method in SAFE_METHODS
+        if old_link and request.path == "/" and legacy_urls.is_wordpress_query(request.GET):
+            target = legacy_urls.by_query(request.GET)
             if target:
                 return HttpResponsePermanentRedirect(target)
         response = self.get_response(request)
-        if response.status_code == 404 and request.method in SAFE_METHODS:
-            redirect = LegacyRedirect.objects.for_path(request.path).first()
-            if redirect and redirect.post.is_published:
-                target = redirect.post.get_absolute_url()
-                if target != request.path:
-                    return HttpResponsePermanentRedirect(target)
+        if response.status_code == 404 and old_link:
+            target = legacy_urls.target_for(request.path, request.GET)
+            if target and target != request.get_full_path():
+                return HttpResponsePermanentRedirect(target)
         return response
-
-    def _by_wordpress_id(self, request) -> str | None:
-        for parameter in ID_PARAMETERS:
-            value = request.GET.get(parameter, "")
-            if value.isdigit() and len(value) < 19:
-                imported = (
-                    ImportedPost.objects.filter(wp_id=int(value))
-                    .select_related("post")
-                    .order_by("pk")
-                    .first()
-                )
-                if imported and imported.post.is_published:
-                    return imported.post.get_absolute_url()
-        return None

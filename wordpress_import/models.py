@@ -12,6 +12,13 @@ from blog.models import Post
 from comments.models import Comment
 
 
+class ImportedPostQuerySet(models.QuerySet):
+    def for_wordpress_id(self, wp_id: int):
+        """The imports of WordPress post `wp_id` with their posts, the first import's first
+        (ids repeat only when several sites were imported)."""
+        return self.filter(wp_id=wp_id).select_related("post").order_by("pk")
+
+
 class ImportedPost(models.Model):
     """A post (or page, with --pages-as-posts) that came from a WordPress export."""
 
@@ -22,6 +29,8 @@ class ImportedPost(models.Model):
     source_hash = models.CharField(max_length=64, editable=False)
     saved_hash = models.CharField(max_length=64, editable=False)
     imported_at = models.DateTimeField(auto_now=True)
+
+    objects = ImportedPostQuerySet.as_manager()
 
     class Meta:
         ordering = ["site", "wp_id"]
@@ -65,6 +74,12 @@ class LegacyRedirectQuerySet(models.QuerySet):
     def for_path(self, path: str):
         """The redirect for a request path, with or without its trailing slash."""
         return self.filter(old_path=normalise_path(path)).select_related("post")
+
+    def for_paths(self, paths: list[str]) -> list["LegacyRedirect"]:
+        """The redirects for any of these request paths (trailing slashes ignored)."""
+        return list(
+            self.filter(old_path__in={normalise_path(p) for p in paths}).select_related("post")
+        )
 
 
 class LegacyRedirect(models.Model):
