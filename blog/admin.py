@@ -205,7 +205,7 @@ class PostAdmin(admin.ModelAdmin):
         if self.has_publish_permission(request):
             return ["status"]
         # Authors write; editors decide when a post goes live and whose name is on it.
-        return ["status", "publish_at", "author", "review_note"]
+        return ["status", "publish_at", "author", "review_note", "pinned"]
 
     def get_list_filter(self, request):
         if self.has_publish_permission(request):

@@ -117,6 +117,7 @@ class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
             "review_note",
             "tags",
             "comments_enabled",
+            "pinned",
         ]
         field_classes = {"publish_at": forms.DateTimeField}
         widgets = {

@@ -54,6 +54,11 @@ class PostQuerySet(models.QuerySet):
         """Published posts, plus the unpublished posts this user may open (preview)."""
         return self.published() | self.viewable_by(user)
 
+    def pinned(self):
+        """Posts an editor pinned above the index's first page (WordPress's sticky posts), the
+        newest first; combine with published()."""
+        return self.filter(pinned=True).order_by("-publish_at", "-pk")
+
     def drafts(self):
         """Posts being written: not yet submitted, or sent back to their author."""
         return self.filter(status=Post.Status.DRAFT)
@@ -180,6 +185,12 @@ class Post(models.Model):
     comments_enabled = models.BooleanField(
         default=True, help_text="Uncheck to close this post to new comments."
     )
+    pinned = models.BooleanField(
+        "pinned to the front page",
+        default=False,
+        help_text="Shown above the latest posts on the index's first page while it is published "
+        "(WordPress calls this sticky).",
+    )
     reading_time = models.PositiveSmallIntegerField(
         "reading time (minutes)", default=1, editable=False
     )
@@ -207,6 +218,10 @@ class Post(models.Model):
             # The admin's post list, newest first, and its busiest-queues filter.
             models.Index(fields=["-publish_at", "-created", "-id"], name="post_admin_order_idx"),
             models.Index(fields=["-pending_comment_count"], name="post_pending_count_idx"),
+            # The few pinned posts, read on the index's first page without a table scan.
+            models.Index(
+                fields=["-publish_at", "-id"], condition=Q(pinned=True), name="post_pinned_idx"
+            ),
         ]
 
     def __str__(self):

@@ -34,6 +34,19 @@ class PostListView(PublishedPostsMixin, ListView):
         # All published posts, so the cached count of them is this list's count.
         return DeferredJoinPaginator(queryset, per_page, count=published_count(), **kwargs)
 
+    def get_context_data(self, **kwargs):
+        """Page 1 starts with the pinned posts (one query of its own, the page's list left as
+        it is), which are then not repeated below them; later pages are untouched, as in
+        WordPress."""
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number != 1:
+            return context
+        pinned = list(Post.objects.published().pinned().for_listing()[: conf.POSTS_PER_PAGE])
+        pinned_ids = {post.pk for post in pinned}
+        context["pinned_posts"] = pinned
+        context["post_list"] = [post for post in context["post_list"] if post.pk not in pinned_ids]
+        return context
+
 
 class TagPostListView(PublishedPostsMixin, ListView):
     template_name = "blog/post_list.html"

@@ -94,7 +94,7 @@ def test_index_page_count_is_cached_and_follows_every_post_save_and_delete(clien
     assert index_count(client) == 3
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
-    assert len(queries) == 1  # the cached count: only the page's rows
+    assert len(queries) == 2  # the cached count: only the page's rows and the pinned posts
     added = PostFactory()
     assert index_count(client) == 4
     added.delete()

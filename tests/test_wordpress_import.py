@@ -34,8 +34,6 @@ Not carried over as it was:
     https://trail.example/2024/03/01/training-plan
   private, kept as a draft (1):
     https://trail.example/2024/04/01/injury-notes
-  sticky flag not kept (no pinned posts here) (1):
-    https://trail.example/2023/09/17/first-ultra-50k
   trackback skipped (1):
     https://running.example/links on https://trail.example/2024/06/20/no-watch
 """  # noqa: E501

@@ -132,6 +132,8 @@ class Importer:
         if thumbnail_id(item):
             # Its attachment is part of what the post is made from (its cover).
             source["featured_image"] = self.attachment(thumbnail_id(item))
+        if item.sticky:
+            source["pinned"] = True  # imports from before posts could be pinned update it
         source_hash = fingerprint(source)
         if mapping is None:
             post = self.save_post(Post(), item)
@@ -194,6 +196,7 @@ class Importer:
         post.summary = content.summary
         post.status, post.publish_at = self.status(item)
         post.comments_enabled = item.comment_status == "open"
+        post.pinned = item.sticky
         stored = self.media.by_url.get(cover_src) if cover_src else None
         new_cover = bool(stored) and not post.cover_image and default_storage.exists(stored)
         if new_cover:
@@ -208,8 +211,6 @@ class Importer:
         post.tags.set(tag_names(item))
         note = "Imported from WordPress" if created else "Re-imported from WordPress"
         revisions.record(post=post, user=post.author, note=note)
-        if item.sticky:
-            self.summary.note("sticky flag not kept (no pinned posts here)", item.link)
         return post
 
     def featured_image(self, item: wxr.Item) -> tuple[str, str] | None:
@@ -518,6 +519,8 @@ def post_fingerprint(post: Post) -> str:
             post.cover_image.name or "",
             post.cover_image_alt,
             sorted(name.lower() for name in post.tags.names()),
+            # Only when set, so that posts imported before posts could be pinned keep their hash.
+            *(["pinned"] if post.pinned else []),
         ]
     )
 
