@@ -11,6 +11,7 @@ from taggit.models import Tag
 
 from blog import conf
 from blog.models import Post
+from blog.pagination import tag_count, tag_is_common
 from blog.seo import absolute_url, author_name
 
 
@@ -83,7 +84,7 @@ class TagFeed(TextSubtitleMixin, LatestPostsFeed):
 
     def get_object(self, request, tag):
         tag = get_object_or_404(Tag, slug=tag)
-        if not Post.objects.published().filter(tags=tag).exists():
+        if not tag_count(tag):
             raise Http404("No published post has this tag.")
         return tag
 
@@ -100,7 +101,7 @@ class TagFeed(TextSubtitleMixin, LatestPostsFeed):
         return absolute_url(reverse(self.feed_url_name, args=[tag.slug]))
 
     def items(self, tag):
-        return self.posts().filter(tags=tag)[: conf.FEED_LENGTH]
+        return self.posts().with_tag(tag, common=tag_is_common(tag))[: conf.FEED_LENGTH]
 
 
 class TagAtomFeed(TagFeed):

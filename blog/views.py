@@ -11,7 +11,7 @@ from taggit.models import Tag
 from blog import conf, fragments, search
 from blog.forms import SearchForm
 from blog.models import Post, PreviewLink
-from blog.pagination import DeferredJoinPaginator, published_count, tag_count
+from blog.pagination import DeferredJoinPaginator, published_count, tag_count, tag_is_common
 
 
 class PublishedPostsMixin:
@@ -55,9 +55,7 @@ class TagPostListView(PublishedPostsMixin, ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["tag"])
-        # By the tag's id: the page's ids come from the through table's (content type, post,
-        # tag) index, with no join to the tag table.
-        return super().get_queryset().filter(tags=self.tag)
+        return super().get_queryset().with_tag(self.tag, common=tag_is_common(self.tag))
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return DeferredJoinPaginator(queryset, per_page, count=tag_count(self.tag), **kwargs)
