@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models, router, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -145,6 +146,15 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["post", "status", "created"], name="comment_post_status_idx"),
             models.Index(fields=["status", "-created", "-id"], name="comment_queue_idx"),
+            # The queue's commenter history: counts by address, case-insensitively, per status
+            # (comments.desk.attach_history). PostgreSQL reads them from the index alone only
+            # if it holds the column itself too (INCLUDE; SQLite has no INCLUDE and needs none).
+            models.Index(
+                Lower("author_email"),
+                "status",
+                include=["author_email"],
+                name="comment_email_history_idx",
+            ),
         ]
 
     def __str__(self):

@@ -134,6 +134,39 @@ def test_queue_takes_the_same_queries_with_10_and_1000_pending_comments(moderato
     print(f"\nQueue page ({url}): {len(ten)} queries with 10 pending, {len(thousand)} with 1,000")
 
 
+def test_queue_takes_the_same_queries_for_rows_on_many_posts_by_many_moderators(moderator):
+    client = logged_in(moderator)
+    CommentFactory(approved=True, moderated_by=moderator)
+    CommentFactory()
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(PENDING_QUEUE).status_code == 200
+
+    for n in range(5):
+        other = UserFactory(username=f"mod-{n}", is_staff=True, groups=["Moderators"])
+        CommentFactory(approved=True, moderated_by=other)
+    CommentFactory.create_batch(30)  # each on a post of its own
+    with CaptureQueriesContext(connection) as thirty:
+        response = client.get(PENDING_QUEUE)
+
+    assert len(response.context["cl"].result_list) == 31
+    assert len(thirty) == len(one)
+    assert "mod-4" in response.content.decode()  # the moderator filter lists them all
+
+
+def test_queue_rows_link_to_their_post_and_their_page_keeping_the_queues_filters(moderator):
+    comment = CommentFactory()
+
+    html = logged_in(moderator).get(PENDING_QUEUE).content.decode()
+
+    assert f'on <a href="{comment.post.get_absolute_url()}">' in html
+    change = reverse("admin:comments_comment_change", args=[comment.pk])
+    assert f'<a href="{change}?_changelist_filters=status__exact%3Dpending">' in html
+    assert (
+        f'<input type="checkbox" name="_selected_action" value="{comment.pk}" '
+        'class="action-select" aria-label="Select this object for an action - '
+    ) in html
+
+
 # Row actions
 
 
@@ -452,6 +485,21 @@ def test_moderators_see_the_pending_count_next_to_comments_on_the_index_and_side
         html = client.get(url).content.decode()
         badge = f'<a class="pending-badge" href="{QUEUE}?status__exact=pending" title="3 awaiting'
         assert badge + ' review">3' in html, url
+
+
+def test_the_pending_count_stops_counting_past_its_limit(moderator, monkeypatch):
+    from comments.templatetags import moderation_tags
+
+    monkeypatch.setattr(moderation_tags, "PENDING_COUNT_LIMIT", 2)
+    CommentFactory.create_batch(3)
+    client = logged_in(moderator)
+
+    html = client.get("/admin/").content.decode()
+
+    assert 'title="2+ awaiting review">2+' in html
+    assert "2+ comments awaiting moderation" in html
+    Comment.objects.filter(pk=Comment.objects.pending().first().pk).delete()
+    assert 'title="2 awaiting review">2' in client.get("/admin/").content.decode()
 
 
 def test_editors_see_no_pending_count(editor):
