@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import admin, messages
@@ -46,6 +46,9 @@ def _bulk_action(move: moderation.ModerationAction):
     return admin.action(description=move.bulk_label)(act)
 
 
+ROW_PK = "{row-pk}"  # no URL or attribute value can hold it: urlencode() escapes braces
+
+
 @dataclass(frozen=True)
 class QueueLinks:
     """What every row of one queue page links with, worked out once for the page: a reverse()
@@ -54,6 +57,9 @@ class QueueLinks:
     changelist: str  # /admin/comments/comment/: the rows' own URLs are <this><pk>/<action>/
     back_to_queue: str  # ?from=queue&next=<this page>, for the moderation buttons
     back: str  # ?next=<this page>, for Reply
+
+    # Each status's row buttons, with ROW_PK for the comment's id (CommentAdmin.row_actions).
+    actions_html: dict = field(default_factory=dict)
 
     def row_url(self, comment, action: str) -> str:
         # The admin's own patterns (CommentAdmin.get_urls and Django's <pk>/change/).
@@ -281,19 +287,22 @@ class CommentAdmin(admin.ModelAdmin):
     def commenter(self, comment):
         links = getattr(comment, "queue_links", None)
         changelist = links.changelist if links else reverse("admin:comments_comment_changelist")
-        lines = [format_html("<strong>{}</strong>", comment.author_name)]
-        lines.append(
+        lines = [
             format_html(
-                '<a href="{}?{}" title="All comments from this address">{}</a>',
+                '<div class="desk-line"><strong>{}</strong></div>'
+                '<div class="desk-line"><a href="{}?{}" title="All comments from this address">'
+                "{}</a></div>",
+                comment.author_name,
                 changelist,
                 urlencode({"author_email": comment.author_email}),
                 comment.author_email,
             )
-        )
+        ]
         if comment.author_url:
             lines.append(
                 format_html(
-                    '<a href="{}" rel="nofollow noopener noreferrer">{}</a>',
+                    '<div class="desk-line"><a href="{}" rel="nofollow noopener noreferrer">'
+                    "{}</a></div>",
                     comment.author_url,
                     Truncator(comment.author_url).chars(40),
                 )
@@ -301,7 +310,8 @@ class CommentAdmin(admin.ModelAdmin):
         if comment.ip_address:
             lines.append(
                 format_html(
-                    '<a href="{}?{}" title="All comments from this IP address">{}</a>',
+                    '<div class="desk-line"><a href="{}?{}" title="All comments from this IP '
+                    'address">{}</a></div>',
                     changelist,
                     urlencode({"ip_address": comment.ip_address}),
                     comment.ip_address,
@@ -311,41 +321,56 @@ class CommentAdmin(admin.ModelAdmin):
         if history is not None:
             lines.append(
                 format_html(
-                    '<span class="desk-history">{} approved · {} rejected · {} spam</span>',
+                    '<div class="desk-line"><span class="desk-history">{} approved · {} rejected'
+                    " · {} spam</span></div>",
                     history[Comment.Status.APPROVED],
                     history[Comment.Status.REJECTED],
                     history[Comment.Status.SPAM],
                 )
             )
-        return format_html_join("", '<div class="desk-line">{}</div>', ((line,) for line in lines))
+        return mark_safe("".join(lines))  # each line made by format_html
 
     @admin.display(description="actions")
     def row_actions(self, comment):
-        """Buttons in the changelist's own form, posting elsewhere with formaction (no nesting)."""
+        """Buttons in the changelist's own form, posting elsewhere with formaction (no nesting).
+
+        The same for every row with the same status but for the comment's id: built once per
+        page and status with a placeholder, which each row replaces with its id.
+        """
         links = comment.queue_links  # only the queue shows this column
+        if comment.status not in links.actions_html:
+            links.actions_html[comment.status] = self._row_actions_html(
+                links, comment.status, pk=ROW_PK
+            )
+        return mark_safe(links.actions_html[comment.status].replace(ROW_PK, str(comment.pk)))
+
+    def _row_actions_html(self, links, status, *, pk):
         buttons = format_html_join(
             "",
-            '<button type="submit" class="desk-act desk-act-{}" formaction="{}?{}" '
+            '<button type="submit" class="desk-act desk-act-{}" formaction="{}{}/{}/?{}" '
             'data-action="{}"{}>{}</button>',
             (
                 (
                     move.name,
-                    links.row_url(comment, move.name),
+                    links.changelist,
+                    pk,
+                    move.name,
                     links.back_to_queue,
                     move.name,
-                    " disabled" if comment.status == move.status else "",
+                    " disabled" if status == move.status else "",
                     move.short,
                 )
                 for move in moderation.ACTIONS
             ),
         )
         reply = format_html(
-            '<a class="desk-act desk-reply" href="{}?{}">Reply</a>',
-            links.row_url(comment, "reply"),
+            '<a class="desk-act desk-reply" href="{}{}/reply/?{}">Reply</a>',
+            links.changelist,
+            pk,
             links.back,
         )
         return format_html(
-            '<div class="desk-actions" data-comment="{}">{}{}</div>', comment.pk, buttons, reply
+            '<div class="desk-actions" data-comment="{}">{}{}</div>', pk, buttons, reply
         )
 
     @admin.display(description="reasons")
