@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -91,6 +92,19 @@ class ImageAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class UsedByVisiblePostsFilter(admin.RelatedOnlyFieldListFilter):
+    """Django's RelatedOnlyFieldListFilter (only values of posts this user may open), asking of
+    each value whether such a post has it (one index probe each) instead of listing the value
+    of every post: with 100,000 posts that was a DISTINCT over 200,000 tag rows (250 ms)."""
+
+    def field_choices(self, field, request, model_admin):
+        posts = model_admin.get_queryset(request).filter(**{self.field_path: OuterRef("pk")})
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False, limit_choices_to=Q(Exists(posts)), ordering=ordering
+        )
+
+
 class PublicationStateFilter(admin.SimpleListFilter):
     """Draft / In review / Scheduled / Published, each from its QuerySet method."""
 
@@ -149,8 +163,8 @@ class PostAdmin(admin.ModelAdmin):
         PublicationStateFilter,
         MinePostsFilter,
         "publish_at",
-        ("author", admin.RelatedOnlyFieldListFilter),
-        ("tags", admin.RelatedOnlyFieldListFilter),
+        ("author", UsedByVisiblePostsFilter),
+        ("tags", UsedByVisiblePostsFilter),
     ]
     list_select_related = ["author"]
     search_fields = ["title", "body"]
