@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from blog import revisions, workflow
+from blog.admin_lists import QuickRowsMixin
 from blog.forms import ImageAdminForm, PostAdminForm, PreviewLinkForm
 from blog.images import ImageUploadField
 from blog.models import Image, Post, PostRevision, PreviewLink, render_body
@@ -139,7 +140,7 @@ class MinePostsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
     """Authors write and submit their own posts; editors publish, schedule and send back.
 
     Who may open a post is `Post.objects.viewable_by()`, who may change it `editable_by()`

@@ -2,10 +2,8 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -21,10 +19,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from blog.admin_lists import QuickRowsChangeList, QuickRowsMixin
 from blog.models import Post
 from blog.pagination import EstimatedCountPaginator
 from comments import desk, moderation, services, spam
@@ -66,7 +64,7 @@ class QueueLinks:
         return f"{self.changelist}{quote(comment.pk)}/{action}/"
 
 
-class QueueChangeList(ChangeList):
+class QueueChangeList(QuickRowsChangeList):
     """The changelist, plus each row's commenter history (one query per page), and the links
     its rows share (QueueLinks) and its posts' addresses, each worked out once per page."""
 
@@ -75,10 +73,7 @@ class QueueChangeList(ChangeList):
         self.result_list = desk.attach_history(self.result_list)
         here = request.get_full_path()
         self.links = QueueLinks(
-            changelist=reverse(
-                f"{self.model_admin.admin_site.name}:comments_comment_changelist",
-                current_app=self.model_admin.admin_site.name,
-            ),
+            changelist=self.changelist_url,
             back_to_queue=urlencode({"from": "queue", "next": here}),
             back=urlencode({"next": here}),
         )
@@ -88,16 +83,6 @@ class QueueChangeList(ChangeList):
                 post_urls[comment.post_id] = comment.post.get_absolute_url()
             comment.post_url = post_urls[comment.post_id]
             comment.queue_links = self.links
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Django adds these to each row's link by resolve()-ing the link first, a tenth of the
-        # page's time; url_for_result() adds them itself.
-        self.row_link_filters, self.preserved_filters = self.preserved_filters, ""
-
-    def url_for_result(self, result):
-        url = self.links.row_url(result, "change")
-        return f"{url}?{self.row_link_filters}" if self.row_link_filters else url
 
 
 class ModeratorFilter(admin.SimpleListFilter):
@@ -181,7 +166,7 @@ FOLDED_PREVIEW = 280
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     """The moderation queue: pending comments first, newest first.
 
     Status changes only through the actions, the row buttons and the change page's buttons, which
@@ -243,16 +228,6 @@ class CommentAdmin(admin.ModelAdmin):
         if "status__exact" in request.GET:
             return ["-created", "-pk"]
         return super().get_ordering(request)
-
-    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
-    def action_checkbox(self, obj):
-        """Django's checkbox, same markup, without a form widget's template render per row."""
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            obj.pk,
-            format_html(_("Select this object for an action - {}"), str(obj)),
-        )
 
     @admin.display(description="comment")
     def decision(self, comment):

