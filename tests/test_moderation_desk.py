@@ -129,7 +129,7 @@ def test_queue_takes_the_same_queries_with_10_and_1000_pending_comments(moderato
     with CaptureQueriesContext(connection) as thousand:
         response = client.get(url)
 
-    assert len(response.context["cl"].result_list) == 100
+    assert len(response.context["cl"].result_list) == 50  # a full page
     assert len(thousand) == len(ten)
     print(f"\nQueue page ({url}): {len(ten)} queries with 10 pending, {len(thousand)} with 1,000")
 
