@@ -14,6 +14,8 @@ import sys
 import time
 
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
@@ -42,7 +44,9 @@ def refusing_smtp(settings):
 @pytest.fixture
 def moderator(transactional_db):
     """A moderator, with the Moderators group made again if needed: an earlier transactional test
-    on the same worker (test_backups, test_database_outage...) flushed what the migrations made."""
+    on the same worker (test_backups, test_database_outage...) flushed what the migrations made,
+    permissions and content types included (made again as `migrate` makes them)."""
+    create_permissions(django_apps.get_app_config("comments"), verbosity=0)
     group, _ = Group.objects.get_or_create(name="Moderators")
     group.permissions.add(
         Permission.objects.get(content_type__app_label="comments", codename="moderate_comment")
