@@ -3,20 +3,26 @@
 On PostgreSQL, title, summary and body are weighted A, B and C in a stored,
 indexed document (Post.search_vector), the visitor's words are read as
 a web search (websearch_to_tsquery: quotes, OR and -word work; no input is a syntax error), and
-results come best first with a highlighted snippet of the body. On SQLite every word must occur
-somewhere in the post; results come newest first with the words highlighted in the summary.
+results come best first with a highlighted snippet of the body. On SQLite the words are looked up
+in an FTS5 index (blog_post_fts, migration 0017): every word must begin a word of the post's
+title, summary or body ("grow" finds "grows"; words of one or two letters must match whole);
+results come newest first with the words highlighted in the summary.
 """
 
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import F, Q
+from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 SEARCH_CONFIG = "english"
-MAX_WORDS = 10  # the SQLite fallback's LIKE clauses
+MAX_WORDS = 10  # the SQLite path's FTS5 terms
+MIN_PREFIX = 3  # shorter words match whole words: a one-letter prefix reads most of the index
+# What FTS5's unicode61 tokenizer keeps in a token: letters and digits (not "_").
+TOKEN = re.compile(r"[^\W_]+")
 # Private-use characters mark the highlights in raw text; they become <mark> after escaping.
 START, STOP = "\ue000", "\ue001"
 
@@ -25,7 +31,7 @@ def search_posts(posts, terms: str):
     """`posts` matching `terms`, best first; each result has `.headline` (raw, with marks)."""
     if connections[posts.db].vendor == "postgresql":
         return _full_text(posts, terms)
-    return _substring(posts, terms)
+    return _indexed(posts, terms)
 
 
 def _full_text(posts, terms):
@@ -58,15 +64,31 @@ def words_of(terms: str) -> list[str]:
     return [word for word in words if word][:MAX_WORDS]
 
 
-def _substring(posts, terms):
-    words = words_of(terms)
-    if not words:
+def fts5_query(terms: str) -> str:
+    """A safe FTS5 MATCH expression for what a visitor typed: its words, all required.
+
+    Only letters and digits survive, each word quoted as an FTS5 string, so nothing the visitor
+    types (quotes, NEAR, AND/OR/NOT, *, -, ^, :, brackets) is read as FTS5 syntax. Empty when
+    there is no word to look for.
+    """
+    words = TOKEN.findall(terms)[:MAX_WORDS]
+    return " ".join(f'"{w}"*' if len(w) >= MIN_PREFIX else f'"{w}"' for w in words)
+
+
+def _indexed(posts, terms):
+    query = fts5_query(terms)
+    if not query:
         return posts.none()
-    for word in words:
-        posts = posts.filter(
-            Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
-        )
-    return posts.order_by("-publish_at", "-pk")
+    matching = RawSQL("SELECT rowid FROM blog_post_fts WHERE blog_post_fts MATCH %s", [query])
+    # "id + 0": not the primary key itself, so SQLite walks the published posts newest first
+    # (post_public_idx) testing each against the matching ids, and stops at the page's end;
+    # on "id IN (...)" it read every match by primary key and sorted them all (420 ms for a
+    # word in every one of 100,000 posts, 10 ms this way).
+    return (
+        posts.alias(fts_rowid=F("pk") + 0)
+        .filter(fts_rowid__in=matching)
+        .order_by("-publish_at", "-pk")
+    )
 
 
 def snippet(post, terms: str) -> SafeString:

@@ -200,3 +200,103 @@ def test_postgres_search_finds_posts_added_by_generate_fake(client):
     word = post.title.split()[0]
     assert post.title in titles(search(client, word))
     assert not Post.objects.filter(search_vector__isnull=True).exists()
+
+
+on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 search")
+
+
+@on_sqlite
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"kale',
+        'kale"',
+        '"kale" "',
+        "kale NEAR leeks",
+        "NEAR(kale leeks)",
+        "kale*",
+        "*kale",
+        "-kale",
+        "kale -",
+        "title:kale",
+        "body : kale",
+        "^kale",
+        "kale AND",
+        "(kale",
+        "kale OR",
+        "NOT kale",
+        "{title body}: kale",
+    ],
+)
+def test_fts5_syntax_in_a_query_is_searched_as_words(client, q):
+    PostFactory(title="Kale and leeks", body="Not near the title or the body.")
+    PostFactory(title="Tomatoes", body="Summer.")
+    assert titles(search(client, q)) == ["Kale and leeks"]
+
+
+@on_sqlite
+def test_fts5_operators_typed_as_words_are_words_to_find(client):
+    PostFactory(title="Kale", body="Kale alone.")
+    PostFactory(title="Near and not", body="Kale or not.")
+    assert titles(search(client, "kale NOT")) == ["Near and not"]
+    assert titles(search(client, "NEAR kale")) == ["Near and not"]
+    assert titles(search(client, "kale OR")) == ["Near and not"]
+
+
+@on_sqlite
+def test_fts5_search_finds_words_by_their_beginning_and_ignores_case_and_accents(client):
+    PostFactory(title="Crème brûlée", body="Grows in Zürich. 漢字 kale")
+    assert titles(search(client, "creme BRULEE")) == ["Crème brûlée"]
+    assert titles(search(client, "grow zurich")) == ["Crème brûlée"]
+    assert titles(search(client, "ünïcödé")) == []
+    assert titles(search(client, "漢字")) == ["Crème brûlée"]
+    assert titles(search(client, "🥬 kale")) == ["Crème brûlée"]
+
+
+@on_sqlite
+def test_fts5_search_finds_posts_as_edited_by_save_update_and_delete(client):
+    post = PostFactory(title="Tomatoes", body="Red.", summary="Summer.")
+    assert titles(search(client, "kale")) == []
+    post.title = "Kale"
+    post.save()
+    assert titles(search(client, "kale")) == ["Kale"]
+    Post.objects.filter(pk=post.pk).update(title="Leeks", body="Leeks in winter.")
+    assert titles(search(client, "kale")) == []
+    assert titles(search(client, "leeks")) == ["Leeks"]
+    Post.objects.filter(pk=post.pk).update(summary="Basil and leeks.")
+    assert titles(search(client, "basil")) == ["Leeks"]
+    post.delete()
+    assert titles(search(client, "leeks")) == []
+
+
+@on_sqlite
+def test_fts5_search_never_finds_unpublished_posts(client):
+    PostFactory(title="Kale draft", body="Kale.", draft=True)
+    PostFactory(title="Kale tomorrow", body="Kale.", scheduled=True)
+    PostFactory(title="Kale in review", body="Kale.", status=Post.Status.REVIEW, publish_at=None)
+    assert titles(search(client, "kale")) == []
+
+
+@on_sqlite
+def test_fts5_search_reads_the_index_not_the_posts_text(client):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    PostFactory(title="Kale", body="Kale grows all winter.")
+    with CaptureQueriesContext(db) as queries:
+        assert titles(search(client, "kale")) == ["Kale"]
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "blog_post_fts MATCH" in sql
+    assert "LIKE" not in sql
+
+
+@on_sqlite
+def test_fts5_search_finds_posts_added_by_generate_fake(client):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("generate_fake", posts=5, comments=0, stdout=io.StringIO(), stderr=io.StringIO())
+    post = Post.objects.published().first()
+    word = post.title.split()[0]
+    assert post.title in titles(search(client, word))
