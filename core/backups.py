@@ -6,6 +6,7 @@ MEDIA_ROOT) and `backup.json` describing it. Media kept in S3 is not copied: the
 versioning or replication is its backup, and backup.json says so.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ import sqlite3
 import subprocess
 import tarfile
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
@@ -89,9 +90,32 @@ def back_up(destination: Path, *, using: str = "default") -> Path:
 
 
 def restore(source: Path, *, using: str = "default") -> dict:
-    """Replace the database and media with the backup in `source`; return its manifest."""
+    """Replace the database and media with the backup in `source`; return its manifest.
+
+    The media archive is checked before anything is replaced: a hostile one changes nothing.
+    """
     manifest = json.loads((source / MANIFEST).read_text())
-    connection = connections[using]
+    with contextlib.ExitStack() as stack:
+        media = None
+        if manifest.get("media"):
+            if not _media_is_local():
+                raise BackupError("This backup holds media files; MEDIA_ROOT is not the storage.")
+            media = stack.enter_context(tarfile.open(source / manifest["media"], "r:gz"))
+        members = _safe_members(media) if media else []
+        _restore_database(source, manifest, connections[using])
+        if media:
+            media_root = Path(settings.MEDIA_ROOT)
+            if media_root.exists():
+                shutil.rmtree(media_root)
+            media_root.mkdir(parents=True)
+            # Python 3.11.4 added extraction filters; Debian 12's 3.11.2 lacks them, so
+            # _safe_members does the same checks on every Python, and "data" is added where known.
+            extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            media.extractall(media_root, members=members, **extra)
+    return manifest
+
+
+def _restore_database(source: Path, manifest: dict, connection) -> None:
     if manifest["database"] == SQLITE_FILE:
         if connection.vendor != "sqlite":
             raise BackupError("This backup is of a SQLite database; DATABASE_URL is not SQLite.")
@@ -106,13 +130,20 @@ def restore(source: Path, *, using: str = "default") -> dict:
         args, env = _pg_command("pg_restore", connection.settings_dict)
         options = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
         _run([*args, *options, "--exit-on-error", str(source / PG_FILE)], env)
-    if manifest.get("media"):
-        if not _media_is_local():
-            raise BackupError("This backup holds media files; MEDIA_ROOT is not the storage.")
-        media_root = Path(settings.MEDIA_ROOT)
-        if media_root.exists():
-            shutil.rmtree(media_root)
-        media_root.mkdir(parents=True)
-        with tarfile.open(source / manifest["media"], "r:gz") as tar:
-            tar.extractall(media_root, filter="data")
-    return manifest
+
+
+def _safe_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    """The archive's members, if each is a plain file or folder inside the media folder: what
+    tarfile's "data" filter allows, refused as a whole (links, devices, absolute paths, '..')
+    with the member named. Modes lose setuid/setgid and write bits for others; owners are ours."""
+    members = tar.getmembers()
+    for member in members:
+        parts = PurePosixPath(member.name).parts
+        if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in parts:
+            raise BackupError(
+                f"The media archive holds {member.name!r}, which a restore does not write: "
+                "only plain files and folders inside the media folder are restored."
+            )
+        member.mode &= 0o755
+        member.uid, member.gid, member.uname, member.gname = os.getuid(), os.getgid(), "", ""
+    return members

@@ -4,6 +4,8 @@ Runs on the database under test: SQLite's online backup API with `make test`, pg
 pg_restore with `make test-postgres`.
 """
 
+import io
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,60 @@ def test_backup_refuses_to_overwrite_an_existing_folder(tmp_path):
 def test_restore_refuses_a_folder_that_is_not_a_backup(tmp_path):
     with pytest.raises(CommandError, match="not a backup folder"):
         call_command("restore", str(tmp_path), "--noinput")
+
+
+def hostile_member(kind: str) -> tarfile.TarInfo:
+    member = tarfile.TarInfo({"absolute": "/tmp/evil", "parent": "../evil"}.get(kind, "evil"))
+    member.type = {
+        "symlink": tarfile.SYMTYPE,
+        "hardlink": tarfile.LNKTYPE,
+        "device": tarfile.CHRTYPE,
+        "fifo": tarfile.FIFOTYPE,
+    }.get(kind, tarfile.REGTYPE)
+    member.linkname = "/etc/passwd" if kind in {"symlink", "hardlink"} else ""
+    return member
+
+
+@pytest.mark.parametrize("with_filters", [True, False], ids=["as-installed", "no-filters"])
+@pytest.mark.parametrize("kind", ["symlink", "hardlink", "device", "fifo", "absolute", "parent"])
+def test_restore_refuses_a_hostile_media_archive_and_changes_nothing(
+    settings, tmp_path, monkeypatch, kind, with_filters
+):
+    if not with_filters:  # as on Debian 12's Python 3.11.2, older than tarfile's filters
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    post = PostFactory(title="Kept")
+    default_storage.save("covers/photo.jpg", ContentFile(b"kept bytes"))
+    call_command("backup", str(tmp_path / "backup"))
+    with tarfile.open(tmp_path / "backup" / "media.tar.gz", "w:gz") as tar:
+        tar.addfile(tarfile.TarInfo("covers"))  # harmless entries first: refused as a whole
+        tar.addfile(hostile_member(kind), io.BytesIO(b""))
+    PostFactory(title="Written after the backup")
+
+    with pytest.raises(CommandError, match="which a restore does not write"):
+        call_command("restore", str(tmp_path / "backup"), "--noinput")
+
+    assert set(Post.objects.values_list("title", flat=True)) == {
+        post.title,
+        "Written after the backup",
+    }
+    assert (Path(settings.MEDIA_ROOT) / "covers/photo.jpg").read_bytes() == b"kept bytes"
+    assert not Path("/tmp/evil").exists() and not (tmp_path.parent / "evil").exists()
+
+
+@pytest.mark.parametrize("with_filters", [True, False], ids=["as-installed", "no-filters"])
+def test_restored_media_files_lose_setuid_and_world_write_bits(
+    settings, tmp_path, monkeypatch, with_filters
+):
+    if not with_filters:  # as on Debian 12's Python 3.11.2, older than tarfile's filters
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    call_command("backup", str(tmp_path / "backup"))
+    with tarfile.open(tmp_path / "backup" / "media.tar.gz", "w:gz") as tar:
+        member = tarfile.TarInfo("covers/photo.jpg")
+        member.size, member.mode = 5, 0o4777
+        tar.addfile(member, io.BytesIO(b"bytes"))
+
+    call_command("restore", str(tmp_path / "backup"), "--noinput")
+
+    restored = Path(settings.MEDIA_ROOT) / "covers/photo.jpg"
+    assert restored.read_bytes() == b"bytes"
+    assert restored.stat().st_mode & 0o7777 == 0o755
