@@ -1,7 +1,6 @@
 """Draft -> in review -> published (or scheduled), per role, through the admin's buttons."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
+from tests.clock import tomorrow_at
 from tests.factories import PostFactory, UserFactory, post_admin_form
 from tests.test_roles_admin import ADD_URL, CHANGELIST_URL, change_url
 
@@ -158,7 +158,7 @@ def test_author_may_edit_their_submission_while_it_waits(client, author):
 
 
 def test_editor_schedules_with_a_frozen_clock_and_the_post_goes_live_on_time(client, editor):
-    start = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("UTC"))
+    start = tomorrow_at(10)
     with time_machine.travel(start, tick=False) as traveller:
         post = PostFactory(draft=True, author=editor)
         client.force_login(editor)
@@ -189,7 +189,7 @@ def test_scheduling_in_the_past_is_a_form_error(client, editor):
 
 def test_schedule_picker_defaults_to_tomorrow_morning(client, editor):
     client.force_login(editor)
-    with time_machine.travel(datetime(2026, 3, 2, 22, 30, tzinfo=ZoneInfo("UTC")), tick=False):
+    with time_machine.travel(tomorrow_at(22, 30), tick=False):
         html = client.get(ADD_URL).content.decode()
         tomorrow = timezone.localdate() + timedelta(days=1)
     assert f'type="datetime-local" name="publish_at" value="{tomorrow:%Y-%m-%d}T09:00"' in html

@@ -4,7 +4,7 @@ each kept under the generations it is built from. Every change a reader would no
 the next request; nothing of one visitor is kept."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from blog import fragments
 from comments import section, services
 from comments.models import Comment, ModerationSettings
+from tests.clock import tomorrow_at
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_closing_comments_in_the_settings_or_on_the_post_shows_at_once(
 
 
 def test_a_post_closes_to_comments_by_age_on_time(client):
-    start = datetime(2030, 6, 1, 8, tzinfo=UTC)
+    start = tomorrow_at(8)
     ModerationSettings.objects.update_or_create(pk=1, defaults={"close_after_days": 7})
     with time_machine.travel(start, tick=False):
         post = PostFactory(publish_at=start - timedelta(days=7) + timedelta(minutes=5))
@@ -169,7 +170,7 @@ def test_unpublishing_a_post_makes_its_page_404_at_once(
 
 
 def test_a_scheduled_post_shows_as_the_next_one_when_it_goes_live(client):
-    start = datetime(2030, 6, 1, 8, tzinfo=UTC)
+    start = tomorrow_at(8)
     with time_machine.travel(start, tick=False):
         post = PostFactory(title="First light", publish_at=start - timedelta(days=1))
         later = PostFactory(title="Dawn chorus", publish_at=start + timedelta(hours=1))

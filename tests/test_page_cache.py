@@ -4,7 +4,7 @@ and comments.signals."""
 
 import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -22,6 +22,7 @@ from comments import services
 from comments.models import Comment, ModerationSettings
 from comments.spam import read_form_time
 from core import pagecache
+from tests.clock import tomorrow_at
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -363,9 +364,10 @@ def test_new_csrf_secrets_are_djangos_length_and_alphabet_distinct_and_uniform()
 
 
 def test_a_cached_post_page_gets_a_fresh_signed_form_time_for_each_visitor(client, post):
-    with time_machine.travel(datetime(2030, 1, 1, 12, tzinfo=UTC), tick=False):
+    noon = tomorrow_at(12)
+    with time_machine.travel(noon, tick=False):
         first = STAMP.search(client.get(post.get_absolute_url()).content).group(1)
-    with time_machine.travel(datetime(2030, 1, 1, 12, 1, tzinfo=UTC), tick=False):
+    with time_machine.travel(noon + timedelta(minutes=1), tick=False):
         later = client.get(post.get_absolute_url())
     assert later["X-Page-Cache"] == "hit"
     assert STAMP.search(later.content).group(1) != first
@@ -388,9 +390,10 @@ def test_each_visitor_of_a_cached_post_page_gets_a_stamp_of_their_own_for_that_p
 
 def test_a_cached_post_page_carries_none_of_the_first_visitors_token_or_stamp(post):
     alice, bob = Client(), Client()
-    with time_machine.travel(datetime(2030, 1, 1, 12, tzinfo=UTC), tick=False):
+    noon = tomorrow_at(12)
+    with time_machine.travel(noon, tick=False):
         alice_page = alice.get(post.get_absolute_url()).content
-    with time_machine.travel(datetime(2030, 1, 1, 12, 1, tzinfo=UTC), tick=False):
+    with time_machine.travel(noon + timedelta(minutes=1), tick=False):
         bob_page = bob.get(post.get_absolute_url()).content
     assert TOKEN.search(alice_page).group(1) not in bob_page
     assert STAMP.search(alice_page).group(1) not in bob_page
@@ -401,7 +404,7 @@ def test_a_cached_post_page_carries_none_of_the_first_visitors_token_or_stamp(po
 
 
 def test_a_scheduled_post_goes_live_on_time_through_the_cache(client, post):
-    start = datetime(2030, 6, 1, 8, tzinfo=UTC)
+    start = tomorrow_at(8)
     with time_machine.travel(start, tick=False):
         post.publish_at = start - timedelta(days=1)
         post.save()
@@ -418,7 +421,7 @@ def test_a_scheduled_post_goes_live_on_time_through_the_cache(client, post):
 
 
 def test_a_cached_post_page_closes_to_comments_when_the_post_is_old_enough(client):
-    start = datetime(2030, 6, 1, 8, tzinfo=UTC)
+    start = tomorrow_at(8)
     ModerationSettings.objects.update_or_create(pk=1, defaults={"close_after_days": 7})
     with time_machine.travel(start, tick=False):
         post = PostFactory(publish_at=start - timedelta(days=7) + timedelta(minutes=5))

@@ -53,11 +53,13 @@ def stored(name: str) -> str:
 
 def test_a_kept_upload_stays_for_a_day_then_is_deleted(client, author):
     name, token = keep_upload_of_a_failed_form(client, author)
-    with time_machine.travel(timezone.now() + timedelta(hours=23)):
+    # The file's age is by the storage's clock (a file system's mtime, S3's LastModified).
+    stored_at = default_storage.get_modified_time(name)
+    with time_machine.travel(stored_at + timedelta(hours=23)):
         output = clean()
         assert default_storage.exists(name)
         assert "Deleted 0 kept upload(s) older than 24h; kept 0 in use and 1 newer." in output
-    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+    with time_machine.travel(stored_at + timedelta(hours=25)):
         output = clean()
     assert not default_storage.exists(name)
     assert "Deleted 1 kept upload(s) older than 24h" in output

@@ -2,9 +2,8 @@
 a scheduled post going live; saves that change no content (renditions, comment counts) add no
 revision."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,6 +15,7 @@ from django.utils import timezone
 from blog.models import Post, PostRevision
 from comments.models import Comment
 from comments.services import moderate_comment
+from tests.clock import tomorrow_at
 from tests.factories import CommentFactory, PostFactory, UserFactory
 from tests.test_editorial_workflow import form_for
 from tests.test_roles_admin import change_url
@@ -115,7 +115,7 @@ def test_comment_counts_and_recounts_add_no_revision(editor):
 
 
 def test_history_shows_a_scheduled_post_going_live_without_a_save(client, editor):
-    start = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("UTC"))
+    start = tomorrow_at(10)
     with time_machine.travel(start, tick=False) as traveller:
         post = PostFactory(draft=True, author=editor)
         client.force_login(editor)

@@ -1,6 +1,6 @@
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -67,12 +67,14 @@ def test_filled_honeypot_marks_the_comment_spam_and_it_is_never_shown(client, po
     assert "Buy now" not in html
 
 
-FORM_SHOWN = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+def form_shown() -> datetime:
+    """When the form is shown in these tests: now, by the real clock, to the second."""
+    return timezone.now().replace(microsecond=0)
 
 
 def shown_then_sent(client, post, *, after: float, **data):
     """Load the post page, then send its form `after` seconds later (the clock frozen)."""
-    with time_machine.travel(FORM_SHOWN, tick=False) as clock:
+    with time_machine.travel(form_shown(), tick=False) as clock:
         html = client.get(post.get_absolute_url()).content.decode()
         stamp = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
         clock.shift(after)
@@ -94,7 +96,7 @@ def test_comment_sent_faster_than_the_minimum_time_is_a_form_error_and_nothing_i
 
 def test_sending_the_too_fast_form_again_a_moment_later_is_accepted(client, post, settings):
     settings.COMMENT_MIN_SECONDS = 3
-    with time_machine.travel(FORM_SHOWN, tick=False) as clock:
+    with time_machine.travel(form_shown(), tick=False) as clock:
         first = submit(client, post, timestamp=sign_form_time(post.pk), body="Second try")
         resent = re.search(r'name="timestamp" value="([^"]+)"', first.content.decode()).group(1)
         clock.shift(3)
@@ -233,7 +235,7 @@ def test_two_forms_checked_together_with_one_stamp_store_one_comment(post, setti
 def one_rate_window():
     """Keep every request in one rate-limit window (the clock stopped), so a test never
     straddles two."""
-    with time_machine.travel(FORM_SHOWN, tick=False):
+    with time_machine.travel(form_shown(), tick=False):
         yield
 
 
@@ -574,7 +576,7 @@ def test_tampered_confirmation_link_verifies_nothing(client, forge):
 
 
 def test_confirmation_link_expires_after_seven_days(client):
-    with time_machine.travel(FORM_SHOWN, tick=False) as clock:
+    with time_machine.travel(form_shown(), tick=False) as clock:
         token = services.email_verification_token("ada@example.com")
         url = reverse("comments:verify_email", kwargs={"token": token})
         clock.shift(timedelta(days=7, seconds=-1))

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from comments.models import Comment, ModerationSettings
 from comments.textfold import fold
+from tests.clock import tomorrow_at
 from tests.factories import CommentFormDataFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_a_form_stamp_works_for_two_hours_and_then_asks_to_send_again_keeping_th
 
     from comments.spam import sign_form_time
 
-    with time_machine.travel("2026-01-01 12:00:00Z", tick=False) as clock:
+    with time_machine.travel(tomorrow_at(12), tick=False) as clock:
         post = PostFactory()
         # Two forms shown at the same moment: each stamp is good for one comment.
         stamp, other = sign_form_time(post.pk), sign_form_time(post.pk)

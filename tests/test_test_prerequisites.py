@@ -1,9 +1,10 @@
-"""`make test` on a fresh machine: chromium (for the browser tests) and Java (for the HTML
-checker) are installed when they can be, else one line says what to install.
+"""`make test` on a fresh machine: chromium (for the browser tests), Java (for the HTML
+checker) and libfaketime (for `make test-later`) are installed when they can be, else one line
+says what to install.
 
-scripts/ensure-chromium and scripts/ensure-java run with a fake `id`, `apt-get` and `mkdir` first
-on PATH (ensure-java with nothing else, so it cannot find the machine's java), so every branch is
-exercised without touching the machine's packages.
+scripts/ensure-chromium, ensure-java and ensure-faketime run with a fake `id`, `apt-get` and
+`mkdir` first on PATH (ensure-java and ensure-faketime with nothing else, so they cannot find the
+machine's binary), so every branch is exercised without touching the machine's packages.
 """
 
 import os
@@ -23,21 +24,25 @@ class Prerequisite:
 
     script: str
     packages: str  # what apt-get installs, and what the one line tells to install
-    found_on_path: bool  # java is looked up on PATH; chromium at $CHROMIUM_PATH
+    found_on_path: bool  # java and faketime are looked up on PATH; chromium at $CHROMIUM_PATH
+    command: str
 
     def binary(self, tmp_path: Path) -> Path:
-        return tmp_path / "bin" / "java" if self.found_on_path else tmp_path / "chromium"
+        return tmp_path / "bin" / self.command if self.found_on_path else tmp_path / "chromium"
 
     def named_as(self, tmp_path: Path) -> str:
         """How its `not found` line names the binary."""
-        return "java" if self.found_on_path else str(self.binary(tmp_path))
+        return self.command if self.found_on_path else str(self.binary(tmp_path))
 
     def path(self, fake_bin: Path) -> str:
         return str(fake_bin) if self.found_on_path else f"{fake_bin}:/usr/bin:/bin"
 
 
-CHROMIUM = Prerequisite("ensure-chromium", "chromium fonts-dejavu-core", found_on_path=False)
-JAVA = Prerequisite("ensure-java", "default-jre-headless", found_on_path=True)
+CHROMIUM = Prerequisite(
+    "ensure-chromium", "chromium fonts-dejavu-core", found_on_path=False, command="chromium"
+)
+JAVA = Prerequisite("ensure-java", "default-jre-headless", found_on_path=True, command="java")
+FAKETIME = Prerequisite("ensure-faketime", "faketime", found_on_path=True, command="faketime")
 
 
 def write_executable(path: Path, text: str) -> Path:
@@ -46,7 +51,7 @@ def write_executable(path: Path, text: str) -> Path:
     return path
 
 
-@pytest.fixture(params=[CHROMIUM, JAVA], ids=["chromium", "java"])
+@pytest.fixture(params=[CHROMIUM, JAVA, FAKETIME], ids=["chromium", "java", "faketime"])
 def prerequisite(request):
     return request.param
 
