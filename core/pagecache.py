@@ -9,21 +9,19 @@ scheduled publication, nor a post's closing date for comments.
 What is per visitor never lands in the cache:
 - Requests that carry a session or messages cookie (logged in, or a commenter whose session
   remembers a pending comment) neither read nor store HTML pages, and get `private` answers.
-- A page rendered for the cache holds *holes* instead of the CSRF token and the comment form's
-  signed stamp (see fill_holes); each answer fills them for its own visitor, calling get_token()
-  so the visitor gets their CSRF cookie. The stamp's hole names its post
+- A page rendered for the cache holds a *hole* instead of the comment form's signed stamp (see
+  fill_holes); each answer fills it for its own visitor. The stamp's hole names its post
   (comments.section.form_time_hole), so the stamp written there is for that post.
 - A page showing a flash message or the visitor's own things (request.is_personalised) is
   never stored.
 
 HTTP: pages without a form are `public` with `s-maxage` for shared caches; the post page
-carries the visitor's own CSRF token and cookie, so it is `private, no-cache` (only this
+carries the visitor's own form stamp, so it is `private, no-cache` (only this
 server-side cache shares it). Every answer here has an ETag and honours If-None-Match.
 """
 
 import hashlib
 import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from functools import cache as memoize
@@ -33,10 +31,8 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.crypto import salted_hmac
 from django.utils.http import parse_http_date_safe
 
 from blog import generations
@@ -53,7 +49,7 @@ class Policy:
     scopes: object  # view kwargs -> the generation scopes its page is built from
     variants: frozenset = frozenset()  # query parameters (digits) that select another page
     html: bool = True  # a page that may show a visitor's own things (session holders bypass)
-    form: bool = False  # carries a per-visitor CSRF token: private to proxies
+    form: bool = False  # carries a per-visitor form stamp: private to proxies
 
 
 def _lists(kwargs):
@@ -95,64 +91,8 @@ VARIANT_VALUE = re.compile(r"[0-9]{1,6}")
 
 
 @memoize
-def csrf_hole() -> bytes:
-    # Derived from SECRET_KEY: the same on every app server, and no visitor can type it into a
-    # comment to have someone's token written there.
-    return b"csrf" + salted_hmac("core.pagecache", "csrf hole").hexdigest()[:32].encode()
-
-
-def holes(request) -> dict[bytes, object]:
-    """Each fixed hole a cached page may hold, and how to fill it for this visitor."""
-    return {
-        csrf_hole(): lambda: visitor_csrf_token(request),  # also sets the visitor's CSRF cookie
-    }
-
-
-def visitor_csrf_token(request) -> str:
-    """This visitor's CSRF token, masked as Django's get_token() masks it, and their CSRF cookie
-    marked to be sent (CsrfViewMiddleware sets it on the way out).
-
-    What get_token() does, with the random strings drawn by new_csrf_secret(): Django draws each
-    of a new visitor's 64 random characters with its own read of os.urandom (about 50
-    microseconds), a sixth of the cost of a page cache hit. tests/test_page_cache.py checks the
-    result: Django unmasks it to the cookie's secret, and a POST with it passes the CSRF check.
-    """
-    if settings.CSRF_USE_SESSIONS:  # not this project's setting; Django's own path then
-        return get_token(request)
-    secret = request.META.get("CSRF_COOKIE") or new_csrf_secret()
-    request.META.update({"CSRF_COOKIE": secret, "CSRF_COOKIE_NEEDS_UPDATE": True})
-    mask = new_csrf_secret()
-    alphabet, size = CSRF_ALLOWED_CHARS, len(CSRF_ALLOWED_CHARS)
-    cipher = "".join(
-        alphabet[(alphabet.index(x) + alphabet.index(y)) % size]
-        for x, y in zip(secret, mask, strict=True)
-    )
-    return mask + cipher
-
-
-# The largest multiple of the alphabet's size that fits in a byte: bytes at or above it are
-# dropped, so every character is equally likely.
-_UNBIASED_BYTES = 256 - 256 % len(CSRF_ALLOWED_CHARS)
-
-
-def new_csrf_secret() -> str:
-    """A random string of Django's CSRF secret length and alphabet from one read of the OS's
-    random source (Django's get_random_string reads it once per character): uniform, as
-    bytes at or above _UNBIASED_BYTES are dropped."""
-    chars = ""
-    while len(chars) < CSRF_SECRET_LENGTH:
-        chars += "".join(
-            CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]
-            for byte in secrets.token_bytes(CSRF_SECRET_LENGTH * 2)
-            if byte < _UNBIASED_BYTES
-        )
-    return chars[:CSRF_SECRET_LENGTH]
-
-
-@memoize
 def _hole_pattern() -> re.Pattern:
-    fixed = [re.escape(hole) for hole in holes(None)]
-    return re.compile(b"(" + b"|".join([*fixed, section.form_time_hole_pattern()]) + b")")
+    return re.compile(b"(" + section.form_time_hole_pattern() + b")")
 
 
 def split_at_holes(content: bytes) -> tuple[bytes, ...]:
@@ -165,18 +105,11 @@ def split_at_holes(content: bytes) -> tuple[bytes, ...]:
 
 
 def fill_holes(request, parts: tuple[bytes, ...]) -> bytes:
-    """The page for this visitor: each hole (every other part) filled once per kind; the form's
-    stamp for the post its hole names (section.fill_form_time: one signing, no query)."""
-    if len(parts) == 1:
-        return parts[0]
-    fillers, values = holes(request), {}
+    """The page for this visitor: each hole (every other part) filled with a stamp for the post
+    it names (section.fill_form_time: one signing, no query)."""
     filled = list(parts)
     for index in range(1, len(parts), 2):
-        hole = parts[index]
-        if hole not in values:
-            fill = fillers.get(hole)
-            values[hole] = fill().encode() if fill else section.fill_form_time(hole)
-        filled[index] = values[hole]
+        filled[index] = section.fill_form_time(parts[index])
     return b"".join(filled)
 
 
@@ -194,11 +127,11 @@ class Visit:
 class PageCacheMiddleware:
     """Serve and store anonymous pages of the routes in POLICIES; see the module docstring.
 
-    It sits right after CsrfViewMiddleware (which reads the visitor's CSRF cookie first and sets
-    it on the way out) and answers a hit before the middleware after it and before the view:
-    authentication, messages and the view's own URL resolution cost a hit nothing. Everything a
+    It sits right after the cross-origin check and answers a hit before the middleware after it
+    and before the view: authentication, messages and the view's own URL resolution cost a hit
+    nothing. Everything a
     hit must carry is set outside it (security headers, CSP, Permissions-Policy,
-    X-Frame-Options, the CSRF cookie); session holders never get here with a cache key.
+    X-Frame-Options); session holders never get here with a cache key.
     """
 
     def __init__(self, get_response):
@@ -302,9 +235,6 @@ class PageCacheMiddleware:
             patch_cache_control(response, private=True, no_cache=True)
             return response
         if visit.policy.form:
-            # The page holds this visitor's CSRF token: the validator is theirs too.
-            secret = request.META.get("CSRF_COOKIE", "")
-            etag = '"{}"'.format(salted_hmac("core.pagecache.etag", etag + secret).hexdigest()[:32])
             patch_cache_control(response, private=True, no_cache=True)
         else:
             patch_cache_control(
