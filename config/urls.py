@@ -1,16 +1,39 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from blog import sitemaps
 from config.health import healthz
 from config.media import media_urlpatterns
+from core import password_reset
 from core import views as core_views
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before admin/: the admin login shows "Forgotten your password?" when these names exist.
+    path(
+        "admin/password_reset/",
+        password_reset.PasswordResetView.as_view(),
+        name="admin_password_reset",
+    ),
+    path(
+        "admin/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("sitemap.xml", sitemaps.index, name="sitemap"),

@@ -1,0 +1,86 @@
+"""Forgotten passwords: "Forgotten your password?" on the admin login, Django's own reset views.
+
+Django's PasswordResetView does the hard parts: the same answer whether or not an address has an
+account, and a token that stops working once the password changes (single use) or after
+PASSWORD_RESET_TIMEOUT. Added here:
+- the mail is sent by the task worker (never inside the request), and the token is made there, so
+  no reset link is ever stored in the task queue: the task holds only the user's id;
+- links are built on SITE_URL, never on the request's Host header (a forged Host cannot put an
+  attacker's address into a reset mail);
+- asking is rate limited per address asked for and per client address (429 page).
+The admin login's lockout (django-axes) is untouched: a reset does not lift it.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.decorators import method_decorator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_ratelimit.decorators import ratelimit
+from django_tasks import task
+
+from comments.views import client_ip
+
+SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
+BODY_TEMPLATE = "registration/password_reset_email.html"
+
+
+@task()
+def send_password_reset(*, user_id: int) -> bool:
+    """Mail an active user the link to choose a new password; False if they cannot have one."""
+    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return False
+    site = urlsplit(settings.SITE_URL)
+    context = {
+        "email": user.email,
+        "domain": site.netloc,
+        "site_name": settings.SITE_NAME,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": site.scheme,
+    }
+    subject = "".join(render_to_string(SUBJECT_TEMPLATE, context).splitlines())
+    send_mail(subject, render_to_string(BODY_TEMPLATE, context), None, [user.email])
+    return True
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's form, its mail handed to the task worker."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        send_password_reset.enqueue(user_id=context["user"].pk)
+
+
+def _asked_address(group, request) -> str:
+    return request.POST.get("email", "").strip().lower()
+
+
+def _client(group, request) -> str:
+    return client_ip(request)
+
+
+@method_decorator(
+    ratelimit(group="password_reset", key=_client, rate="10/h", method="POST", block=False),
+    name="post",
+)
+@method_decorator(
+    ratelimit(group="password_reset", key=_asked_address, rate="3/h", method="POST", block=False),
+    name="post",
+)
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+
+    def post(self, request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            return render(request, "registration/password_reset_limited.html", status=429)
+        return super().post(request, *args, **kwargs)
