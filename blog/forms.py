@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from blog import tagging
+from blog.media_check import UNWRITABLE_MESSAGE, storage_accepts_files
 from blog.models import Image, Post, PreviewLink, render_body
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -52,6 +53,9 @@ class KeepsUploadMixin(forms.Form):
     def _clean_fields(self):
         super()._clean_fields()
         field = self.upload_field
+        if field in self.files and not storage_accepts_files(self._storage()):
+            self.add_error(field, ValidationError(UNWRITABLE_MESSAGE, code="storage_unwritable"))
+            return
         pending = self._pending_name()
         wanted = pending and field in self.fields and field not in self.files
         if wanted and self._storage().exists(pending):

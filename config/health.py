@@ -1,10 +1,14 @@
-"""/healthz: whether this app server can reach what it needs, for load balancers and monitors."""
+"""/healthz: whether this app server can reach what it needs, for load balancers and monitors:
+the database, the cache and the media storage (which must take files)."""
 
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from blog.media_check import storage_accepts_files
 
 HEALTH_KEY = "healthz"
 
@@ -29,9 +33,13 @@ def _cache_answers() -> bool:
 @never_cache
 @require_safe
 def healthz(request):
-    """200 {"status": "ok", ...} when the database and the cache answer, else 503 naming the
-    ones that do not."""
-    checks = {"database": _database_answers(), "cache": _cache_answers()}
+    """200 {"status": "ok", ...} when the database and the cache answer and the media storage
+    takes a file, else 503 naming the ones that do not."""
+    checks = {
+        "database": _database_answers(),
+        "cache": _cache_answers(),
+        "storage": storage_accepts_files(default_storage),
+    }
     down = [name for name, ok in checks.items() if not ok]
     body = {
         "status": "unavailable" if down else "ok",

@@ -3,6 +3,7 @@
 import io
 import struct
 import zlib
+from html import unescape
 
 import pytest
 from django.core.files.storage import default_storage
@@ -226,3 +227,35 @@ def test_a_forged_pending_cover_is_ignored(client, editor):
         post = Post.objects.get(slug="a-post-with-a-cover")
         assert not post.cover_image
         post.delete()
+
+
+@pytest.fixture
+def unwritable_media(settings, tmp_path):
+    """MEDIA_ROOT below a file: no process, root included, can make a folder there."""
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder")
+    settings.MEDIA_ROOT = str(in_the_way / "media")
+
+
+def test_a_cover_upload_to_an_unwritable_media_folder_is_a_form_error_keeping_the_text(
+    as_editor, unwritable_media
+):
+    response = upload(as_editor, "cover.jpg", image_bytes("JPEG"))
+    assert_cover_refused(response, "the site's media storage is not accepting files")
+    html = response.content.decode()
+    assert 'value="A post with a cover"' in html and "Some text.</textarea>" in html
+
+
+def test_a_library_upload_to_an_unwritable_media_folder_is_a_form_error(
+    as_editor, unwritable_media
+):
+    from blog.models import Image as LibraryImage
+    from tests.test_image_library import IMAGE_ADD_URL
+    from tests.test_image_library import upload as library_file
+
+    response = as_editor.post(IMAGE_ADD_URL, {"file": library_file(), "alt": "Tomatoes"})
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert "the site's media storage is not accepting files" in html
+    assert 'value="Tomatoes"' in html
+    assert not LibraryImage.objects.exists()

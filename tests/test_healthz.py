@@ -15,7 +15,13 @@ def test_healthz_is_200_json_when_database_and_cache_answer(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "down": []}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "storage": "ok",
+        "down": [],
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -34,6 +40,7 @@ def test_healthz_is_503_naming_the_cache_when_redis_does_not_answer(client, sett
         "status": "unavailable",
         "database": "ok",
         "cache": "down",
+        "storage": "ok",
         "down": ["cache"],
     }
 
@@ -60,5 +67,17 @@ def test_healthz_is_503_naming_the_database_when_postgresql_does_not_answer():
         "status": "unavailable",
         "database": "down",
         "cache": "ok",
+        "storage": "ok",
         "down": ["database"],
     }
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_naming_the_storage_when_media_cannot_be_written(client, settings, tmp_path):
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder")
+    settings.MEDIA_ROOT = str(in_the_way / "media")  # even root cannot make a folder in a file
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["storage"] == "down"
+    assert response.json()["down"] == ["storage"]
