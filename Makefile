@@ -12,7 +12,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false REDIS_TEST_URL=$(REDIS_TEST_URL)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: test-later faketime bench-soak check-nginx bench-desk bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
+.PHONY: varnish test-later faketime bench-soak check-nginx bench-desk bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ java:
 # libfaketime for `make test-later`: the same install-or-say-what-to-install step.
 faketime:
 	@scripts/ensure-faketime
+
+# Varnish 7 and its xkey vmod for deploy/varnish.vcl (tests/test_varnish.py, make bench-front):
+# the same install-or-say-what-to-install step.
+varnish:
+	@scripts/ensure-varnish
 
 # The production server on this machine: DEBUG off, static files collected (hashed, compressed,
 # served by whitenoise), gunicorn with config/gunicorn.conf.py. SECRET_KEY from the environment

@@ -1,7 +1,8 @@
-"""The editorial workflow's mail, sent by a background task (django-tasks), never in a request.
+"""The editorial workflow's mail and the front caches' purges, sent by background tasks
+(django-tasks), never in a request.
 
-Like comments/tasks.py: in production the database backend and `manage.py db_worker` run it,
-retried MAIL_ATTEMPTS times in all with a doubling wait from MAIL_RETRY_DELAY seconds.
+Like comments/tasks.py: in production the database backend and `manage.py db_worker` run them;
+mail is retried MAIL_ATTEMPTS times in all with a doubling wait from MAIL_RETRY_DELAY seconds.
 """
 
 import logging
@@ -39,3 +40,12 @@ def send_workflow_notice(*, action: str, post_id: int, actor_id: int, attempt: i
             "will retry" if retried else "giving up",
         )
         raise
+
+
+@task()
+def purge_front_caches(*, keys: list[str]) -> list[str]:
+    """Purge these surrogate keys from the front caches (blog.frontcache); returns the caches
+    that failed, each logged. Not retried: a missed purge lasts at most the page's s-maxage."""
+    from blog import frontcache
+
+    return frontcache.purge_now(keys)

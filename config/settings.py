@@ -175,6 +175,37 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=3600)
 HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=10)
 HTTP_STALE_SECONDS = env.int("HTTP_STALE_SECONDS", default=30)
+# Front caches told what changed after each write (blog/frontcache.py; README "Front caches"):
+# any of varnish, cloudflare, fastly, comma-separated; none by default. Each page names what it
+# is built from in Surrogate-Key and Cache-Tag headers; these caches are sent the same keys.
+FRONT_CACHES = env.list("FRONT_CACHES", default=[])
+VARNISH_URLS = env.list("VARNISH_URLS", default=["http://127.0.0.1:6081"])
+CLOUDFLARE_ZONE_ID = env.str("CLOUDFLARE_ZONE_ID", default="")
+CLOUDFLARE_API_TOKEN = env.str("CLOUDFLARE_API_TOKEN", default="")
+CLOUDFLARE_API_URL = env.str("CLOUDFLARE_API_URL", default="https://api.cloudflare.com/client/v4")
+FASTLY_SERVICE_ID = env.str("FASTLY_SERVICE_ID", default="")
+FASTLY_API_TOKEN = env.str("FASTLY_API_TOKEN", default="")
+FASTLY_API_URL = env.str("FASTLY_API_URL", default="https://api.fastly.com")
+# Seconds a purge request may take before it is logged as failed.
+FRONT_CACHE_TIMEOUT = env.float("FRONT_CACHE_TIMEOUT", default=5)
+_front_cache_needs = {
+    "varnish": {"VARNISH_URLS": VARNISH_URLS},
+    "cloudflare": {
+        "CLOUDFLARE_ZONE_ID": CLOUDFLARE_ZONE_ID,
+        "CLOUDFLARE_API_TOKEN": CLOUDFLARE_API_TOKEN,
+    },
+    "fastly": {"FASTLY_SERVICE_ID": FASTLY_SERVICE_ID, "FASTLY_API_TOKEN": FASTLY_API_TOKEN},
+}
+for _name in FRONT_CACHES:
+    if _name not in _front_cache_needs:
+        raise ImproperlyConfigured(
+            f"FRONT_CACHES names {_name!r}: use varnish, cloudflare and/or fastly."
+        )
+    _missing = [setting for setting, value in _front_cache_needs[_name].items() if not value]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"FRONT_CACHES names {_name}, which needs {', '.join(_missing)}."
+        )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

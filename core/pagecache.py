@@ -35,7 +35,7 @@ from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
-from blog import generations
+from blog import frontcache, generations
 from blog.fragments import release
 from comments import section
 
@@ -171,10 +171,10 @@ class PageCacheMiddleware:
             settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
         )
         visit = request.page_cache_visit = Visit(policy=policy, personal=personal)
+        visit.scopes = policy.scopes(match.kwargs)
         variant = _variant(request, policy)
         if personal or variant is None or settings.PAGE_CACHE_SECONDS <= 0:
             return visit
-        visit.scopes = policy.scopes(match.kwargs)
         visit.generations = generations.current(visit.scopes)
         page = hashlib.md5(f"{request.path}?{variant}".encode(), usedforsecurity=False)
         stamp = ".".join(str(number) for number in visit.generations)
@@ -234,6 +234,7 @@ class PageCacheMiddleware:
         if visit.personal:
             patch_cache_control(response, private=True, no_cache=True)
             return response
+        frontcache.tag(response, visit.scopes)
         if visit.policy.form:
             patch_cache_control(response, private=True, no_cache=True)
         else:

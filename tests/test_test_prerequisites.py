@@ -1,10 +1,12 @@
 """`make test` on a fresh machine: chromium (for the browser tests), Java (for the HTML
-checker) and libfaketime (for `make test-later`) are installed when they can be, else one line
-says what to install.
+checker), libfaketime (for `make test-later`) and Varnish with its xkey vmod (for
+deploy/varnish.vcl's test and bench) are installed when they can be, else one line says what to
+install.
 
-scripts/ensure-chromium, ensure-java and ensure-faketime run with a fake `id`, `apt-get` and
-`mkdir` first on PATH (ensure-java and ensure-faketime with nothing else, so they cannot find the
-machine's binary), so every branch is exercised without touching the machine's packages.
+scripts/ensure-chromium, ensure-java, ensure-faketime and ensure-varnish run with a fake `id`,
+`apt-get` and `mkdir` first on PATH (ensure-java and ensure-faketime with nothing else, so they
+cannot find the machine's binary), so every branch is exercised without touching the machine's
+packages.
 """
 
 import os
@@ -24,11 +26,12 @@ class Prerequisite:
 
     script: str
     packages: str  # what apt-get installs, and what the one line tells to install
-    found_on_path: bool  # java and faketime are looked up on PATH; chromium at $CHROMIUM_PATH
+    found_on_path: bool  # java and faketime are looked up on PATH; the others where a variable says
     command: str
+    path_variable: str = "CHROMIUM_PATH"  # names the file when it is not looked up on PATH
 
     def binary(self, tmp_path: Path) -> Path:
-        return tmp_path / "bin" / self.command if self.found_on_path else tmp_path / "chromium"
+        return tmp_path / "bin" / self.command if self.found_on_path else tmp_path / self.command
 
     def named_as(self, tmp_path: Path) -> str:
         """How its `not found` line names the binary."""
@@ -43,6 +46,13 @@ CHROMIUM = Prerequisite(
 )
 JAVA = Prerequisite("ensure-java", "default-jre-headless", found_on_path=True, command="java")
 FAKETIME = Prerequisite("ensure-faketime", "faketime", found_on_path=True, command="faketime")
+VARNISH = Prerequisite(
+    "ensure-varnish",
+    "varnish varnish-modules",
+    found_on_path=False,
+    command="libvmod_xkey.so",
+    path_variable="VARNISH_XKEY_VMOD",
+)
 
 
 def write_executable(path: Path, text: str) -> Path:
@@ -51,7 +61,9 @@ def write_executable(path: Path, text: str) -> Path:
     return path
 
 
-@pytest.fixture(params=[CHROMIUM, JAVA, FAKETIME], ids=["chromium", "java", "faketime"])
+@pytest.fixture(
+    params=[CHROMIUM, JAVA, FAKETIME, VARNISH], ids=["chromium", "java", "faketime", "varnish"]
+)
 def prerequisite(request):
     return request.param
 
@@ -80,7 +92,7 @@ def ensure(prerequisite, tmp_path, fake_bin, *, uid, apt_installs=True, command=
     env = {
         "PATH": prerequisite.path(fake_bin),
         "HOME": str(tmp_path),
-        "CHROMIUM_PATH": str(binary),
+        prerequisite.path_variable: str(binary),
         "FAKE_UID": str(uid),
         "FAKE_APT_INSTALLS": "yes" if apt_installs else "no",
         "FAKE_APT_CREATES": str(binary),
