@@ -12,7 +12,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} DEBUG=false REDIS_TEST_URL=$(REDIS_TEST_URL)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogcms
 
-.PHONY: varnish test-later faketime bench-soak check-nginx bench-desk bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
+.PHONY: bench-front varnish test-later faketime bench-soak check-nginx bench-desk bench-scale audit-deps backup restore run serve test test-postgres test-e2e lint format install migrate demo clean bench bench-import bench-load chromium java audit
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -131,6 +131,12 @@ bench: install
 # requests/s, p50, p99, errors and the ratio to a bare view's ceiling. See bench/RESULTS.md.
 bench-load: install
 	$(BIN)/python bench/load.py
+
+# The seed post page through nginx (deploy/nginx.conf) and Varnish (deploy/varnish.vcl) against
+# nginx serving its bytes as a static file, one run; wrk, nginx-light and Varnish installed when
+# root and missing. See bench/RESULTS.md.
+bench-front: install varnish
+	$(BIN)/python bench/front.py
 
 
 # deploy/nginx.conf on loopback in front of gunicorn: micro-cache MISS then HIT, a publication
