@@ -23,7 +23,9 @@ def absolute_url(path: str) -> str:
 
 
 def author_name(user) -> str:
-    return user.get_full_name() or user.get_username()
+    """The name a writer shows the public: the name they gave (admin: "Your public name"), else
+    the site's name. Never the login name, which would be half of what an attacker needs."""
+    return user.get_full_name() or settings.SITE_NAME
 
 
 def post_structured_data(post) -> dict:

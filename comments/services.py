@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
+from blog.seo import author_name
 from comments import conf, spam
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings, VerifiedEmail
@@ -169,7 +170,7 @@ def reply_as_staff(
         parent=parent,
         user=moderator,
         by_staff=True,
-        author_name=moderator.get_full_name() or moderator.get_username(),
+        author_name=author_name(moderator),
         author_email=moderator.email or settings.DEFAULT_FROM_EMAIL,
         body=body,
         status=Comment.Status.APPROVED,

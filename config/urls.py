@@ -10,6 +10,7 @@ from config.health import healthz
 from config.media import media_urlpatterns
 from core import password_reset
 from core import views as core_views
+from core.public_name import public_name_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -34,6 +35,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("admin/public-name/", admin.site.admin_view(public_name_view), name="admin_public_name"),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("sitemap.xml", sitemaps.index, name="sitemap"),

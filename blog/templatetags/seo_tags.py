@@ -35,3 +35,9 @@ def absolute(path):
 @register.simple_tag
 def post_ld_json(post):
     return seo.ld_json_script(seo.post_structured_data(post))
+
+
+@register.filter
+def public_name(user):
+    """{{ post.author|public_name }}: the writer's name as the public sees it (seo.author_name)."""
+    return seo.author_name(user)
