@@ -94,8 +94,9 @@ def environment(tmp: Path) -> dict:
         "COMMENT_MIN_SECONDS": "0",
         "BENCH_CEILING_FILE": str(tmp / "ceiling.html"),
         "BENCH_TMP": str(tmp),
+        "CACHE_DIR": str(tmp / "cache"),
     }
-    for name in ("REDIS_URL", "AWS_STORAGE_BUCKET_NAME"):  # local memory cache, local media
+    for name in ("REDIS_URL", "AWS_STORAGE_BUCKET_NAME"):  # the disk cache, local media
         env.pop(name, None)
     return env
 
@@ -247,7 +248,7 @@ def report(rows, args, load_before, load_after) -> None:
     ceiling = rows[0][1]["rps"]
     print(
         f"\ngunicorn 2 sync workers, wrk -t2 -c{args.connections} -d{args.seconds}s, "
-        f"{os.cpu_count()} CPUs, SQLite, local-memory cache; load average "
+        f"{os.cpu_count()} CPUs, SQLite, disk cache; load average "
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after"
     )
     header = ["row", "req/s", "p50 ms", "p99 ms", "errors", "ratio", "budget"]

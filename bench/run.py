@@ -9,8 +9,10 @@ SQLite file, or the PostgreSQL database `blogcms_bench`. See bench/README.md for
 """
 
 import argparse
+import atexit
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -94,9 +96,12 @@ def configure_django(database_url: str) -> None:
             # django.test.Client sends Host: testserver.
             "ALLOWED_HOSTS": "testserver",
             "LOG_LEVEL": "WARNING",
+            # The default cache in a directory of its own, never the project's .cache.
+            "CACHE_DIR": tempfile.mkdtemp(prefix="blogcms_bench_cache_"),
         }
     )
-    # Same cache and media on every machine: local memory and local disk.
+    atexit.register(shutil.rmtree, os.environ["CACHE_DIR"], ignore_errors=True)
+    # Same cache and media on every machine: the default disk cache and local disk.
     for name in ("REDIS_URL", "AWS_STORAGE_BUCKET_NAME"):
         os.environ.pop(name, None)
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no STATIC_ROOT

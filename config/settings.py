@@ -153,13 +153,20 @@ if REDIS_URL:
     # to the database, so a Redis restart logs nobody out, and a Redis outage only costs a read.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    # Local memory is per process: sessions stay in the database, where every worker sees them.
+    # One machine: SQLite files in CACHE_DIR (core/disk_cache.py) that every process started
+    # from this project shares (make run, make serve's workers, manage.py commands), so a change
+    # made by any of them reaches every page at once. A relative CACHE_DIR is taken from the
+    # project directory, never from where a command runs. Sessions stay in the database.
+    CACHE_DIR = BASE_DIR / env.str("CACHE_DIR", default=".cache")
+    _disk_cache = {
+        "BACKEND": "core.disk_cache.SharedDiskCache",
+        # One SQLite file, pages inside it (not a file each): see bench/RESULTS.md.
+        "SHARDS": 1,
+        "OPTIONS": {"disk_min_file_size": 2**20},
+    }
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "ratelimit": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "ratelimit",
-        },
+        "default": {**_disk_cache, "LOCATION": str(CACHE_DIR / "default")},
+        "ratelimit": {**_disk_cache, "LOCATION": str(CACHE_DIR / "ratelimit")},
     }
 # django-ratelimit counts comment posts per IP in the "ratelimit" cache. Should that ever fail
 # anyway, the comment is let through (and logged by the cache) rather than refused.

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 
+from blog import generations
+
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 MEDIA_FILE = "media.tar.gz"
@@ -103,6 +105,8 @@ def restore(source: Path, *, using: str = "default") -> dict:
             media = stack.enter_context(tarfile.open(source / manifest["media"], "r:gz"))
         members = _safe_members(media) if media else []
         _restore_database(source, manifest, connections[using])
+        # Every page cached before (by any process sharing the cache) shows the replaced rows.
+        generations.bump_everything()
         if media:
             media_root = Path(settings.MEDIA_ROOT)
             if media_root.exists():

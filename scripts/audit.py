@@ -34,6 +34,7 @@ def site_env(folder: Path, port: int) -> dict:
         "DATABASE_URL": f"sqlite:///{folder / 'audit.sqlite3'}",
         "STATIC_ROOT": str(folder / "static"),
         "MEDIA_ROOT": str(folder / "media"),
+        "CACHE_DIR": str(folder / "cache"),
         "SITE_URL": f"http://127.0.0.1:{port}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }

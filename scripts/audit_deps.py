@@ -14,18 +14,32 @@ import subprocess
 import sys
 import tempfile
 
+# Advisories read and judged not to apply here, by any of their ids: printed, never failing.
+ACCEPTED = {
+    "GHSA-w8v5-vhqr-4h9v": (
+        "diskcache unpickles what it reads from its directory, as Django's own file, database "
+        "and Redis caches unpickle what they read; only the app's user may write CACHE_DIR"
+    ),
+}
 
-def verdict(report: dict) -> tuple[list[str], list[str]]:
-    """(vulnerabilities, packages not audited) from pip-audit's JSON report."""
-    vulnerable, skipped = [], []
+
+def verdict(report: dict) -> tuple[list[str], list[str], list[str]]:
+    """(vulnerabilities, accepted advisories, packages not audited) from pip-audit's JSON
+    report."""
+    vulnerable, accepted, skipped = [], [], []
     for dep in report.get("dependencies", []):
         name = f"{dep['name']}=={dep['version']}" if dep.get("version") else dep["name"]
         if "skip_reason" in dep:
             skipped.append(f"{name}: {dep['skip_reason']}")
         for vuln in dep.get("vulns", []):
+            ids = [vuln["id"], *vuln.get("aliases", [])]
+            reason = next((ACCEPTED[id_] for id_ in ids if id_ in ACCEPTED), None)
+            if reason:
+                accepted.append(f"{name}: {vuln['id']}: {reason}")
+                continue
             fixes = ", ".join(vuln.get("fix_versions", [])) or "no fix yet"
             vulnerable.append(f"{name}: {vuln['id']} (fixed in {fixes})")
-    return vulnerable, skipped
+    return vulnerable, accepted, skipped
 
 
 def _last_line(text) -> str:
@@ -57,9 +71,11 @@ def main(argv: list[str]) -> int:
             )
             return 3 if require_complete else 0
         with open(out) as report:
-            vulnerable, skipped = verdict(json.load(report))
+            vulnerable, accepted, skipped = verdict(json.load(report))
     for line in vulnerable:
         print(f"VULNERABLE  {line}")
+    for line in accepted:
+        print(f"ACCEPTED    {line}")
     for line in skipped:
         print(f"NOT AUDITED {line}")
     print(

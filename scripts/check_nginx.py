@@ -180,6 +180,7 @@ def main(argv=None) -> int:
             SECRET_KEY="check-nginx-key",
             SECURE_COOKIES="false",  # plain HTTP on loopback
             DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+            CACHE_DIR=str(tmp / "app-cache"),
             STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
             MEDIA_ROOT=str(tmp / "media"),
             HTTP_CACHE_SECONDS=str(args.ttl),

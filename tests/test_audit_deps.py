@@ -41,6 +41,19 @@ def test_a_known_vulnerability_fails_and_names_the_fix(monkeypatch, capsys):
     assert "VULNERABLE  django==5.2.0: PYSEC-2025-1 (fixed in 5.2.1)" in capsys.readouterr().out
 
 
+def test_an_advisory_judged_not_to_apply_is_printed_with_why_and_does_not_fail(monkeypatch, capsys):
+    pickled = {
+        "name": "diskcache",
+        "version": "5.6.3",
+        "vulns": [{"id": "PYSEC-2026-9", "fix_versions": [], "aliases": ["GHSA-w8v5-vhqr-4h9v"]}],
+    }
+    assert run_on(monkeypatch, {"dependencies": [pickled, CLEAN]}) == 0
+    out = capsys.readouterr().out
+    assert "ACCEPTED    diskcache==5.6.3: PYSEC-2026-9: diskcache unpickles" in out
+    assert "VULNERABLE" not in out
+    assert run_on(monkeypatch, {"dependencies": [pickled, VULNERABLE]}) == 1
+
+
 def test_clean_pins_pass(monkeypatch, capsys):
     assert run_on(monkeypatch, {"dependencies": [CLEAN]}) == 0
     assert "every package audited" in capsys.readouterr().out

@@ -63,6 +63,22 @@ def test_backup_then_restore_brings_back_every_post_comment_status_and_media_fil
     assert site_state(media_root) == before
 
 
+def test_pages_cached_before_a_restore_show_the_restored_posts(client, tmp_path):
+    PostFactory(title="Kept by the backup")
+    call_command("backup", str(tmp_path / "backup"))
+    PostFactory(title="Written after the backup")
+    client.get("/")
+    cached = client.get("/")
+    assert cached["X-Page-Cache"] == "hit"
+    assert "Written after the backup" in cached.content.decode()
+
+    call_command("restore", str(tmp_path / "backup"), "--noinput")
+
+    index = client.get("/").content.decode()
+    assert "Kept by the backup" in index
+    assert "Written after the backup" not in index
+
+
 def test_backup_refuses_to_overwrite_an_existing_folder(tmp_path):
     (tmp_path / "backup").mkdir()
     with pytest.raises(CommandError):
