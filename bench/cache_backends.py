@@ -9,7 +9,9 @@ stored the way core.pagecache stores it), of an incr (what a generation bump doe
 median and 95th percentile of an anonymous post page served from the page cache, through the
 whole middleware stack with django.test.Client (each request ends with Django closing the
 caches, as a server's does). Local memory is the reference: fastest, but private to each
-process. Works on a throwaway SQLite database and cache directory. See bench/RESULTS.md.
+process; Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/10, left out when it does not
+answer) is what several machines share. Works on a throwaway SQLite database and cache
+directory. See bench/RESULTS.md.
 """
 
 import argparse
@@ -25,8 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.run import configure_django, print_table, progress, sqlite_database  # noqa: E402
 
-COMMENTS = 60  # approved comments on the seed post: its page is then about 50 KB
+COMMENTS = 60  # approved comments on the seed post: its page is then about 60 KB
 RAW_OPERATIONS = 1000
+LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+# The reference for several machines, when it answers: its keys are deleted afterwards.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 
 
 def backends(directory: Path) -> dict[str, dict]:
@@ -35,10 +40,8 @@ def backends(directory: Path) -> dict[str, dict]:
 
     diskcache = {"BACKEND": "diskcache.DjangoCache", "LOCATION": str(directory / "shipped")}
     configured = settings.CACHES["default"]  # config/settings.py without REDIS_URL
-    return {
-        "LocMemCache (per process)": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        },
+    candidates = {
+        "LocMemCache (per process)": LOCMEM,
         "diskcache.DjangoCache, as shipped": diskcache,
         "  + 1 shard, pages inside SQLite": {
             **configured,
@@ -55,6 +58,32 @@ def backends(directory: Path) -> dict[str, dict]:
             "LOCATION": str(directory / "filebased"),
         },
     }
+    if _redis_answers():
+        candidates["RedisCache (loopback)"] = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"bench-cache-backends-{os.getpid()}",
+        }
+    return candidates
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        progress(f"no Redis at {REDIS_URL}: its row is left out")
+        return False
+
+
+def _delete_redis_keys(config: dict) -> None:
+    import redis
+
+    client = redis.Redis.from_url(config["LOCATION"])
+    keys = list(client.scan_iter(match=f"{config['KEY_PREFIX']}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 def main(argv=None) -> int:
@@ -105,15 +134,17 @@ def measure(candidates: dict[str, dict], *, requests: int) -> list[list[str]]:
         rows = []
         for label, config in candidates.items():
             progress(label)
-            ratelimit = {**config, "KEY_PREFIX": "ratelimit"}
-            if "LOCATION" in config and "/" in config["LOCATION"]:
-                ratelimit["LOCATION"] = config["LOCATION"] + "-ratelimit"
-            caches = {"default": config, "ratelimit": ratelimit}
+            # A page-cache hit never touches the rate limits' cache.
+            caches = {"default": config, "ratelimit": LOCMEM}
             with override_settings(CACHES=caches):
                 if config["BACKEND"].endswith("DatabaseCache"):
                     call_command("createcachetable", verbosity=0)
-                get_us, set_us, incr_us = _raw_operations(page.content)
-                hit_p50, hit_p95 = _median_ms(Client(), url, requests=requests, hit=True)
+                try:
+                    get_us, set_us, incr_us = _raw_operations(page.content)
+                    hit_p50, hit_p95 = _median_ms(Client(), url, requests=requests, hit=True)
+                finally:
+                    if config["BACKEND"].endswith("RedisCache"):
+                        _delete_redis_keys(config)
             rows.append(
                 [
                     label,
