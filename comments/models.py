@@ -144,7 +144,14 @@ class Comment(models.Model):
         ordering = ["created", "pk"]
         permissions = [("moderate_comment", "Can moderate comments")]
         indexes = [
-            models.Index(fields=["post", "status", "created"], name="comment_post_status_idx"),
+            # A post's comments by status, oldest first: its feed, and its comment pages (the ids
+            # of a page and their count, and each level of replies, read from the index alone:
+            # parent_id is in it). Leading with the post, so that every database, with or
+            # without planner statistics, prefers it to the status indexes.
+            models.Index(
+                fields=["post", "status", "created", "id", "parent"],
+                name="comment_post_status_idx",
+            ),
             models.Index(fields=["status", "-created", "-id"], name="comment_queue_idx"),
             # The queue's commenter history: counts by address, case-insensitively, per status
             # (comments.desk.attach_history). PostgreSQL reads them from the index alone only

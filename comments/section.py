@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.contrib import messages as flash
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString
@@ -88,31 +88,38 @@ def build_threads(comments: list[Comment]) -> list[Thread]:
     return threads
 
 
-def in_threads(top_level_ids, *, depth: int | None = None) -> Q:
-    """Comments in the threads started by these top-level comments, down to `depth` replies.
+def thread_levels(*, post: Post, top_level_ids, depth: int | None = None) -> list[QuerySet]:
+    """The comments of the threads these top-level comments of `post` start, down to `depth`
+    replies: one queryset per nesting level (the comments themselves, their approved replies,
+    the approved replies to those, ...), to be combined with UNION.
 
-    Built from the nesting depth: pk in ids, or parent in ids, or parent's parent in ids, ...
+    Each level is one lookup (the primary key, then the parent: by its index, or in
+    comment_post_status_idx's entries of the post). One WHERE OR-ing the levels made the
+    database test every comment of the post, or of the table.
     """
-    condition, lookup = Q(pk__in=top_level_ids), "parent"
+    levels, parents = [Comment.objects.filter(pk__in=top_level_ids)], top_level_ids
     for _ in range(conf.MAX_DEPTH if depth is None else depth):
-        condition |= Q(**{f"{lookup}__in": top_level_ids})
-        lookup += "__parent"
-    return condition
+        replies = Comment.objects.approved().filter(post=post, parent__in=parents)
+        levels.append(replies)
+        parents = replies.order_by().values("pk")
+    return levels
 
 
 def shared_section(*, post: Post, page_number=None) -> SharedSection:
     """The approved threads of one comment page, the count and the closed flag.
 
     Only the page's threads are loaded (its top-level comments and their replies, in one
-    query), so the cost and the query count do not grow with the post's comments.
+    query), so the query count does not grow with the post's comments, and the page's ids and
+    their count are read from comment_post_status_idx alone.
     """
-    approved = Comment.objects.approved().filter(post=post)
-    top_level = approved.filter(parent__isnull=True)
+    top_level = Comment.objects.approved().filter(post=post, parent__isnull=True).values("pk")
     per_page = conf.THREADS_PER_PAGE
-    page = Paginator(top_level.values("pk"), per_page).get_page(page_number)
+    page = Paginator(top_level, per_page).get_page(page_number)
     offset = (page.number - 1) * per_page
-    page_ids = top_level.values("pk")[offset : offset + per_page]
-    on_page = list(approved.filter(in_threads(page_ids)).defer(*UNSHOWN_COLUMNS))
+    page_ids = top_level[offset : offset + per_page]
+    levels = thread_levels(post=post, top_level_ids=page_ids)
+    levels = [level.defer(*UNSHOWN_COLUMNS).order_by() for level in levels]
+    on_page = list(levels[0].union(*levels[1:], all=True).order_by("created", "pk"))
     page.object_list = build_threads(on_page)
     rules = ModerationSettings.load()
     return SharedSection(

@@ -96,11 +96,18 @@ def test_thread_query_follows_the_nesting_depth():
     top = CommentFactory(approved=True)
     child = CommentFactory(approved=True, parent=top)
     grandchild = CommentFactory(approved=True, parent=child)
-    great = Comment(post=top.post, parent=grandchild, author_name="x", author_email="x@x.org")
+    great = Comment(
+        post=top.post,
+        parent=grandchild,
+        author_name="x",
+        author_email="x@x.org",
+        status=Comment.Status.APPROVED,
+    )
     great.save()  # deeper than the form allows: only a raw write makes it
 
     def loaded(depth):
-        return set(Comment.objects.filter(section.in_threads([top.pk], depth=depth)))
+        levels = section.thread_levels(post=top.post, top_level_ids=[top.pk], depth=depth)
+        return set(levels[0].order_by().union(*(level.order_by() for level in levels[1:])))
 
     assert loaded(1) == {top, child}
     assert loaded(2) == {top, child, grandchild}
