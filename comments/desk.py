@@ -1,10 +1,9 @@
 """The moderation desk's pieces that are not admin wiring: commenter history and undo tokens."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core import signing
-from django.db.models import Count
+from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Lower
 
 from comments.models import Comment
@@ -13,32 +12,57 @@ UNDO_SALT = "comments.desk.undo"
 UNDO_MAX_AGE = 10 * 60  # seconds a moderator may take back a decision from its message
 UNDO_LIMIT = 500  # a larger bulk decision is not offered for undo (the token would be huge)
 HISTORY_STATUSES = (Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM)
+HISTORY_COUNT_LIMIT = 1_000
 
 
 def attach_history(comments: Iterable[Comment]) -> list[Comment]:
-    """Give each comment `.history`: {status: count} of all comments from its e-mail address.
+    """Give each comment `.history`: {status: count} of the comments from its e-mail address,
+    a count past HISTORY_COUNT_LIMIT shown as "1,000+".
 
-    One aggregate query for the whole page, whatever its length; addresses compare
-    case-insensitively. It reads only comment_email_history_idx (lower(email), status): the
-    address's comments, not the table.
+    One query for the whole page, whatever its length; addresses compare case-insensitively.
+    Each count stops at the limit, reading at most that many entries of
+    comment_email_history_idx (lower(email), status): counting every row of an address with
+    100,000 comments cost more than the rest of the page.
     """
     comments = list(comments)
-    emails = {comment.author_email.casefold() for comment in comments}
-    counts = defaultdict(dict)
-    if emails:
-        rows = (
+    first_of_address = {}
+    for comment in comments:
+        first_of_address.setdefault(comment.author_email.casefold(), comment.pk)
+    counts = {}
+    if first_of_address:
+        same_address = (
             Comment.objects.order_by()
             .annotate(email_key=Lower("author_email"))
-            .filter(email_key__in=emails, status__in=HISTORY_STATUSES)
-            .values_list("email_key", "status")
-            .annotate(count=Count("*"))
+            .filter(email_key=OuterRef("email_key"))
+            .annotate(one=Value(1))
+            .values("one")
         )
-        for email_key, status, count in rows:
-            counts[email_key][status] = count
+        one_past_limit = HISTORY_COUNT_LIMIT + 1  # enough to tell "1,000" from "1,000+"
+        capped = {
+            f"n_{status}": CappedCount(same_address.filter(status=status)[:one_past_limit])
+            for status in HISTORY_STATUSES
+        }
+        rows = (
+            Comment.objects.order_by()
+            .filter(pk__in=first_of_address.values())
+            .annotate(email_key=Lower("author_email"), **capped)
+            .values_list("email_key", *capped)
+        )
+        counts = {email_key: found for email_key, *found in rows}
     for comment in comments:
-        found = counts.get(comment.author_email.casefold(), {})
-        comment.history = {status: found.get(status, 0) for status in HISTORY_STATUSES}
+        found = counts.get(comment.author_email.casefold(), [0] * len(HISTORY_STATUSES))
+        comment.history = {
+            status: f"{HISTORY_COUNT_LIMIT:,}+" if count > HISTORY_COUNT_LIMIT else count
+            for status, count in zip(HISTORY_STATUSES, found, strict=True)
+        }
     return comments
+
+
+class CappedCount(Subquery):
+    """SQL: how many rows a sliced queryset returns, so the count stops at its LIMIT."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
 
 
 def undo_token(*, before: dict[int, str], status: str, moderator_id: int) -> str:

@@ -106,6 +106,20 @@ def test_queue_shows_the_commenters_history_by_email_whatever_its_case(moderator
     assert "2 approved · 0 rejected · 1 spam" in html
 
 
+def test_queue_history_counts_stop_at_the_limit(moderator, monkeypatch):
+    monkeypatch.setattr(desk, "HISTORY_COUNT_LIMIT", 3)
+    CommentFactory(author_email="ann@example.com")
+    CommentFactory.create_batch(4, author_email="ann@example.com", approved=True)
+    CommentFactory.create_batch(3, author_email="ann@example.com", spam=True)
+    CommentFactory(author_email="bob@example.com")
+    CommentFactory.create_batch(2, author_email="bob@example.com", approved=True)
+
+    html = logged_in(moderator).get(PENDING_QUEUE).content.decode()
+
+    assert "3+ approved · 0 rejected · 3 spam" in html
+    assert "2 approved · 0 rejected · 0 spam" in html
+
+
 @pytest.mark.parametrize(
     "lookup, value", [("author_email", "ann@example.com"), ("ip_address", "203.0.113.9")]
 )
