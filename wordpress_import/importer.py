@@ -28,6 +28,7 @@ from blog.renditions import rendition_names
 from comments import conf
 from comments.models import Comment
 from comments.rendering import render_comment
+from core import planner_statistics
 from wordpress_import import wxr
 from wordpress_import.content import PostContent, comment_text
 from wordpress_import.media import MediaCopier, upload_path
@@ -61,7 +62,10 @@ class Options:
 def import_export(
     path: Path, options: Options, *, on_read: Callable[[int], None] | None = None
 ) -> Summary:
-    """Import the export at `path`; all or nothing. Raises wxr.BadExport for unreadable files."""
+    """Import the export at `path`; all or nothing. Raises wxr.BadExport for unreadable files.
+
+    Then refreshes the query planner's statistics: an import can multiply the rows of a table.
+    """
     summary = Summary(dry_run=options.dry_run)
     reader = wxr.WxrReader(path, on_read=on_read)
     importer = Importer(reader=reader, options=options, summary=summary)
@@ -73,6 +77,8 @@ def import_export(
     except BaseException:
         importer.media.discard_written()
         raise
+    if not options.dry_run:
+        planner_statistics.refresh()
     return summary
 
 
