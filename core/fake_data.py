@@ -228,9 +228,12 @@ def _tag(post_ids: list[int], *, stream=None) -> None:
 
 
 @transaction.atomic
-def add_comments(post_ids: list[int], count: int, *, status=None, stream=None) -> None:
+def add_comments(
+    post_ids: list[int], count: int, *, status=None, email: str | None = None, stream=None
+) -> None:
     """`count` comments spread evenly over the posts, oldest first, about a third of them
-    replies; statuses mixed as real traffic (or all `status`). Then recounts those posts."""
+    replies; statuses mixed as real traffic (or all `status`), from 5,000 readers (or all from
+    `email`). Then recounts those posts."""
     texts = [(body, render_comment(body)) for body in COMMENT_BODIES]
     first = _next_id(Comment)
     now = timezone.now().replace(microsecond=0)
@@ -249,8 +252,8 @@ def add_comments(post_ids: list[int], count: int, *, status=None, stream=None) -
                     post_id,
                     reply_to,
                     0 if reply_to is None else 1,
-                    f"Reader {pk % 5000}",
-                    f"reader{pk % 5000}@example.com",
+                    f"Reader {pk % 5000}" if email is None else "Prolific Reader",
+                    f"reader{pk % 5000}@example.com" if email is None else email,
                     body,
                     html,
                     status or STATUSES[pk % len(STATUSES)],
