@@ -9,7 +9,8 @@ deploy/nginx.conf and varnishd with deploy/varnish.vcl (their "EDIT" values subs
 scripts/check_nginx.py and tests/test_varnish.py do), writes the seed post page's bytes into
 nginx's static folder, and runs wrk -t2 against: that static file, the seed post page and the
 index through nginx and through Varnish, and the seed post page from gunicorn directly (for
-information). Each row shows the X-Cache-Status / X-Cache of a request made just before it.
+information). The rows run in turn, --rounds times (3), and each shows its median run, with the
+X-Cache-Status / X-Cache of a request made just before it.
 
 Target (issue 21): the post page through each cache >= 0.5 of the static file. Figures, not a
 test; nginx (nginx-light), Varnish (scripts/ensure-varnish) and wrk are installed when root and
@@ -44,6 +45,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per row")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of every row; median shown")
     args = parser.parse_args(argv)
     wrk = load.shutil.which("wrk") or load.ensure_wrk()
     nginx = ensure_nginx()
@@ -69,15 +71,15 @@ def measure(wrk, nginx, env, seed, ports, tmp: Path, args) -> list:
     try:
         app = load.Server(env)
         started.append((app.process, signal.SIGINT))
+        served = tmp / "nginx"  # its static folder, micro-cache, logs and pid file
         for name in ("static", "media", "cache"):
-            (tmp / name).mkdir()
+            (served / name).mkdir(parents=True)
         page = urllib.request.urlopen(load.BASE + seed).read()
-        (tmp / "static" / "seed.html").write_bytes(page)
-        conf = tmp / "nginx.conf"
-        conf.write_text(adapted_conf(tmp, ports["nginx"], ports["app"]))
-        started.append(
-            (start([nginx, "-p", str(tmp), "-c", str(conf)], tmp / "nginx.log"), signal.SIGQUIT)
-        )
+        (served / "static" / "seed.html").write_bytes(page)
+        conf = served / "nginx.conf"
+        conf.write_text(adapted_conf(served, ports["nginx"], ports["app"]))
+        nginx_command = [nginx, "-p", str(served), "-c", str(conf)]
+        started.append((start(nginx_command, served / "nginx.log"), signal.SIGQUIT))
         vcl = tmp / "varnish.vcl"
         vcl.write_text(
             (ROOT / "deploy" / "varnish.vcl")
@@ -91,7 +93,10 @@ def measure(wrk, nginx, env, seed, ports, tmp: Path, args) -> list:
         varnish_base = f"http://127.0.0.1:{ports['varnish']}"
         wait_for(nginx_base + "/static/seed.html")
         wait_for(varnish_base + "/", seconds=60)  # the VCL is compiled first
-        print(f"seed post page: {len(page):,} bytes; wrk {args.seconds} s per row")
+        print(
+            f"seed post page: {len(page):,} bytes; wrk {args.seconds} s per row, "
+            f"{args.rounds} rounds"
+        )
         targets = [
             (STATIC, nginx_base + "/static/seed.html"),
             (POST_PAGES[0], nginx_base + seed),
@@ -100,11 +105,13 @@ def measure(wrk, nginx, env, seed, ports, tmp: Path, args) -> list:
             ("varnish: index", varnish_base + "/"),
             ("gunicorn directly: seed post page (info)", load.BASE + seed),
         ]
-        rows = []
-        for label, url in targets:
-            status = cache_status(url)  # also fills the cache before wrk starts
-            rows.append((label, status, load.run_wrk(wrk, url, args)))
-        return rows
+        runs = {label: [] for label, _ in targets}
+        statuses = {}
+        for _ in range(args.rounds):  # rows interleaved, so a busy moment hits them alike
+            for label, url in targets:
+                statuses[label] = cache_status(url)  # also fills the cache before wrk starts
+                runs[label].append(load.run_wrk(wrk, url, args))
+        return [(label, statuses[label], median_run(runs[label])) for label, _ in targets]
     finally:
         for process, how in reversed(started):
             stop(process, how)
@@ -135,6 +142,12 @@ def cache_status(url: str) -> str:
         return answer.headers.get("X-Cache-Status") or answer.headers.get("X-Cache") or "-"
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median requests/s (its p50 and p99 with it); errors summed."""
+    ordered = sorted(runs, key=lambda figures: figures["rps"])
+    return {**ordered[len(ordered) // 2], "errors": sum(figures["errors"] for figures in runs)}
+
+
 def post_page_ratios(rows) -> list[float]:
     static = rows[0][2]["rps"]
     return [figures["rps"] / static for label, _, figures in rows if label in POST_PAGES]
@@ -143,7 +156,8 @@ def post_page_ratios(rows) -> list[float]:
 def report(rows, args, load_before, load_after) -> None:
     static = rows[0][2]["rps"]
     print(
-        f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, {os.cpu_count()} CPUs; gunicorn 2 sync "
+        f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, median of {args.rounds}, "
+        f"{os.cpu_count()} CPUs; gunicorn 2 sync "
         f"workers behind both; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"
     )
     lines = [["row", "cache", "req/s", "p50 ms", "p99 ms", "errors", "x static"]]
