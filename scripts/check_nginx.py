@@ -185,7 +185,7 @@ def main(argv=None) -> int:
             MEDIA_ROOT=str(tmp / "media"),
             HTTP_CACHE_SECONDS=str(args.ttl),
             LOG_LEVEL="WARNING",
-            WEB_CONCURRENCY="1",  # the local-memory cache is per process
+            WEB_CONCURRENCY="1",  # one worker is enough for these checks
         )
         try:
             made = migrate_and_seed(env, SEED)
