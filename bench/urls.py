@@ -25,13 +25,10 @@ def ceiling_page(request):
 
 def cold(request, path):
     """bench/load's fully cold row: /bench-cold/<page> empties every cache of this process (the
-    page and fragment caches, the generations, the blank comment form's copy), then answers as
-    <page> would. No budget: it shows what the first reader after a change pays."""
-    from comments import section
-
+    page and fragment caches, the generations), then answers as <page> would. No budget: it
+    shows what the first reader after a change pays."""
     for alias in caches:
         caches[alias].clear()
-    section._blank_forms.clear()
     match = resolve("/" + path)
     return match.func(request, *match.args, **match.kwargs)
 

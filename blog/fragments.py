@@ -6,7 +6,7 @@ once, on every app server sharing the cache. It is what a post page costs when t
 cannot serve it: a visitor with a session, a page for another comment page or reply target, a
 page cache turned off (PAGE_CACHE_SECONDS=0), or a page the page cache has not stored yet.
 
-A fragment never holds anything of one visitor (no CSRF token, no form stamp, no message) and
+A fragment never holds anything of one visitor (no form, no message, no pending comment) and
 never outlives the moment it would change by itself (`expires`: a scheduled post going live, a
 post closing to comments by age). FRAGMENT_CACHE_SECONDS (0: off) bounds how long one is kept.
 """
@@ -43,9 +43,6 @@ def release() -> str:
                 digest.update(str(path).encode() + path.read_bytes())
     for name in ("SITE_NAME", "SITE_URL", "STATIC_URL", "MEDIA_URL"):
         digest.update(str(getattr(settings, name, "")).encode())
-    # The holes' format: pages cached with the form-time hole before it named its post are not
-    # served (their hole would stay unfilled).
-    digest.update(b"holes: csrf, form time per post")
     return digest.hexdigest()[:12]
 
 

@@ -21,9 +21,6 @@ STAMP_ERRORS = {
     "other_post": (
         "This form was for another post. Please check your comment and send it again here."
     ),
-    "spent_timestamp": (
-        "This form has already been sent once. Please check your comment and send it again."
-    ),
 }
 MODERATION_NOTICE = "Please note, comments need to be approved before they are published."
 REMEMBER_HELP = (
@@ -43,7 +40,7 @@ def reject_control_characters(value: str, *, allowed: str = "") -> str:
 
 class CommentForm(forms.ModelForm):
     """A reader's comment, plus the cheap bot defences: a honeypot and a signed form stamp (this
-    post, when shown; good for one accepted comment: see clean_timestamp)."""
+    post, when its page was built: see clean_timestamp)."""
 
     author_url = forms.URLField(
         label="Website",
@@ -125,16 +122,15 @@ class CommentForm(forms.ModelForm):
         return body.strip()
 
     def clean_timestamp(self) -> spam.FormStamp:
-        """The stamp must be signed, younger than conf.FORM_MAX_AGE, for this post, not yet spent
-        on an accepted comment (services.submit_comment spends it) and old enough."""
+        """The stamp must be signed, younger than conf.FORM_MAX_AGE, for this post and old enough.
+
+        It is the post's, not the reader's: every reader of one cached page sends the same one."""
         try:
             stamp = spam.read_form_time(self.cleaned_data["timestamp"])
         except (signing.BadSignature, TypeError, ValueError):
             self._refuse_stamp("bad_timestamp")
         if stamp.post_id != self.post.pk:
             self._refuse_stamp("other_post")
-        if spam.form_stamp_spent(stamp):
-            self._refuse_stamp("spent_timestamp")
         if spam.sent_too_fast(stamp.started_at):
             # A person who types fast must not lose their comment: keep the text and the stamp,
             # so sending again a moment later works. A bot learns nothing it did not know.
@@ -149,14 +145,6 @@ class CommentForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data[self.add_prefix("timestamp")] = spam.sign_form_time(self.post.pk)
         raise ValidationError(STAMP_ERRORS[code], code=code) from None
-
-    def refuse_spent_stamp(self) -> None:
-        """The stamp was spent meanwhile by another submission (services.StampSpent): the form
-        shows why, with the reader's text and a fresh stamp."""
-        try:
-            self._refuse_stamp("spent_timestamp")
-        except ValidationError as error:
-            self.add_error("timestamp", error)
 
     def clean_parent(self):
         """Replies go to approved comments of this post; too deep ones join their parent's."""

@@ -1,29 +1,28 @@
-"""The comment section under a post, built in two parts.
+"""The comment section under a post, built by the post page's view (comments.views.PostPageView).
 
 `shared_section()` is what every reader of a given comment page sees: the approved threads of
 that page, the count and whether comments are closed. It reads nothing from the request, so its
 HTML (`render_shared()`) may be cached under `shared_cache_key()`.
 
-`visitor_section()` is what belongs to one visitor: their own pending comments, the form (bound
-with their errors, or prefilled for them, with their CSRF token), the comment they reply to and
-their flash messages. It is built per request and never cached with the shared part.
+`comment_section()` adds the form, whose stamp is the post's (comments.spam.sign_form_time), so
+a reader without a session gets the same page as every other one. A visitor with a session also
+gets their own part (their pending comments, their messages, a form prefilled for them or sent
+back with their errors); their page is private (core.pagecache).
 """
 
-import functools
-import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib import messages as flash
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils.crypto import salted_hmac
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from blog import fragments, generations
 from blog.models import Post
-from comments import conf, services, session, spam
+from comments import conf, services, session
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 
@@ -55,25 +54,6 @@ class SharedSection:
     @property
     def can_reply(self) -> bool:
         return not self.closed
-
-
-@dataclass(frozen=True)
-class VisitorSection:
-    """The part of a post's comment section that belongs to one visitor."""
-
-    form: "CommentForm | BlankForm | None"  # None when comments are closed
-    reply_to: Comment | None
-    own_pending: list[Comment]  # shown after the threads: new comments, and replies to
-    # comments that are not on this comment page
-    messages: list
-    # The visitor's pending replies to comments shown on this page, by parent id: shown there.
-    replies_in_threads: dict[int, list[Comment]] = field(default_factory=dict)
-
-    @property
-    def is_personal(self) -> bool:
-        """Whether the page shows anything of this visitor's own (so it must not be shared)."""
-        bound = self.form is not None and self.form.is_bound
-        return bool(self.own_pending or self.replies_in_threads or self.messages or bound)
 
 
 def build_threads(comments: list[Comment]) -> list[Thread]:
@@ -191,22 +171,6 @@ def render_shared(shared: SharedSection) -> SafeString:
     return render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": shared.page.object_list})
 
 
-def render_threads_for(
-    shared: SharedSection, visitor: "VisitorSection", *, shared_html: str | None = None
-) -> SafeString:
-    """The threads as this visitor sees them: the shared HTML (`shared_html` if already
-    rendered), or, when they have pending replies to comments on this page, the same threads
-    with those replies in place.
-
-    The second is personal (the page is sent private and never cached); the shared threads
-    themselves are not changed, so the shared HTML stays the same for everyone else.
-    """
-    if not visitor.replies_in_threads:
-        return SafeString(shared_html) if shared_html is not None else render_shared(shared)
-    threads = _with_replies(shared.page.object_list, visitor.replies_in_threads)
-    return render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": threads})
-
-
 def _with_replies(threads: list[Thread], replies: dict[int, list[Comment]]) -> list[Thread]:
     """Copies of the threads with each pending reply under its parent, in the order sent."""
     copies = []
@@ -218,86 +182,87 @@ def _with_replies(threads: list[Thread], replies: dict[int, list[Comment]]) -> l
     return copies
 
 
-def visitor_section(
-    *, request, post: Post, shared: SharedSection, form: CommentForm | None = None
-) -> VisitorSection:
-    """One visitor's part: their pending comments, their form (bound, if they just failed to
-    post one), the comment they reply to and their comment messages."""
-    return _visitor_part(
-        request, post, closed=shared.closed, comments_by_id=shared.comments_by_id, form=form
-    )
-
-
-def _visitor_part(request, post, *, closed, comments_by_id, form) -> VisitorSection:
-    if closed:
-        form = None
-    elif form is None:
-        form = _new_form(request, post, comments_by_id)
-    reply_to = None
-    if form is not None:
-        reply_to = comments_by_id.get(_form_parent(form))
-    own_pending, in_threads = [], {}
-    for comment in _own_pending(request, post):
-        if comment.parent_id in comments_by_id:
-            in_threads.setdefault(comment.parent_id, []).append(comment)
-        else:
-            # Named only while the comment answered is public (a moderator may have removed it).
-            parent = comment.parent
-            comment.in_reply_to = (
-                parent if parent and parent.status == parent.Status.APPROVED else None
-            )
-            own_pending.append(comment)
-    return VisitorSection(
-        form=form,
-        reply_to=reply_to,
-        own_pending=own_pending,
-        messages=_comment_messages(request),
-        replies_in_threads=in_threads,
-    )
-
-
 @dataclass(frozen=True)
 class Section:
-    """The comment section of one request: the threads' HTML, and this visitor's part."""
+    """The comment section of one request, as the template shows it."""
 
     threads_html: SafeString
     closed: bool
-    closes_at: datetime | None
-    visitor: VisitorSection
+    form: CommentForm | None  # None when comments are closed
+    reply_to: Comment | None
+    # The visitor's own pending comments shown after the threads: new comments, and replies to
+    # comments not on this comment page (the others are shown in their threads).
+    own_pending: list[Comment]
+    messages: list
+    # When the section stops being right by itself (core.pagecache keeps it no longer): the post
+    # closes to comments by age, or its form's stamp is half its life old, leaving a reader who
+    # gets the page from a cache at least the other half to write.
+    expires: datetime | None
 
 
 def comment_section(*, request, post: Post, form: CommentForm | None = None) -> Section:
-    """The comment section for this request, the shared part from the fragment cache.
+    """The comment section for this request, the shared threads from the fragment cache.
 
-    The shared threads are loaded only when the fragment is not kept, or when this visitor's
-    part needs the comments themselves: a reply target named on this page (?replyto=, or a
-    form sent back with errors) or pending comments of their own (which may go inside them).
+    The threads themselves are loaded only when the fragment is not kept, or when the form
+    answers a comment on this page (?replyto=, or a form sent back with errors), or when the
+    visitor has pending comments of their own (which may go inside them).
     """
     page_number = comment_page_number(request.GET.get("cpage"))
     fragment, shared = shared_fragment(post=post, page_number=page_number)
-    if shared is None and _needs_comments(request, fragment, form):
+    if fragment.closed:
+        form = None
+    elif form is None:
+        replying_to = _as_int(request.GET.get("replyto"))
+        if replying_to not in fragment.comment_ids:
+            replying_to = None
+        form = _new_form(request, post, replying_to)
+    parent = _as_int(form["parent"].value()) if form is not None else None
+    pending = _own_pending(request, post)
+    if shared is None and (pending or parent in fragment.comment_ids):
         shared = shared_section(post=post, page_number=page_number)
-    if shared is None:
-        # No reply target on this page and no pending comment: there is nothing to look up.
-        visitor = _visitor_part(request, post, closed=fragment.closed, comments_by_id={}, form=form)
-        threads_html = SafeString(fragment.html)
-    else:
-        visitor = visitor_section(request=request, post=post, shared=shared, form=form)
-        threads_html = render_threads_for(shared, visitor, shared_html=fragment.html)
+    shown = shared.comments_by_id if shared is not None else {}
+    in_threads, own_pending = {}, []
+    for comment in pending:
+        if comment.parent_id in shown:
+            in_threads.setdefault(comment.parent_id, []).append(comment)
+        else:
+            # Named only while the comment answered is public (a moderator may have removed it).
+            answered = comment.parent
+            comment.in_reply_to = (
+                answered if answered and answered.status == Comment.Status.APPROVED else None
+            )
+            own_pending.append(comment)
+    threads_html = SafeString(fragment.html)
+    if in_threads:
+        # Only this visitor sees their replies in place; the shared HTML stays as it is.
+        threads = _with_replies(shared.page.object_list, in_threads)
+        threads_html = render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": threads})
     return Section(
         threads_html=threads_html,
         closed=fragment.closed,
-        closes_at=fragment.closes_at,
-        visitor=visitor,
+        form=form,
+        reply_to=shown.get(parent),
+        own_pending=own_pending,
+        messages=_comment_messages(request),
+        expires=_expires(fragment, form),
     )
 
 
-def _needs_comments(request, fragment: SharedFragment, form: CommentForm | None) -> bool:
-    if session.pending_ids(request):
-        return True
-    if form is not None and _form_parent(form) in fragment.comment_ids:
-        return True
-    return _as_int(request.GET.get("replyto")) in fragment.comment_ids
+def _expires(fragment: SharedFragment, form: CommentForm | None) -> datetime | None:
+    if form is None:
+        return None
+    stamp_due = timezone.now() + timedelta(seconds=conf.FORM_MAX_AGE / 2)
+    return stamp_due if fragment.closes_at is None else min(stamp_due, fragment.closes_at)
+
+
+def _new_form(request, post: Post, parent: int | None) -> CommentForm:
+    """A blank form (answering `parent`), prefilled with a logged-in user's name and address."""
+    initial = {} if parent is None else {"parent": parent}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        initial["author_name"] = user.get_full_name() or user.get_username()
+        initial["author_email"] = user.email
+    return CommentForm(post=post, initial=initial)
 
 
 def _own_pending(request, post: Post) -> list[Comment]:
@@ -318,125 +283,8 @@ def _comment_messages(request) -> list:
     return [message for message in storage if MESSAGE_TAG in message.tags.split()]
 
 
-@functools.cache
-def _form_time_hole_prefix() -> str:
-    # Derived from SECRET_KEY so that no visitor can type it into a comment.
-    return "formtime" + salted_hmac("comments.section", "form time hole, per post").hexdigest()[:32]
-
-
-def form_time_hole(post_id: int) -> str:
-    """What a page rendered for the shared cache holds where the form's signed stamp goes. It
-    names the post the form is for, so the stamp written there (fill_form_time) is for that post,
-    whatever page the cache entry is served as."""
-    return f"{_form_time_hole_prefix()}{post_id}-"
-
-
-def form_time_hole_pattern() -> bytes:
-    """A regular expression (bytes) matching any form-time hole, whatever post it names."""
-    return re.escape(_form_time_hole_prefix().encode()) + rb"[0-9]+-"
-
-
-def fill_form_time(content: bytes) -> bytes:
-    """A cached page with each form-time hole replaced by a fresh stamp for the post it names:
-    one signing per hole (a post page has one), no query."""
-    prefix = _form_time_hole_prefix().encode()
-    start = content.find(prefix)
-    while start >= 0:
-        id_start = start + len(prefix)
-        id_end = content.find(b"-", id_start)
-        post_id = content[id_start:id_end]
-        if id_end < 0 or not post_id.isdigit():
-            break
-        stamp = spam.sign_form_time(int(post_id)).encode()
-        content = content[:start] + stamp + content[id_end + 1 :]
-        start = content.find(prefix, start + len(stamp))
-    return content
-
-
-@dataclass(frozen=True)
-class BlankForm:
-    """A comment form nobody has filled in, as far as rendering its copy needs (render_form):
-    building a CommentForm deep-copies its fields, the costliest step of a post page whose
-    fragments are kept. It is never bound and has no errors."""
-
-    post: Post
-    parent: int | None  # the comment it answers
-    timestamp: str  # the signed form time, or the page cache's hole for it
-    is_bound = False
-    errors = {}  # noqa: RUF012 (read by the template, never written)
-
-
-def _new_form(request, post: Post, by_id: dict[int, Comment]) -> "CommentForm | BlankForm":
-    initial = {}
-    reply_to = request.GET.get("replyto", "")
-    if reply_to.isdigit() and int(reply_to) in by_id:
-        initial["parent"] = int(reply_to)
-    for_cache = getattr(request, "renders_for_cache", False)
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        stamp = form_time_hole(post.pk) if for_cache else spam.sign_form_time(post.pk)
-        return BlankForm(post=post, parent=initial.get("parent"), timestamp=stamp)
-    initial["author_name"] = user.get_full_name() or user.get_username()
-    initial["author_email"] = user.email
-    form = CommentForm(post=post, initial=initial)
-    if for_cache:
-        form.fields["timestamp"].initial = form_time_hole(post.pk)
-    return form
-
-
-def _form_parent(form) -> int | None:
-    """The comment a form answers."""
-    if isinstance(form, BlankForm):
-        return form.parent
-    return _as_int(form["parent"].value())
-
-
 def _as_int(value) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-# The blank comment form's HTML, rendered by crispy once per (post, reply target) in each
-# process, with marks where the visitor's CSRF token and signed form time go: crispy walks a
-# dozen templates per render, the most expensive part of an uncached post page.
-BLANK_FORMS_KEPT = 512
-_blank_forms: dict[tuple, str] = {}
-
-
-@functools.cache
-def _marks() -> tuple[str, str]:
-    digest = salted_hmac("comments.section", "blank form marks").hexdigest()
-    return "csrfmark" + digest[:24], "timemark" + digest[24:]
-
-
-def render_form(form: "CommentForm | BlankForm", csrf_token) -> SafeString:
-    """The comment form's HTML; a blank form (a BlankForm, or a CommentForm with no data and
-    nothing prefilled but the comment it answers) from the per-process copy, with this
-    visitor's token and form time put in."""
-    from crispy_forms.utils import render_crispy_form
-
-    if isinstance(form, BlankForm):
-        parent, stamp = form.parent, form.timestamp
-    elif form.is_bound or set(form.initial) - {"parent"}:
-        return render_crispy_form(form, context={"csrf_token": csrf_token})
-    else:
-        parent, stamp = form.initial.get("parent"), form.fields["timestamp"].initial
-    initial = {} if parent is None else {"parent": parent}
-    if not csrf_token:
-        blank = CommentForm(post=form.post, initial=initial)
-        blank.fields["timestamp"].initial = stamp
-        return render_crispy_form(blank, context={"csrf_token": csrf_token})
-    token_mark, time_mark = _marks()
-    key = (form.post.pk, parent)
-    html = _blank_forms.get(key)
-    if html is None:
-        blank = CommentForm(post=form.post, initial=initial)
-        blank.fields["timestamp"].initial = time_mark
-        html = render_crispy_form(blank, context={"csrf_token": token_mark})
-        if len(_blank_forms) >= BLANK_FORMS_KEPT:
-            _blank_forms.clear()
-        _blank_forms[key] = html
-    html = html.replace(token_mark, str(csrf_token)).replace(time_mark, str(stamp))
-    return SafeString(html)

@@ -39,10 +39,6 @@ class CommentsClosed(PermissionDenied):
     """The post takes no new comments (closed by hand or by age)."""
 
 
-class StampSpent(Exception):
-    """Another comment was accepted with this form's stamp since the form was checked."""
-
-
 @transaction.atomic
 def moderate_comments(
     *, comments, status: str, moderator: AbstractBaseUser | None, via: str = "bulk"
@@ -206,33 +202,24 @@ def submit_comment(
 
     `verified_emails`: the addresses whose confirmation link was opened in the poster's browser
     (comments.session.verified_emails), the only way an anonymous poster earns trust.
-    The form's stamp is spent on this comment (raises StampSpent if another took it first), and
-    given back if the comment is not stored after all.
     """
     rules = ModerationSettings.load()
     if comments_closed(post=post, rules=rules):
         raise CommentsClosed
-    stamp = form.cleaned_data["timestamp"]
-    if not spam.claim_form_stamp(stamp):
-        raise StampSpent
-    try:
-        comment = form.save(commit=False)
-        comment.post = post
-        comment.ip_address = ip or None
-        comment.user_agent = user_agent[:500]
-        comment.user = user if user is not None and user.is_authenticated else None
-        verdict = spam.check_comment(
-            comment=comment,
-            rules=rules,
-            honeypot=form.cleaned_data["honeypot"],
-            verified_emails=verified_emails,
-        )
-        comment.status, comment.moderation_reasons = verdict.status, verdict.reasons
-        comment.full_clean()
-        comment.save()
-    except BaseException:
-        spam.release_form_stamp(stamp)
-        raise
+    comment = form.save(commit=False)
+    comment.post = post
+    comment.ip_address = ip or None
+    comment.user_agent = user_agent[:500]
+    comment.user = user if user is not None and user.is_authenticated else None
+    verdict = spam.check_comment(
+        comment=comment,
+        rules=rules,
+        honeypot=form.cleaned_data["honeypot"],
+        verified_emails=verified_emails,
+    )
+    comment.status, comment.moderation_reasons = verdict.status, verdict.reasons
+    comment.full_clean()
+    comment.save()
     _queue_moderator_notice(comment)
     if "unverified" in comment.moderation_reasons and confirmation_allowed(
         email=comment.author_email

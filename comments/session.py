@@ -1,7 +1,7 @@
 """What a visitor's own session remembers about their comments: one module, one key each.
 
-Everything read here is personal: a page built from it must not land in a shared cache
-(see `comments.section.VisitorSection.is_personal`).
+Everything read here is personal: only a visitor with a session has any of it, and their pages
+are private (core.pagecache).
 """
 
 from comments import conf

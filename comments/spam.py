@@ -4,17 +4,12 @@ Each check returns the reasons it found, in words a moderator reads in the admin
 (Comment.moderation_reasons): "honeypot", "blocked word: casino", "3 links"...
 """
 
-import hashlib
 import ipaddress
-import logging
-import secrets
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core import signing
-from django.core.cache import caches
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -22,8 +17,6 @@ from comments import conf
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.rendering import render_comment
 from comments.textfold import fold, fold_words
-
-logger = logging.getLogger(__name__)
 
 TIMESTAMP_SALT = "comments.form-timestamp"
 
@@ -42,17 +35,13 @@ class FormStamp:
 
     post_id: int
     started_at: float
-    signed: str  # the stamp as sent: what its single use is recorded under
 
 
 def sign_form_time(post_id: int, started_at: float | None = None) -> str:
-    """A tamper-proof stamp of when the form for this post was shown (its hidden timestamp field).
-
-    The random part makes every stamp unique, even two signed in the same instant (a frozen
-    clock, two app servers): each is spent on its own (claim_form_stamp).
-    """
+    """A tamper-proof stamp of when the form for this post was built (its hidden timestamp
+    field): the post's, shared by every reader of the page it is on (a cached page's too)."""
     started_at = time.time() if started_at is None else started_at
-    return signing.dumps([post_id, started_at, secrets.token_urlsafe(6)], salt=TIMESTAMP_SALT)
+    return signing.dumps([post_id, started_at], salt=TIMESTAMP_SALT)
 
 
 def read_form_time(stamp: str) -> FormStamp:
@@ -60,44 +49,9 @@ def read_form_time(stamp: str) -> FormStamp:
     stale (conf.FORM_MAX_AGE) or not a stamp of this kind."""
     payload = signing.loads(stamp, salt=TIMESTAMP_SALT, max_age=conf.FORM_MAX_AGE)
     match payload:
-        case [int(post_id), int() | float() as started_at, str()]:
-            return FormStamp(post_id=post_id, started_at=float(started_at), signed=stamp)
+        case [int(post_id), int() | float() as started_at]:
+            return FormStamp(post_id=post_id, started_at=float(started_at))
     raise signing.BadSignature("Not a comment form stamp")
-
-
-def _spent_stamps():
-    # The rate-limit cache: shared by every app server through Redis (cache.add is one atomic
-    # SET NX), this process's memory while Redis is down (core.failsafe_cache "FALLBACK").
-    return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
-
-
-def _spent_key(stamp: FormStamp) -> str:
-    return "form-stamp-spent:" + hashlib.sha256(stamp.signed.encode()).hexdigest()[:32]
-
-
-def form_stamp_spent(stamp: FormStamp) -> bool:
-    """Whether a comment was already accepted with this stamp (one cache read)."""
-    return _spent_stamps().get(_spent_key(stamp)) is not None
-
-
-def claim_form_stamp(stamp: FormStamp) -> bool:
-    """Record the stamp as spent on an accepted comment; False if another comment had it first.
-
-    Kept for the stamp's whole life (conf.FORM_MAX_AGE, plus a minute of clock skew between app
-    servers). With Redis down the record lives in this process's memory only, so another
-    process would take the stamp once more until Redis is back: logged, and still bound to
-    its post, its age and the per-IP rate limit.
-    """
-    cache = _spent_stamps()
-    claimed = cache.add(_spent_key(stamp), 1, timeout=conf.FORM_MAX_AGE + 60)
-    if claimed and getattr(cache, "degraded", False):
-        logger.warning("Form stamp spent in this process only: the shared cache is unreachable")
-    return claimed
-
-
-def release_form_stamp(stamp: FormStamp) -> None:
-    """Make a claimed stamp usable again: the comment it was claimed for was not stored."""
-    _spent_stamps().delete(_spent_key(stamp))
 
 
 def sent_too_fast(started_at: float) -> bool:

@@ -3,15 +3,16 @@ from django.contrib import messages
 from django.core import signing
 from django.core.cache import caches
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from blog import fragments
 from blog.models import Post
-from comments import conf, services, session
+from blog.views import PostDetailView
+from comments import conf, section, services, session
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.section import MESSAGE_TAG
 
 
 def client_ip(request) -> str:
@@ -52,36 +53,56 @@ def submit(request, post_id):
     form = CommentForm(request.POST, post=post)
     if not form.is_valid():
         return _form_with_errors(request, post, form)
-    try:
-        comment = services.submit_comment(
-            post=post,
-            form=form,
-            ip=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            user=request.user,
-            verified_emails=session.verified_emails(request),
-        )
-    except services.StampSpent:
-        form.refuse_spent_stamp()
-        return _form_with_errors(request, post, form)
+    comment = services.submit_comment(
+        post=post,
+        form=form,
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        user=request.user,
+        verified_emails=session.verified_emails(request),
+    )
     session.remember_pending(request, comment)
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, "Thank you! Your comment is published.", MESSAGE_TAG)
+        messages.success(request, "Thank you! Your comment is published.", section.MESSAGE_TAG)
     else:
-        messages.success(request, "Thank you! Your comment is awaiting moderation.", MESSAGE_TAG)
+        thanks = "Thank you! Your comment is awaiting moderation."
+        messages.success(request, thanks, section.MESSAGE_TAG)
     return redirect(post.get_absolute_url() + "#comments")
 
 
 def _form_with_errors(request, post, form):
-    # The post page again, its parts from the fragment cache as PostDetailView has them.
+    """The post page again, the form keeping what was typed and saying what was wrong: the
+    sender's own page, never kept by any cache."""
     context = {
         "post": post,
         "object": post,
         "is_preview": False,
         "parts": fragments.post_parts(post),
-        "comment_form": form,
+        "comments": section.comment_section(request=request, post=post, form=form),
     }
-    return render(request, "blog/post_detail.html", context, status=400)
+    response = render(request, "blog/post_detail.html", context, status=400)
+    add_never_cache_headers(response)
+    return response
+
+
+class PostPageView(PostDetailView):
+    """A post page with its comment section (a draft shown to staff has none).
+
+    A reader without a session gets the same page as everyone (the form's stamp is the post's);
+    core.pagecache keeps it no longer than the section says it is right.
+    """
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["is_preview"]:
+            context["comments"] = section.comment_section(request=self.request, post=self.object)
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if "comments" in context:
+            response.page_cache_expires = context["comments"].expires
+        return response
 
 
 def verify_email(request, token):

@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from blog import sitemaps
+from blog import urls as blog_urls
+from comments.views import PostPageView
 from config.health import healthz
 from config.media import media_urlpatterns
 from core import password_reset
@@ -46,7 +48,8 @@ urlpatterns = [
         name="robots_txt",
     ),
     path("favicon.ico", core_views.favicon, name="favicon"),
-    path("", include("blog.urls")),
+    # The blog's pages, its post pages with their comment section.
+    path("", include((blog_urls.routes(post_page=PostPageView), "blog"))),
 ]
 
 if settings.DEBUG:

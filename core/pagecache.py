@@ -4,27 +4,22 @@ caching headers that let a proxy (nginx, a CDN) and browsers keep them too.
 Keys hold the generations of what each page is built from (blog.generations): publishing,
 editing or deleting a post, or moderating a comment, bumps exactly the scopes it affects, and
 the next request anywhere builds the page afresh. An entry also never outlives the next
-scheduled publication, nor a post's closing date for comments.
+scheduled publication, nor the moment its view says it stops being right by itself
+(`response.page_cache_expires`: a post closing to comments, its form's stamp getting old).
 
-What is per visitor never lands in the cache:
-- Requests that carry a session or messages cookie (logged in, or a commenter whose session
-  remembers a pending comment) neither read nor store HTML pages, and get `private` answers.
-- A page rendered for the cache holds a *hole* instead of the comment form's signed stamp (see
-  fill_holes); each answer fills it for its own visitor. The stamp's hole names its post
-  (comments.section.form_time_hole), so the stamp written there is for that post.
-- A page showing a flash message or the visitor's own things (request.is_personalised) is
-  never stored.
-
-HTTP: pages without a form are `public` with `s-maxage` for shared caches; the post page
-carries the visitor's own form stamp, so it is `private, no-cache` (only this
-server-side cache shares it). Every answer here has an ETag and honours If-None-Match.
+A reader without cookies gets the same bytes as every other: the post page's form carries no
+token and a stamp that is the post's (comments.spam), so every page here is `public`, with
+`s-maxage` for shared caches. What is one visitor's own never lands in a cache: requests that
+carry a session or messages cookie (logged in, or a commenter whose own pending comment shows)
+neither read nor store HTML pages and get `private` answers, and an answer its view marks
+`private` (or that sets a cookie) is not stored. Every answer here has an ETag (a hash of its
+bytes) and honours If-None-Match.
 """
 
 import hashlib
 import re
 import time
 from dataclasses import dataclass, field
-from functools import cache as memoize
 from functools import lru_cache
 
 from django.conf import settings
@@ -37,7 +32,6 @@ from django.utils.http import parse_http_date_safe
 
 from blog import frontcache, generations
 from blog.fragments import release
-from comments import section
 
 LISTS = [generations.POSTS, generations.LISTINGS]
 
@@ -49,7 +43,6 @@ class Policy:
     scopes: object  # view kwargs -> the generation scopes its page is built from
     variants: frozenset = frozenset()  # query parameters (digits) that select another page
     html: bool = True  # a page that may show a visitor's own things (session holders bypass)
-    form: bool = False  # carries a per-visitor form stamp: private to proxies
 
 
 def _lists(kwargs):
@@ -76,7 +69,7 @@ POLICIES = {
     "blog:tag": LIST_PAGE,
     "blog:archive_month": LIST_PAGE,
     "blog:author": LIST_PAGE,
-    "blog:post_detail": Policy(_post_page, frozenset({"cpage"}), form=True),
+    "blog:post_detail": Policy(_post_page, frozenset({"cpage", "replyto"})),
     "blog:feed_rss": FEED,
     "blog:feed_atom": FEED,
     "blog:tag_feed_rss": FEED,
@@ -88,29 +81,6 @@ POLICIES = {
 # Headers of the view's own answer kept with the page; the rest is added per answer.
 STORED_HEADERS = {"content-type", "last-modified", "x-robots-tag", "content-language"}
 VARIANT_VALUE = re.compile(r"[0-9]{1,6}")
-
-
-@memoize
-def _hole_pattern() -> re.Pattern:
-    return re.compile(b"(" + section.form_time_hole_pattern() + b")")
-
-
-def split_at_holes(content: bytes) -> tuple[bytes, ...]:
-    """The page as the cache keeps it: its text and its holes, alternating (text, hole, text...).
-
-    Found once, when the page is stored, so that serving it is one join rather than a search
-    of the whole page for each hole on every hit.
-    """
-    return tuple(_hole_pattern().split(content))
-
-
-def fill_holes(request, parts: tuple[bytes, ...]) -> bytes:
-    """The page for this visitor: each hole (every other part) filled with a stamp for the post
-    it names (section.fill_form_time: one signing, no query)."""
-    filled = list(parts)
-    for index in range(1, len(parts), 2):
-        filled[index] = section.fill_form_time(parts[index])
-    return b"".join(filled)
 
 
 @dataclass
@@ -129,9 +99,8 @@ class PageCacheMiddleware:
 
     It sits right after the cross-origin check and answers a hit before the middleware after it
     and before the view: authentication, messages and the view's own URL resolution cost a hit
-    nothing. Everything a
-    hit must carry is set outside it (security headers, CSP, Permissions-Policy,
-    X-Frame-Options); session holders never get here with a cache key.
+    nothing. Everything a hit must carry is set outside it (security headers, CSP,
+    Permissions-Policy, X-Frame-Options); session holders never get here with a cache key.
     """
 
     def __init__(self, get_response):
@@ -143,16 +112,12 @@ class PageCacheMiddleware:
             entry = cache.get(visit.key)
             if entry is not None and (entry["expires"] is None or time.time() < entry["expires"]):
                 return self._from_entry(request, visit, entry)
-            request.renders_for_cache = True
         response = self.get_response(request)
         if visit is None or response.streaming:
             return response
-        etag = _etag(response.content)  # of the page with its holes, as the cache keeps it
-        if getattr(request, "renders_for_cache", False):
-            parts = split_at_holes(response.content)
-            if self._storable(request, response):
-                self._store(request, visit, response, parts, etag)
-            response.content = fill_holes(request, parts)
+        etag = _etag(response.content)
+        if visit.key is not None and self._storable(response):
+            self._store(visit, response, etag)
         return self._finish(request, visit, response, etag)
 
     def _visit(self, request) -> "Visit | None":
@@ -170,7 +135,7 @@ class PageCacheMiddleware:
         personal = policy.html and (
             settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
         )
-        visit = request.page_cache_visit = Visit(policy=policy, personal=personal)
+        visit = Visit(policy=policy, personal=personal)
         visit.scopes = policy.scopes(match.kwargs)
         variant = _variant(request, policy)
         if personal or variant is None or settings.PAGE_CACHE_SECONDS <= 0:
@@ -182,43 +147,41 @@ class PageCacheMiddleware:
         return visit
 
     def _from_entry(self, request, visit, entry) -> HttpResponse:
-        response = HttpResponse(fill_holes(request, entry["parts"]), status=entry["status"])
+        response = HttpResponse(entry["content"], status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
         response = self._finish(request, visit, response, entry["etag"])
         response["X-Page-Cache"] = "hit"
         return response
 
-    def _storable(self, request, response) -> bool:
-        messages_shown = getattr(getattr(request, "_messages", None), "used", False)
+    def _storable(self, response) -> bool:
+        # A page its view (or core.middleware, for a flash message shown) marks private or
+        # no-store is someone's own; a cookie set is too.
         control = response.get("Cache-Control", "")
         return (
             response.status_code == 200
-            and not response.streaming
             and not response.cookies
-            and not getattr(request, "is_personalised", False)
-            and not messages_shown
             and "private" not in control
             and "no-store" not in control
         )
 
-    def _store(self, request, visit, response, parts, etag: str) -> None:
+    def _store(self, visit, response, etag: str) -> None:
         expires = [time.time() + settings.PAGE_CACHE_SECONDS]
         if generations.POSTS in visit.scopes:
             posts = visit.generations[visit.scopes.index(generations.POSTS)]
             upcoming = generations.next_publication(posts)
             if upcoming is not None:
                 expires.append(upcoming.timestamp())
-        closes = getattr(request, "page_cache_expires", None)
-        if closes is not None:
-            expires.append(closes.timestamp())
+        until = getattr(response, "page_cache_expires", None)  # set by the view
+        if until is not None:
+            expires.append(until.timestamp())
         deadline = min(expires)
         timeout = int(deadline - time.time())
         if timeout <= 0:
             return
         headers = [(k, v) for k, v in response.items() if k.lower() in STORED_HEADERS]
         entry = {
-            "parts": parts,
+            "content": response.content,
             "status": response.status_code,
             "headers": headers,
             "etag": etag,
@@ -231,20 +194,18 @@ class PageCacheMiddleware:
         """The caching headers of an answer, and 304 to a matching conditional GET."""
         if response.status_code != 200:
             return response
-        if visit.personal:
+        control = response.get("Cache-Control", "")
+        if visit.personal or "private" in control or "no-store" in control:
             patch_cache_control(response, private=True, no_cache=True)
             return response
         frontcache.tag(response, visit.scopes)
-        if visit.policy.form:
-            patch_cache_control(response, private=True, no_cache=True)
-        else:
-            patch_cache_control(
-                response,
-                public=True,
-                max_age=0,
-                s_maxage=settings.HTTP_CACHE_SECONDS,
-                stale_while_revalidate=settings.HTTP_STALE_SECONDS,
-            )
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=settings.HTTP_CACHE_SECONDS,
+            stale_while_revalidate=settings.HTTP_STALE_SECONDS,
+        )
         if visit.policy.html:
             # Session holders get other pages (their messages, their pending comment).
             patch_vary_headers(response, ["Cookie"])

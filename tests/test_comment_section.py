@@ -6,8 +6,8 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import Client, RequestFactory
 
 from comments import conf, section, session
-from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
+from comments.spam import read_form_time
 from core.templatetags.site_tags import without_tag
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
 
@@ -49,35 +49,31 @@ def test_shared_html_is_the_same_for_every_visitor_and_carries_nothing_personal(
         assert shared_html in section_html(visitor.get(post.get_absolute_url()))
 
 
-def test_visitor_part_holds_their_pending_comment_and_is_personal():
+def test_a_commenters_section_holds_their_pending_comment():
     post = PostFactory()
     client = Client()
     client.post(submit_url(post), CommentFormDataFactory(post=post, body="Mine, pending."))
     request = RequestFactory().get(post.get_absolute_url())
     request.session = client.session
-    shared = section.shared_section(post=post)
-    visitor = section.visitor_section(request=request, post=post, shared=shared)
-    assert [c.body_html for c in visitor.own_pending] == ["<p>Mine, pending.</p>"]
-    assert visitor.is_personal
+    comments = section.comment_section(request=request, post=post)
+    assert [c.body_html for c in comments.own_pending] == ["<p>Mine, pending.</p>"]
 
 
-def test_a_stranger_gets_an_unbound_form_and_nothing_personal():
+def test_a_stranger_gets_an_unbound_form_with_the_posts_stamp_and_nothing_personal():
     post = PostFactory()
     request = RequestFactory().get(post.get_absolute_url())
     request.session = Client().session
-    shared = section.shared_section(post=post)
-    visitor = section.visitor_section(request=request, post=post, shared=shared)
-    assert visitor.form is not None and not visitor.form.is_bound
-    assert visitor.own_pending == [] and visitor.messages == []
-    assert not visitor.is_personal
+    comments = section.comment_section(request=request, post=post)
+    assert comments.form is not None and not comments.form.is_bound
+    assert read_form_time(comments.form["timestamp"].value()).post_id == post.pk
+    assert comments.own_pending == [] and comments.messages == []
 
 
 def test_a_closed_post_gives_no_form_to_anyone():
     post = PostFactory(comments_enabled=False)
     request = RequestFactory().get(post.get_absolute_url())
-    shared = section.shared_section(post=post)
-    assert shared.closed and not shared.can_reply
-    assert section.visitor_section(request=request, post=post, shared=shared).form is None
+    comments = section.comment_section(request=request, post=post)
+    assert comments.closed and comments.form is None and comments.expires is None
 
 
 def test_session_remembers_only_pending_comments_and_only_the_newest():
@@ -239,22 +235,6 @@ def test_threads_page_size_is_a_setting(settings):
     CommentFactory.create_batch(3, approved=True, post=post)
     assert len(section.shared_section(post=post).page.object_list) == 2
     assert len(section.shared_section(post=post, page_number=2).page.object_list) == 1
-
-
-@pytest.mark.django_db
-def test_the_blank_form_rendered_once_carries_each_visitors_own_form_time():
-    from crispy_forms.utils import render_crispy_form
-
-    post = PostFactory()
-    first, second = CommentForm(post=post), CommentForm(post=post, initial={"parent": 7})
-    second.fields["timestamp"].initial = "second-time"
-    from_copy = [
-        section.render_form(first, "token-one"),
-        section.render_form(CommentForm(post=post), "token-two"),
-        section.render_form(second, "token-three"),
-    ]
-    assert from_copy[0] == render_crispy_form(first)
-    assert 'value="second-time"' in from_copy[2] and 'name="parent" value="7"' in from_copy[2]
 
 
 def test_shared_part_shows_the_stored_public_count_without_counting_comments():
