@@ -12,9 +12,9 @@ the article; what a reader gets once anyone has read the post since it last chan
 for information only, fully cold (every cache emptied before each request, bench/urls.py).
 
 Comment submission posts what a reader sends: each request is a different comment with the form
-stamp and CSRF token of its own view of the post page (a stamp is good for one post and one
-accepted comment), with the one visitor's CSRF cookie. The views are fetched before wrk starts,
-so the row times the POSTs alone. Its status codes are printed: 302 is a comment accepted.
+stamp of a view of the post page (the post's stamp; no token, no cookie needed). The views are
+fetched before wrk starts, so the row times the POSTs alone. Its status codes are printed: 302
+is a comment accepted.
 
 It prints requests/s, p50, p99, errors and the ratio to the ceiling, and the budgets: cached post
 page >= 0.8 of the ceiling, page cache off (fragments warm) >= 0.3, no errors. Figures, not a
@@ -166,9 +166,9 @@ def run_wrk(wrk, url, args, extra_env=None) -> dict:
 
 
 def comment_bodies(seed: str, count: int, directory: Path, threads: int = 2) -> dict:
-    """`count` comments from one visitor, each with the CSRF token and form stamp of its own view
-    of the post page (one keep-alive connection, the visitor's CSRF cookie sent back as a browser
-    would), written one urlencoded body a line to a file per wrk thread."""
+    """`count` comments from one visitor, each with the form stamp of its own view of the post
+    page (one keep-alive connection, any cookie sent back as a browser would), written one
+    urlencoded body a line to a file per wrk thread."""
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
     cookie, action, files = "", None, []
     outputs = [open(directory / f"bodies.{n}", "w") for n in range(threads)]  # noqa: SIM115
@@ -182,9 +182,6 @@ def comment_bodies(seed: str, count: int, directory: Path, threads: int = 2) -> 
                 cookie = set_cookie.split(";", 1)[0]
             action = re.search(r'<form[^>]+action="(/comments/post/[^"#]+)', html).group(1)
             fields = {
-                "csrfmiddlewaretoken": re.search(
-                    r'name="csrfmiddlewaretoken" value="([^"]+)"', html
-                ).group(1),
                 "timestamp": re.search(r'name="timestamp" value="([^"]+)"', html).group(1),
                 "author_name": "Load Tester",
                 "author_email": "load@example.com",

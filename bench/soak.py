@@ -170,10 +170,9 @@ def commenter(stop, stats, posts, counter):
         action = re.search(r'<form[^>]+action="(/comments/post/[^"#]+)', html)
         if status != 200 or not action:
             continue
-        # The stamp of the page just read: one stamp is good for one comment on that post only.
+        # The stamp of the page just read: the post's, good on that post only.
         marker = f"soak-{next(counter)}"
         form = {
-            "csrfmiddlewaretoken": hidden(html, "csrfmiddlewaretoken"),
             "timestamp": hidden(html, "timestamp"),
             "author_name": "Soak Tester",
             "author_email": f"{marker}@example.com",
