@@ -140,7 +140,8 @@ bench-front: install varnish
 
 
 # deploy/nginx.conf on loopback in front of gunicorn: micro-cache MISS then HIT, a publication
-# shown after the TTL, private post pages never stored (nginx-light installed when root and missing).
+# shown after the TTL, post pages kept but never for a session (nginx-light installed when root
+# and missing).
 check-nginx: install
 	$(BIN)/python scripts/check_nginx.py $(if $(NGINX_PORT),--port $(NGINX_PORT))
 

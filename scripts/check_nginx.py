@@ -9,7 +9,9 @@ and checks through nginx:
    micro-cache); right away the public index may still be nginx's copy (that is the micro-cache's
    bargain: at most HTTP_CACHE_SECONDS old), and once that time is over the index shows the new
    post (EXPIRED, or a STALE answer while nginx refreshes in the background, then the new page);
-3. a post page (the same for every reader without cookies, so `public`) is stored: MISS, then HIT.
+3. a post page (the same for every reader without cookies, so `public`) is stored: MISS, then HIT;
+4. the editor, whose session cookie may show them a page of their own, gets that post page from
+   the app each time (BYPASS), never nginx's copy.
 
 Prints each step; exits non-zero on the first failure, and always stops both servers.
 nginx: /usr/sbin/nginx (NGINX=path for another); as root, Debian's nginx-light is installed when
@@ -152,6 +154,17 @@ def run_checks(nginx_port: int, made: dict, ttl: int) -> None:
         f"Cache-Control: {headers.get('Cache-Control')}"
     )
     check(statuses[1] == "HIT", "nginx did not keep the public post page")
+
+    statuses = []
+    for _ in range(2):
+        status, headers, _ = editor.request("GET", made["post"])
+        check(status == 200, f"post page answered {status} to the editor")
+        statuses.append(headers.get("X-Cache-Status"))
+    print(
+        f"post page for the logged-in editor (session cookie), twice: {statuses[0]}, then "
+        f"{statuses[1]}; Cache-Control: {headers.get('Cache-Control')}"
+    )
+    check(statuses == ["BYPASS", "BYPASS"], "nginx answered a session holder from its cache")
 
 
 def main(argv=None) -> int:

@@ -33,3 +33,6 @@ def test_nginx_with_the_example_config_caches_the_index_and_shows_a_publication_
     assert "(new post)" in run.stdout
     assert "index once more: X-Cache-Status HIT" in run.stdout
     assert "post page, twice: MISS, then HIT" in run.stdout
+    assert "post page for the logged-in editor (session cookie), twice: BYPASS, then BYPASS" in (
+        run.stdout
+    )

@@ -102,22 +102,26 @@ def site(varnish):
     pages = {
         "index": "/",
         "feed": "/blog/feed/",
+        "shown page": shown.get_absolute_url(),
         "shown feed": f"/comments/post/{shown.pk}/feed/",
+        "other page": other.get_absolute_url(),
         "other feed": f"/comments/post/{other.pk}/feed/",
     }
     return varnish, pages, comment
 
 
-def test_a_public_page_is_a_miss_then_a_hit_served_by_varnish(site):
+@pytest.mark.parametrize("page", ["index", "shown page"])
+def test_a_public_page_is_a_miss_then_a_hit_served_by_varnish(site, page):
     port, pages, _ = site
-    status, first, _ = get(port, pages["index"])
-    status, second, body = get(port, pages["index"])
+    _, first, _ = get(port, pages[page])
+    _, second, body = get(port, pages[page])
     assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT")
+    assert len(first["X-Varnish"].split()) == 1
     assert len(second["X-Varnish"].split()) == 2  # this request's id and the stored object's
     assert int(second["Age"]) >= 0
-    assert "Another post" in body
+    assert "The post that gets a comment" in body
     assert "posts" in second["Surrogate-Key"].split()  # left for a CDN in front
-    assert "xkey" not in second
+    assert "Set-Cookie" not in second and "xkey" not in second
 
 
 def test_approving_a_comment_purges_its_posts_pages_and_the_lists_only(site):
@@ -133,11 +137,14 @@ def test_approving_a_comment_purges_its_posts_pages_and_the_lists_only(site):
     assert {name: cache_status(port, path) for name, path in pages.items()} == {
         "index": "MISS",  # its comment counts changed
         "feed": "HIT",
+        "shown page": "MISS",
         "shown feed": "MISS",
+        "other page": "HIT",
         "other feed": "HIT",
     }
-    _, _, feed = get(port, pages["shown feed"])
-    assert "Approved through Varnish." in feed
+    for page in ("shown page", "shown feed"):
+        _, _, body = get(port, pages[page])
+        assert "Approved through Varnish." in body
 
 
 def test_publishing_a_post_purges_every_page_built_from_posts(site):
@@ -156,13 +163,14 @@ def test_publishing_a_post_purges_every_page_built_from_posts(site):
     assert "Published through Varnish" in index
 
 
-def test_a_request_with_a_session_or_messages_cookie_is_never_served_from_varnish(site):
+@pytest.mark.parametrize("page", ["index", "shown page"])
+def test_a_request_with_a_session_or_messages_cookie_is_never_served_from_varnish(site, page):
     port, pages, _ = site
-    cache_status(port, "/")
+    cache_status(port, pages[page])
     for cookie in ("sessionid=abc", "csrftoken=x; messages=y"):
-        statuses = [cache_status(port, "/", {"Cookie": cookie}) for _ in range(2)]
+        statuses = [cache_status(port, pages[page], {"Cookie": cookie}) for _ in range(2)]
         assert statuses == ["PASS", "PASS"]
-    assert cache_status(port, "/", {"Cookie": "csrftoken=x; _ga=1"}) == "HIT"
+    assert cache_status(port, pages[page], {"Cookie": "csrftoken=x; _ga=1"}) == "HIT"
 
 
 def test_varnish_purges_only_by_key_and_tells_how_many(site):
