@@ -1,19 +1,19 @@
-"""The caches in front of the app (Varnish, Cloudflare, Fastly): what each page is built from, in
-their terms, and the purge of exactly that when it changes.
+"""The caches in front of the app (Varnish, Cloudflare, Fastly): the purge of exactly what a
+write changed.
 
-A page's keys are the generation scopes it is built from (blog.generations), one key per scope,
-":" written "-": `posts`, `listings`, `comment-rules`, `post-page-<slug>`,
-`post-comments-<post id>`. A cacheable answer lists them in `Surrogate-Key` (Fastly, and
-Varnish's xkey vmod: deploy/varnish.vcl) and `Cache-Tag` (Cloudflare). When a write commits,
-blog.generations.bump hands the scopes it bumped to purge(), which sends the same keys to every
-cache in settings.FRONT_CACHES from a background task (blog.tasks.purge_front_caches). A cache
+A page's keys are the generation scopes it is built from, as blog.generations.surrogate_keys
+names them: `posts`, `listings`, `comment-rules`, `post-page-<slug>`, `post-comments-<post id>`.
+A cacheable answer lists them in `Surrogate-Key` (Fastly, and Varnish's xkey vmod:
+deploy/varnish.vcl) and `Cache-Tag` (Cloudflare) (core.pagecache). When a write commits,
+blog.generations.bump hands the keys of the scopes it bumped to purge(), which has every cache in
+settings.FRONT_CACHES purge them, from a background task (blog.tasks.purge_front_caches). A cache
 that is down or refuses is logged and the write stands: its copies then live out their s-maxage
 (HTTP_CACHE_SECONDS) and stale-while-revalidate.
 """
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from urllib.request import Request, urlopen
 
 from django.conf import settings
@@ -27,31 +27,17 @@ CLOUDFLARE_TAGS_PER_CALL = 30
 FASTLY_KEYS_PER_CALL = 256
 
 
-def keys(scopes: Iterable[str]) -> list[str]:
-    """The front caches' keys for these generation scopes, in order, once each."""
-    return list(dict.fromkeys(scope.replace(":", "-") for scope in scopes))
-
-
-def tag(response, scopes: Iterable[str]) -> None:
-    """Name on a cacheable answer what it is built from, for every kind of front cache."""
-    names = keys(scopes)
-    if names:
-        response["Surrogate-Key"] = " ".join(names)
-        response["Cache-Tag"] = ",".join(names)
-
-
-def purge(scopes: Iterable[str]) -> None:
-    """Queue the purge of these scopes' keys from the configured front caches. Called once the
-    write has committed; never raises, so a queue that fails cannot turn the write into a 500."""
+def purge(keys: list[str]) -> None:
+    """Queue the purge of these keys from the configured front caches. Called once the write
+    has committed; never raises, so a queue that fails cannot turn the write into a 500."""
     if not settings.FRONT_CACHES:
         return
     from blog.tasks import purge_front_caches
 
-    names = keys(scopes)
     try:
-        purge_front_caches.enqueue(keys=names)
+        purge_front_caches.enqueue(keys=keys)
     except Exception:
-        logger.exception("Could not queue the purge of %s from the front caches", names)
+        logger.exception("Could not queue the purge of %s from the front caches", keys)
 
 
 def purge_now(names: list[str]) -> list[str]:

@@ -12,8 +12,8 @@ Scopes (each named by a function or constant here, so the writers and the reader
 - COMMENT_RULES: the moderation settings (whether comments are closed);
 - post_comments(pk), post_page(slug): one post's comments (its page and its comment feed).
 
-The caches in front of the app (Varnish, a CDN) know pages by the same scopes (blog.frontcache):
-a bump that commits purges them there too.
+The caches in front of the app (Varnish, a CDN) know pages by the same scopes, as
+surrogate_keys() names them: a bump that commits purges them there too (blog.frontcache).
 """
 
 import functools
@@ -49,6 +49,12 @@ def post_page(slug: str) -> str:
     return f"post-page:{slug}"
 
 
+def surrogate_keys(scopes) -> list[str]:
+    """What the caches in front call these scopes (blog.frontcache; the Surrogate-Key and
+    Cache-Tag headers): each scope's name with ":" written "-", once each, in order."""
+    return list(dict.fromkeys(scope.replace(":", "-") for scope in scopes))
+
+
 def current(scopes: list[str]) -> list[int]:
     """The current generation of each scope, in one cache round trip (made if missing)."""
     keys = [KEY_PREFIX + scope for scope in scopes]
@@ -75,7 +81,7 @@ def bump(*scopes: str, using: str = "default") -> None:
     _bump_now(scopes)
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
-        frontcache.purge(scopes)
+        frontcache.purge(surrogate_keys(scopes))
         return
     transaction.on_commit(_pending(connection, using).add(scopes), using=using)
 
@@ -106,7 +112,7 @@ class _Pending:
             self.bumps = [(bump, scopes) for bump, scopes in self.bumps if bump < number]
             scopes = list(dict.fromkeys(itertools.chain.from_iterable(due)))
             _bump_now(scopes)
-            frontcache.purge(scopes)
+            frontcache.purge(surrogate_keys(scopes))
 
 
 _transactions = threading.local()  # per thread, as Django's connections are

@@ -30,7 +30,7 @@ from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
-from blog import frontcache, generations
+from blog import generations
 from blog.fragments import release
 
 LISTS = [generations.POSTS, generations.LISTINGS]
@@ -198,7 +198,7 @@ class PageCacheMiddleware:
         if visit.personal or "private" in control or "no-store" in control:
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        frontcache.tag(response, visit.scopes)
+        _name_keys(response, visit.scopes)
         patch_cache_control(
             response,
             public=True,
@@ -222,6 +222,15 @@ def _resolve(resolver, path: str):
     same (a changed URLconf is another resolver, so another key). Unknown paths raise
     Resolver404 and are not remembered, so junk paths cannot push out the pages' routes."""
     return resolver.resolve(path)
+
+
+def _name_keys(response, scopes) -> None:
+    """Name on a shared answer what it is built from, for the caches in front to purge it by
+    (blog.frontcache): Fastly and Varnish read Surrogate-Key, Cloudflare Cache-Tag."""
+    keys = generations.surrogate_keys(scopes)
+    if keys:
+        response["Surrogate-Key"] = " ".join(keys)
+        response["Cache-Tag"] = ",".join(keys)
 
 
 def _variant(request, policy) -> str | None:
