@@ -13,6 +13,7 @@ back with their errors); their page is private (core.pagecache).
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -268,6 +269,8 @@ def _new_form(request, post: Post, parent: int | None) -> CommentForm:
 def _own_pending(request, post: Post) -> list[Comment]:
     """The visitor's own pending comments on this post, oldest first, each with the name of the
     comment it answers (one query, joined)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return []  # comments are remembered in the sender's session (session.remember_pending)
     ids = session.pending_ids(request)
     if not ids:
         return []

@@ -1,6 +1,7 @@
 """The comment section in two parts: what every reader sees, and what is one visitor's own."""
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import constants
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import Client, RequestFactory
@@ -55,8 +56,18 @@ def test_a_commenters_section_holds_their_pending_comment():
     client.post(submit_url(post), CommentFormDataFactory(post=post, body="Mine, pending."))
     request = RequestFactory().get(post.get_absolute_url())
     request.session = client.session
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = client.session.session_key
     comments = section.comment_section(request=request, post=post)
     assert [c.body_html for c in comments.own_pending] == ["<p>Mine, pending.</p>"]
+
+
+def test_a_visitor_without_a_session_cookie_is_never_looked_up_for_pending_comments():
+    post = PostFactory()
+    client = Client()
+    client.post(submit_url(post), CommentFormDataFactory(post=post, body="Mine, pending."))
+    request = RequestFactory().get(post.get_absolute_url())
+    request.session = client.session  # the session exists, but this request did not send it
+    assert section.comment_section(request=request, post=post).own_pending == []
 
 
 def test_a_stranger_gets_an_unbound_form_with_the_posts_stamp_and_nothing_personal():
