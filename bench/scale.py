@@ -26,6 +26,7 @@ import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -182,6 +183,9 @@ def time_pages(*, requests: int) -> list[dict]:
     staff = {
         f"admin queue, {pending:,} pending, one address {PROLIFIC_COMMENTS:,} comments": (
             "/admin/comments/comment/?status__exact=pending"
+        ),
+        f"admin queue of one address ({PROLIFIC_COMMENTS:,} comments)": (
+            f"/admin/comments/comment/?author_email={quote(PROLIFIC_EMAIL)}"
         ),
         "admin post list": "/admin/blog/post/",
     }
