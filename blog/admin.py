@@ -21,6 +21,7 @@ from blog.forms import ImageAdminForm, PostAdminForm, PreviewLinkForm
 from blog.images import ImageUploadField
 from blog.models import Image, Post, PostRevision, PreviewLink, render_body
 from blog.pagination import EstimatedCountPaginator
+from blog.rendering import MAX_BODY_LENGTH
 
 
 class PreviewLinkInline(admin.TabularInline):
@@ -316,7 +317,11 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
                 raise PermissionDenied
         elif not self.has_add_permission(request):
             raise PermissionDenied
-        return JsonResponse({"html": render_body(request.POST.get("body", ""))})
+        body = request.POST.get("body", "")
+        if len(body) > MAX_BODY_LENGTH:
+            message = f"The body is over {MAX_BODY_LENGTH:,} characters: shorten it to preview."
+            return JsonResponse({"error": message}, status=400)
+        return JsonResponse({"html": render_body(body)})
 
     def revisions_view(self, request, object_id):
         """Every revision of the post, newest first, each with what it changed."""

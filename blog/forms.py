@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from blog import tagging
 from blog.media_check import UNWRITABLE_MESSAGE, storage_accepts_files
 from blog.models import Image, Post, PreviewLink, render_body
+from blog.rendering import MAX_BODY_LENGTH
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 # A cover chosen in a form that failed (say, without alt text) waits here, under a signed name,
@@ -134,6 +135,11 @@ class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.stored_publish_at = self.instance.publish_at
+        body = self.fields.get("body")
+        if body is not None:
+            # The renderer is sized for this length (blog.rendering); the browser stops there too.
+            body.max_length = MAX_BODY_LENGTH
+            body.widget.attrs["maxlength"] = str(MAX_BODY_LENGTH)
         field = self.fields.get("publish_at")
         if field is not None:
             field.input_formats = [DATETIME_LOCAL_FORMAT, "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -148,6 +154,17 @@ class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
         return self.data.get("_action") or "keep"
 
     preview_html = ""
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if len(body) > MAX_BODY_LENGTH:
+            raise ValidationError(
+                "A post's body can be at most %(limit)s characters (this one has %(length)s): "
+                "split it into several posts.",
+                code="body_too_long",
+                params={"limit": f"{MAX_BODY_LENGTH:,}", "length": f"{len(body):,}"},
+            )
+        return body
 
     def clean_tags(self):
         names = self.cleaned_data["tags"]

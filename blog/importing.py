@@ -20,7 +20,7 @@ from django.utils.text import slugify
 
 from blog import revisions
 from blog.models import Post
-from blog.rendering import render_markdown, summarise
+from blog.rendering import MAX_BODY_LENGTH, render_markdown, summarise
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 TEXT_SUFFIXES = (".txt",)
@@ -109,6 +109,11 @@ def parse_file(path: Path) -> ParsedPost:
         parsed = parse_scraped_text(text)
     else:
         raise BadFile(f"unsupported file type; import {', '.join(IMPORTABLE_SUFFIXES)} files")
+    if len(parsed.body) > MAX_BODY_LENGTH:
+        raise BadFile(
+            f"the body has {len(parsed.body):,} characters; a post takes at most "
+            f"{MAX_BODY_LENGTH:,}: split it into several posts"
+        )
     parsed.slug = parsed.slug or slugify(parsed.title)[:200].strip("-") or slugify(path.stem)
     if not parsed.slug:
         raise BadFile("no slug can be made from the title; add 'slug:' to the front matter")

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from blog import revisions
 from blog.models import RESERVED_SLUGS, Post
+from blog.rendering import MAX_BODY_LENGTH
 from blog.renditions import rendition_names
 from comments import conf
 from comments.models import Comment
@@ -49,6 +50,10 @@ PINGS = ("trackback", "pingback")
 COMMENT_BATCH = 2000  # new comments written together
 TAG_MAX_LENGTH = 100
 IGNORED_CATEGORIES = {"uncategorized"}
+
+
+class BodyTooLong(Exception):
+    """A post whose Markdown is longer than any post may be: it is skipped, and reported."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,14 @@ class Importer:
         if item.sticky:
             source["pinned"] = True  # imports from before posts could be pinned update it
         source_hash = fingerprint(source)
+        try:
+            self.import_post(item, mapping, source_hash)
+        except BodyTooLong:
+            reason = f"body over {MAX_BODY_LENGTH:,} characters"
+            self.summary.posts_skipped[reason] += 1
+            self.summary.note(f"{reason}, skipped", item.link)
+
+    def import_post(self, item: wxr.Item, mapping: ImportedPost | None, source_hash: str) -> None:
         if mapping is None:
             post = self.save_post(Post(), item)
             mapping = ImportedPost(site=self.site, wp_id=item.wp_id, wp_type=item.type, post=post)
@@ -199,6 +212,8 @@ class Importer:
         post.slug = self.unique_slug(item, exclude_pk=post.pk)
         post.author = self.authors.user_for_login(item.creator)
         post.body = content.markdown(without=lead)
+        if len(post.body) > MAX_BODY_LENGTH:
+            raise BodyTooLong
         post.summary = content.summary
         post.status, post.publish_at = self.status(item)
         post.comments_enabled = item.comment_status == "open"
