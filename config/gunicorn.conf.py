@@ -2,7 +2,8 @@
 
 Environment: PORT (default 8000) or GUNICORN_BIND (e.g. 0.0.0.0:8000, unix:/run/blog.sock),
 WEB_CONCURRENCY (worker processes; default 2 per CPU plus 1), GUNICORN_THREADS (default 1),
-FORWARDED_ALLOW_IPS (proxies whose X-Forwarded-* headers are believed; default 127.0.0.1),
+FORWARDED_ALLOW_IPS (proxies whose X-Forwarded-* headers are believed; default 127.0.0.1; whether
+X-Forwarded-Proto says HTTPS is TRUST_X_FORWARDED_PROTO's alone, see below),
 GUNICORN_CONTROL_SOCKET (path of the gunicornc control socket; default none).
 """
 
@@ -20,6 +21,10 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn would take X-Forwarded-Proto (and two other headers) from FORWARDED_ALLOW_IPS as
+# proof of HTTPS, whatever TRUST_X_FORWARDED_PROTO says; so it takes none, and Django alone
+# believes X-Forwarded-Proto, when that one switch is on (settings.SECURE_PROXY_SSL_HEADER).
+secure_scheme_headers = {}
 accesslog = "-"
 errorlog = "-"
 # gunicorn's control socket has one default path per user, so a second server on the machine

@@ -5,6 +5,7 @@ import multiprocessing
 import runpy
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 import pytest
@@ -69,5 +70,37 @@ def test_gunicorn_serves_the_site_with_hashed_compressed_long_cached_static_file
         assert headers["Content-Encoding"] == "gzip"
         assert "max-age=315360000" in headers["Cache-Control"]
         assert "immutable" in headers["Cache-Control"]
+    finally:
+        stop(server)
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def status_claiming_https(url: str) -> int:
+    opener = urllib.request.build_opener(NoRedirects)
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.parametrize(("trust", "status"), [("false", 301), ("true", 200)])
+def test_x_forwarded_proto_from_a_local_client_counts_only_when_trust_is_on(
+    serve_env, tmp_path, trust, status
+):
+    """Over plain HTTP from 127.0.0.1 (FORWARDED_ALLOW_IPS), a request saying it came over HTTPS
+    is redirected to HTTPS unless TRUST_X_FORWARDED_PROTO is on."""
+    env = {**serve_env, "WEB_CONCURRENCY": "1", "SECURE_SSL_REDIRECT": "true"}
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    server = start_gunicorn({**env, "TRUST_X_FORWARDED_PROTO": trust}, port, log)
+    try:
+        wait_until_up(port, server, "gunicorn", log, seconds=30)
+        assert status_claiming_https(f"http://127.0.0.1:{port}/robots.txt") == status
     finally:
         stop(server)
