@@ -12,6 +12,8 @@ DEFAULTS = {
     "POSTS_PER_PAGE": ("POSTS_PER_PAGE", 10),
     "FEED_LENGTH": ("BLOG_FEED_LENGTH", 20),
     "PREVIEW_LINK_LIFETIME": ("BLOG_PREVIEW_LINK_LIFETIME", timedelta(days=7)),
+    # The longest a share link works, from when it is made, whatever expiry is typed.
+    "PREVIEW_LINK_MAX_LIFETIME": ("BLOG_PREVIEW_LINK_MAX_LIFETIME", timedelta(days=30)),
     # The longest a fragment (blog.fragments) is kept; changes make it unreachable at once anyway.
     "FRAGMENT_SECONDS": ("FRAGMENT_CACHE_SECONDS", 3600),
 }

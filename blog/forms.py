@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from blog import tagging
+from blog import conf, tagging
 from blog.media_check import UNWRITABLE_MESSAGE, storage_accepts_files
 from blog.models import Image, Post, PreviewLink, render_body
 from blog.rendering import MAX_BODY_LENGTH
@@ -214,6 +214,12 @@ class PreviewLinkForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        expiry = self.fields.get("expires_at")
+        if expiry is not None:
+            expiry.help_text = (
+                "The link stops working after this time: at most "
+                f"{conf.PREVIEW_LINK_MAX_LIFETIME.days} days after it is made."
+            )
         if self.instance.revoked_at is not None:
             self.fields["revoke"].initial = True
             self.fields["revoke"].disabled = True
@@ -227,7 +233,22 @@ class PreviewLinkForm(forms.ModelForm):
         expires_at = self.cleaned_data["expires_at"]
         if "expires_at" in self.changed_data and expires_at <= timezone.now():
             raise ValidationError("Choose a time in the future.", code="expiry_in_past")
+        latest = self.latest_expiry()
+        if expires_at > latest:
+            raise ValidationError(
+                "A share link works for at most %(days)d days: choose a time up to %(latest)s.",
+                code="expiry_too_far",
+                params={
+                    "days": conf.PREVIEW_LINK_MAX_LIFETIME.days,
+                    "latest": f"{timezone.localtime(latest):%Y-%m-%d %H:%M}",
+                },
+            )
         return expires_at
+
+    def latest_expiry(self):
+        """The latest expiry this link may have: PREVIEW_LINK_MAX_LIFETIME after it was made."""
+        made = self.instance.created or timezone.now()
+        return made + conf.PREVIEW_LINK_MAX_LIFETIME
 
     def save(self, commit=True):
         if self.cleaned_data.get("revoke") and self.instance.revoked_at is None:

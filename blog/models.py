@@ -376,8 +376,14 @@ def unique_slug(title: str, exclude_pk=None) -> str:
 
 class PreviewLinkQuerySet(models.QuerySet):
     def active(self):
-        """Links that still open their preview: not revoked, not expired."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        """Links that still open their preview: not revoked, not expired, made at most
+        PREVIEW_LINK_MAX_LIFETIME ago (links saved before that cap had any expiry)."""
+        now = timezone.now()
+        return self.filter(
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            created__gt=now - conf.PREVIEW_LINK_MAX_LIFETIME,
+        )
 
 
 def default_preview_expiry():
@@ -415,7 +421,12 @@ class PreviewLink(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        now = timezone.now()
+        return (
+            self.revoked_at is None
+            and self.expires_at > now
+            and self.created > now - conf.PREVIEW_LINK_MAX_LIFETIME
+        )
 
     def revoke(self):
         self.revoked_at = timezone.now()

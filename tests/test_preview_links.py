@@ -181,3 +181,45 @@ def test_share_link_of_a_published_post_redirects_to_the_public_page(client):
     response = client.get(link.get_absolute_url())
     assert response.status_code == 302
     assert response["Location"] == post.get_absolute_url()
+
+
+def test_share_link_expiry_past_the_30_day_cap_is_refused_and_the_form_shows_the_cap(
+    client, editor
+):
+    post = PostFactory(draft=True)
+    client.force_login(editor)
+    assert "at most 30 days after it is made" in client.get(change_url(post)).content.decode()
+    far = timezone.now() + timedelta(days=31)
+    response = client.post(
+        change_url(post), post_admin_form(post, extra_links=[expiry_fields(far)])
+    )
+    assert response.status_code == 200
+    assert "A share link works for at most 30 days" in response.content.decode()
+    assert not PreviewLink.objects.exists()
+    within = timezone.now() + timedelta(days=29)
+    data = post_admin_form(post, extra_links=[expiry_fields(within)])
+    assert client.post(change_url(post), data).status_code == 302
+    assert PreviewLink.objects.count() == 1
+
+
+def test_an_existing_share_link_cannot_be_extended_past_30_days_from_when_it_was_made(
+    client, editor
+):
+    post = PostFactory(draft=True)
+    link = make_link(post)
+    PreviewLink.objects.filter(pk=link.pk).update(created=timezone.now() - timedelta(days=20))
+    client.force_login(editor)
+    later = timezone.now() + timedelta(days=15)
+    existing = [{"id": link.pk, **expiry_fields(later)}]
+    response = client.post(change_url(post), post_admin_form(post, links=existing))
+    assert response.status_code == 200
+    assert "A share link works for at most 30 days" in response.content.decode()
+
+
+def test_a_share_link_made_over_30_days_ago_is_404_whatever_its_expiry(client):
+    post = PostFactory(draft=True)
+    old = make_link(post, expires_at=timezone.now() + timedelta(days=3650))
+    PreviewLink.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=31))
+    recent = make_link(post, expires_at=timezone.now() + timedelta(days=3650))
+    assert client.get(old.get_absolute_url()).status_code == 404
+    assert client.get(recent.get_absolute_url()).status_code == 200
