@@ -155,6 +155,12 @@ class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
 
     preview_html = ""
 
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        if len(title.splitlines()) > 1:
+            raise ValidationError("A title is one line: remove the line break.", code="multiline")
+        return title
+
     def clean_body(self):
         body = self.cleaned_data["body"]
         if len(body) > MAX_BODY_LENGTH:

@@ -273,6 +273,9 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        # A title is one line: it becomes mail subjects (a line break fails the send), feed
+        # titles and the page's <title>. The admin's form refuses one; imports are joined here.
+        self.title = one_line(self.title)
         if not self.slug:
             self.slug = unique_slug(self.title, exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
@@ -346,6 +349,11 @@ class Post(models.Model):
         if stale:
             storage = self.cover_image.storage
             transaction.on_commit(lambda: renditions.delete_files(storage, stale))
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks (any str.splitlines() knows) and their spaces as one space."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def render_body(body: str) -> str:

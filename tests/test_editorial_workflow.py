@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from blog import workflow
 from blog.models import Post
 from tests.clock import tomorrow_at
 from tests.factories import PostFactory, UserFactory, post_admin_form
@@ -285,3 +286,21 @@ def test_slug_help_shows_a_whole_address(client, editor):
     html = client.get(ADD_URL).content.decode()
     assert "/blog//" not in html
     assert "/blog/your-slug/" in html
+
+
+def test_a_title_with_a_line_break_is_a_form_error(client, author):
+    client.force_login(author)
+    data = {**post_admin_form(), "title": "Notes\r\non gardening", "_action": "submit"}
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "A title is one line: remove the line break." in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_a_title_saved_with_a_line_break_is_one_line_and_editors_are_mailed(
+    author, editor_with_mail
+):
+    post = PostFactory(author=author, draft=True, title="Notes\non\u2028gardening ")
+    assert post.title == "Notes on gardening"
+    assert workflow.send_review_request(post_id=post.pk, actor_id=author.pk) == 1
+    assert mail.outbox[0].subject == "Awaiting review: Notes on gardening"
