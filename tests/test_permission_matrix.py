@@ -12,6 +12,7 @@ page (302), staff without the permission get 403; `refused` overrides that per r
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from blog import workflow
 from blog.models import Image, Post, PostRevision, PreviewLink
@@ -145,12 +147,13 @@ def admin_url(name, *args):
 
 
 def with_new_share_link(post: Post):
+    expires = timezone.localtime() + timedelta(days=7)  # within a share link's 30 days
     return post_admin_form(
         post,
         **{
             "preview_links-TOTAL_FORMS": "1",
-            "preview_links-0-expires_at_0": "2099-01-01",
-            "preview_links-0-expires_at_1": "12:00:00",
+            "preview_links-0-expires_at_0": f"{expires:%Y-%m-%d}",
+            "preview_links-0-expires_at_1": f"{expires:%H:%M:%S}",
         },
     )
 
