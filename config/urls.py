@@ -12,6 +12,7 @@ from config.health import healthz
 from config.media import media_urlpatterns
 from core import password_reset
 from core import views as core_views
+from core.admin import view_on_site
 from core.public_name import public_name_view
 
 urlpatterns = [
@@ -38,6 +39,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/public-name/", admin.site.admin_view(public_name_view), name="admin_public_name"),
+    # Before the admin's own, which answers the same address for any staff user.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site, cacheable=False),
+    ),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("sitemap.xml", sitemaps.index, name="sitemap"),

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
@@ -223,3 +224,59 @@ def test_a_share_link_made_over_30_days_ago_is_404_whatever_its_expiry(client):
     recent = make_link(post, expires_at=timezone.now() + timedelta(days=3650))
     assert client.get(old.get_absolute_url()).status_code == 404
     assert client.get(recent.get_absolute_url()).status_code == 200
+
+
+# The admin's "View on site" shortcut, /admin/r/<content type>/<id>/
+
+
+def view_on_site_url(obj):
+    content_type = ContentType.objects.get_for_model(obj)
+    return reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
+
+
+UNPUBLISHED = {
+    "draft": {"draft": True},
+    "in review": {"status": Post.Status.REVIEW, "publish_at": None},
+    "scheduled": {"scheduled": True},
+}
+
+
+@pytest.mark.parametrize("state", UNPUBLISHED)
+def test_view_on_site_leads_staff_only_to_posts_they_may_view(client, author, moderator, state):
+    others = PostFactory(**UNPUBLISHED[state])
+    own = PostFactory(author=author, **UNPUBLISHED[state])
+    client.force_login(moderator)
+    assert client.get(view_on_site_url(others)).status_code == 404
+    client.force_login(author)
+    assert client.get(view_on_site_url(others)).status_code == 404
+    response = client.get(view_on_site_url(own))
+    assert response.status_code == 302
+    assert own.get_absolute_url() in response["Location"]
+
+
+def test_view_on_site_leads_editors_to_any_post(client, editor):
+    draft = PostFactory(draft=True)
+    client.force_login(editor)
+    response = client.get(view_on_site_url(draft))
+    assert response.status_code == 302
+    assert draft.get_absolute_url() in response["Location"]
+
+
+def test_view_on_site_never_gives_away_a_share_links_token(client, author, editor):
+    link = PreviewLink.objects.create(post=PostFactory(author=author, draft=True))
+    for user in (author, editor):
+        client.force_login(user)
+        assert client.get(view_on_site_url(link)).status_code == 404
+
+
+def test_view_on_site_with_an_unknown_type_or_id_is_404(client, editor):
+    client.force_login(editor)
+    post_type = ContentType.objects.get_for_model(Post).pk
+    for args in ([post_type, 10**20], [10**20, 1], [post_type, "x"]):
+        assert client.get(reverse("admin:view_on_site", args=args)).status_code == 404
+
+
+def test_view_on_site_asks_visitors_to_log_in(client):
+    response = client.get(view_on_site_url(PostFactory()))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
