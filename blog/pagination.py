@@ -4,6 +4,7 @@ over a million rows where an estimate will do."""
 import json
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils import timezone
@@ -51,7 +52,10 @@ class EstimatedCountPaginator(Paginator):
 
 def planner_estimate(queryset) -> int:
     """PostgreSQL's estimate of how many rows `queryset` returns (its ANALYZE statistics)."""
-    sql, params = queryset.order_by().query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # a filter no row can match (say, an id past 64 bits): no query
+        return 0
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]

@@ -1,3 +1,4 @@
+import ipaddress
 from dataclasses import dataclass, field
 
 from django import forms
@@ -100,10 +101,7 @@ class ModeratorFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        try:
-            return queryset.filter(moderated_by_id=int(self.value()))
-        except ValueError as error:
-            raise IncorrectLookupParameters(error) from error
+        return queryset.filter(moderated_by_id=_filter_id(self.value()))
 
 
 class PostFilter(admin.SimpleListFilter):
@@ -139,17 +137,31 @@ class PostFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        try:
-            return queryset.filter(post_id=int(self.value()))
-        except ValueError as error:
-            raise IncorrectLookupParameters(error) from error
+        return queryset.filter(post_id=_filter_id(self.value()))
 
 
 def _as_int(value) -> int | None:
+    """`value` as a row id: None for anything else, a number past 64 bits included."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -(2**63) <= number < 2**63 else None
+
+
+def _is_ip(value) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _filter_id(value: str) -> int:
+    number = _as_int(value)
+    if number is None:
+        raise IncorrectLookupParameters(f"not an id: {value[:40]!r}")
+    return number
 
 
 class StaffReplyForm(forms.Form):
@@ -223,6 +235,9 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         return self.list_display
 
     def lookup_allowed(self, lookup, value, request=None):
+        if lookup == "ip_address":
+            # PostgreSQL's inet column takes IP addresses only; another value is refused (400).
+            return _is_ip(value)
         return lookup in self.FILTER_LINKS or super().lookup_allowed(lookup, value, request)
 
     def get_ordering(self, request):

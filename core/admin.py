@@ -1,7 +1,10 @@
 """The admin site as a whole: its header, and what joins the two apps' admin pages."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
@@ -55,3 +58,42 @@ def view_on_site(request, content_type_id: int, object_id: str):
     if obj is None or not model_admin.has_view_permission(request, obj):
         raise Http404
     return contenttype_views.shortcut(request, content_type_id, object_id)
+
+
+class RefusesBadFilterValues:
+    """For a ChangeList: a filter value the database or Python cannot take is Django's "?e=1"
+    (the list unfiltered, IncorrectLookupParameters), never a server error.
+
+    Such values: a date-hierarchy year past Python's dates, a number past 64 bits (SQLite cannot
+    bind it). Both fail before the database runs anything, so nothing else is spoilt.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+            len(self.result_list)  # the page's query runs here, where its errors are caught
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+@functools.cache
+def _refusing(changelist_class):
+    return type(changelist_class.__name__, (RefusesBadFilterValues, changelist_class), {})
+
+
+def refuse_bad_filter_values(site: admin.AdminSite) -> None:
+    """Give every registered admin list, third-party ones too (users, axes, tasks), a change
+    list class that RefusesBadFilterValues. Called once every admin module is imported."""
+    for model_admin in site._registry.values():
+        get_changelist = model_admin.get_changelist
+
+        def refusing_get_changelist(request, _get_changelist=get_changelist, **kwargs):
+            return _refusing(_get_changelist(request, **kwargs))
+
+        model_admin.get_changelist = refusing_get_changelist
