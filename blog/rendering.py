@@ -54,9 +54,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer"
 WORDS_PER_MINUTE = 200
 # The longest post body accepted (the admin's form, its preview, the importers). Rendering is
-# linear in the text; at this length even hostile bodies render in under a second of CPU
-# (tests/test_pathological_markdown.py).
-MAX_BODY_LENGTH = 100_000
+# linear in the text; at this length even hostile bodies render in under a second of CPU on a
+# loaded machine (tests/test_pathological_markdown.py; figures in bench/RESULTS.md).
+MAX_BODY_LENGTH = 60_000
 # Deeper Markdown is not rendered: no real post nests blocks (lists in quotes in lists...) 20
 # deep, or links and emphasis 10 deep. The bounds keep hostile bodies from recursing deeply, and
 # the inline one also bounds the work per bracket: scanning a link's text costs up to that many

@@ -162,7 +162,7 @@ def test_a_body_over_the_longest_accepted_is_a_form_error_and_at_it_is_saved(cli
     data = post_admin_form(author=editor.pk, body="a" * (MAX_BODY_LENGTH + 1))
     response = client.post(ADD_URL, data)
     assert response.status_code == 200
-    assert "at most 100,000 characters" in response.content.decode().replace("\xa0", " ")
+    assert "at most 60,000 characters" in response.content.decode().replace("\xa0", " ")
     assert not Post.objects.exists()
     response = client.post(ADD_URL, {**data, "body": "a" * MAX_BODY_LENGTH})
     assert response.status_code == 302
@@ -174,7 +174,7 @@ def test_the_preview_endpoint_refuses_a_body_over_the_longest_accepted(client, e
     client.force_login(editor)
     response = client.post(PREVIEW_URL, {"body": "a" * (MAX_BODY_LENGTH + 1)})
     assert response.status_code == 400
-    assert "100,000 characters" in response.json()["error"]
+    assert "60,000 characters" in response.json()["error"]
     assert client.post(PREVIEW_URL, {"body": "a" * MAX_BODY_LENGTH}).status_code == 200
 
 
@@ -197,4 +197,4 @@ def test_import_wordpress_skips_and_reports_a_post_over_the_longest_body(tmp_pat
     out = StringIO()
     call_command("import_wordpress", str(export), stdout=out)
     assert list(Post.objects.values_list("body", flat=True)) == ["Short.\n"]
-    assert "body over 100,000 characters" in out.getvalue()
+    assert "body over 60,000 characters" in out.getvalue()
