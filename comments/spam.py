@@ -16,7 +16,7 @@ from django.utils import timezone
 from comments import conf
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.rendering import render_comment
-from comments.textfold import fold, fold_words
+from comments.textfold import fold, fold_words, listed_words_in
 
 TIMESTAMP_SALT = "comments.form-timestamp"
 
@@ -76,10 +76,15 @@ def blocked_word_list(rules: ModerationSettings) -> list[str]:
     return _lines(rules.blocked_words)
 
 
+def _visible_text(comment: Comment) -> str:
+    return " ".join([comment.author_name, comment.author_url, comment.body])
+
+
 def held_word_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
-    """The moderators' "hold for review" words found in what readers would see."""
-    visible_text = " ".join([comment.author_name, comment.author_url, comment.body]).casefold()
-    return [f"held word: {w}" for w in _lines(rules.hold_words) if w.casefold() in visible_text]
+    """The moderators' "hold for review" words found in what readers would see, compared folded
+    like the blocked words (comments.textfold)."""
+    held = listed_words_in(_visible_text(comment), _lines(rules.hold_words))
+    return [f"held word: {word}" for word in held]
 
 
 def _ip_is_blocked(ip: str | None, blocked: list[str]) -> bool:
@@ -99,16 +104,11 @@ def _ip_is_blocked(ip: str | None, blocked: list[str]) -> bool:
 def blocked_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
     """Matches against the moderators' block lists: words (anywhere visible), emails, IPs.
 
-    Words and emails are compared folded (comments.textfold): a zero-width space, a fullwidth
-    letter or a Cyrillic look-alike does not get a blocked word through.
+    Words and emails are compared folded (comments.textfold): a zero-width space, an accent, a
+    fullwidth letter or a look-alike from another script does not get a blocked word through.
     """
-    reasons = []
-    visible_text = fold(" ".join([comment.author_name, comment.author_url, comment.body]))
-    reasons += [
-        f"blocked word: {word}"
-        for word in blocked_word_list(rules)
-        if fold(word) and fold(word) in visible_text
-    ]
+    blocked = listed_words_in(_visible_text(comment), blocked_word_list(rules))
+    reasons = [f"blocked word: {word}" for word in blocked]
     if fold(comment.author_email) in {fold(e) for e in _lines(rules.blocked_emails)}:
         reasons.append("blocked email")
     if _ip_is_blocked(comment.ip_address, _lines(rules.blocked_ips)):

@@ -17,11 +17,17 @@ from hypothesis import strategies as st
 from blog import importing
 from blog.models import Post
 from blog.rendering import render_markdown
-from comments import services
+from comments import services, spam
 from comments.forms import CommentForm
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
 from tests.conftest import clear_cache
-from tests.factories import CommentFormDataFactory, PostFactory, UserFactory, post_admin_form
+from tests.factories import (
+    CommentFactory,
+    CommentFormDataFactory,
+    PostFactory,
+    UserFactory,
+    post_admin_form,
+)
 from tests.test_roles_admin import ADD_URL
 from tests.xss_payloads import PAYLOADS, injections
 from wordpress_import import content as wp_content
@@ -137,3 +143,56 @@ def test_any_tag_name_gets_a_working_tag_page_or_a_form_error(text):
             raise _NextExample
     except _NextExample:
         pass
+
+
+# Spellings of a listed word: every letter may be a capital, fullwidth, accented, followed by an
+# invisible character, or swapped for a look-alike from another script.
+LOOK_ALIKES = {
+    "a": "аɑα", "c": "сᴄϲ", "d": "ԁ", "e": "е", "h": "һ", "i": "іıι", "j": "ј",
+    "k": "К", "o": "оοօ", "p": "рρ", "s": "ѕ", "v": "ν", "x": "х", "y": "у",
+}  # fmt: skip
+INVISIBLE = ["\u200b", "\u200d", "\u00ad", "\ufe0f", "\u034f", "\u3164", "\u2060"]
+LISTED_WORD = st.text(alphabet="abcdehijkopsvxyz", min_size=4, max_size=10)
+
+
+@st.composite
+def spellings(draw, word: str) -> str:
+    letters = []
+    for letter in word:
+        disguise = draw(st.sampled_from(["plain", "capital", "fullwidth", "accent", "look-alike"]))
+        if disguise == "capital":
+            letter = letter.upper()
+        elif disguise == "fullwidth":
+            letter = chr(ord(letter) + 0xFEE0)
+        elif disguise == "accent":
+            letter += draw(st.sampled_from(["\u0301", "\u0308", "\u0327"]))
+        elif disguise == "look-alike" and letter in LOOK_ALIKES:
+            letter = draw(st.sampled_from(LOOK_ALIKES[letter]))
+        letters.append(letter + draw(st.sampled_from(["", "", *INVISIBLE])))
+    return "".join(letters)
+
+
+@st.composite
+def listed_word_and_spelling(draw) -> tuple[str, str]:
+    word = draw(LISTED_WORD)
+    return word, draw(spellings(word))
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(pair=listed_word_and_spelling())
+@example(pair=("viagra", "vi\u0430\u200bgra"))
+def test_any_spelling_of_a_listed_word_is_blocked_held_and_a_duplicate(pair):
+    """One folding for every rule: the blocked words, the hold words and the repeated text."""
+    word, spelling = pair
+    body = f"Please read about {spelling} on my page today"
+    comment = Comment(author_name="Ann", author_url="", author_email="b@example.com", body=body)
+    rules = ModerationSettings(blocked_words=word, hold_words=word)
+    assert spam.blocked_reasons(comment=comment, rules=rules) == [f"blocked word: {word}"]
+    assert spam.held_word_reasons(comment=comment, rules=rules) == [f"held word: {word}"]
+    with transaction.atomic():
+        CommentFactory(
+            author_email="a@example.com", body=f"Please read about {word} on my page today"
+        )
+        assert spam.repeats_recent_text(comment=comment)
+        transaction.set_rollback(True)

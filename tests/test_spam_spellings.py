@@ -8,11 +8,12 @@ from django.urls import reverse
 from comments.models import Comment, ModerationSettings
 from comments.textfold import fold
 from tests.clock import tomorrow_at
-from tests.factories import CommentFormDataFactory, PostFactory
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 ZWSP, ZWJ, SOFT_HYPHEN = "\u200b", "\u200d", "\u00ad"
+VARIATION_SELECTOR, GRAPHEME_JOINER, HANGUL_FILLER = "\ufe0f", "\u034f", "\u3164"
 
 
 def submit(client, post, **data):
@@ -38,9 +39,102 @@ def test_every_spelling_of_a_blocked_word_folds_to_it(spelling):
     assert fold(spelling) == "casino"
 
 
-def test_ordinary_text_in_other_scripts_is_left_readable():
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        f"cas{VARIATION_SELECTOR}ino",
+        f"cas{GRAPHEME_JOINER}ino",
+        f"cas{HANGUL_FILLER}ino",
+        "casi\u0301no",  # i and a combining acute accent
+        "ᴄasino",  # small capital c
+        "casıno",  # dotless i
+        "casinօ",  # Armenian o
+        "CΑSΙΝΟ",  # Greek capitals: Ν read as N, not as its small letter ν (drawn as v)
+    ],
+)
+def test_invisible_characters_accents_and_look_alikes_of_any_script_fold_away(spelling):
+    assert fold(spelling) == "casino"
+
+
+def test_other_scripts_are_compared_not_rewritten_into_latin_words():
     assert fold("Привет") != fold("Hello")
-    assert fold("naïve café") == "naïve café"
+    assert fold("naïve café") == fold("naive cafe")
+
+
+@pytest.fixture
+def trusted_client(client):
+    """A signed-in commenter with an approved comment, under "trust commenters" with the hold
+    word "viagra" and the blocked word "casino"."""
+    ModerationSettings.objects.update_or_create(
+        pk=1,
+        defaults={
+            "auto_approve_trusted": True,
+            "hold_words": "viagra",
+            "blocked_words": "casino",
+        },
+    )
+    user = UserFactory()
+    CommentFactory(approved=True, user=user)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "viagra",
+        f"via{ZWSP}gra",
+        "viаgra",  # Cyrillic а
+        "ｖｉａｇｒａ",  # fullwidth
+        f"via{SOFT_HYPHEN}gra",
+        f"VIA{VARIATION_SELECTOR}GRA",
+    ],
+)
+def test_a_hold_word_in_any_spelling_holds_a_trusted_commenters_comment(trusted_client, spelling):
+    submit(trusted_client, PostFactory(), body=f"Cheap {spelling} here")
+    comment = Comment.objects.get(body=f"Cheap {spelling} here")
+    assert comment.status == Comment.Status.PENDING
+    assert comment.moderation_reasons == ["held word: viagra"]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        f"cas{VARIATION_SELECTOR}ino",
+        f"cas{GRAPHEME_JOINER}ino",
+        f"cas{HANGUL_FILLER}ino",
+        "casi\u0301no",
+        "ᴄasino",
+        "casıno",
+        "casinօ",
+    ],
+)
+def test_a_blocked_word_in_any_spelling_marks_even_a_trusted_comment_spam(trusted_client, spelling):
+    submit(trusted_client, PostFactory(), body=f"Best {spelling} here")
+    comment = Comment.objects.get(body=f"Best {spelling} here")
+    assert comment.status == Comment.Status.SPAM
+    assert comment.moderation_reasons == ["blocked word: casino"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Спасибо за статью, очень интересно читать про вашу поездку в горы.",
+        "Ευχαριστώ πολύ για το άρθρο, ήταν πολύ ενδιαφέρον.",
+    ],
+)
+def test_an_ordinary_comment_in_another_script_with_no_listed_word_is_published(
+    trusted_client, body
+):
+    """Look-alike letters are read as Latin only to compare with the moderators' lists."""
+    rules = ModerationSettings.load()
+    rules.hold_words = "viagra\ncasino\npoker\nloan\ncrypto"
+    rules.blocked_words = "cialis\nporn"
+    rules.save()
+    submit(trusted_client, PostFactory(), body=body)
+    comment = Comment.objects.get(body=body)
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.moderation_reasons == ["auto-approved: signed in"]
 
 
 @pytest.mark.parametrize(
@@ -77,6 +171,33 @@ def test_the_same_text_with_a_zero_width_space_is_a_duplicate(client):
     assert again.status_code == 400
     assert "You have already sent this comment." in again.content.decode()
     assert Comment.objects.count() == 1
+
+
+def test_the_same_text_with_a_variation_selector_is_a_duplicate(client):
+    post = PostFactory()
+    submit(client, post, author_email="ann@example.com", body="Great post, thanks! ❤")
+    again = submit(
+        client,
+        post,
+        author_email="ann@example.com",
+        body=f"Great post, thanks! ❤{VARIATION_SELECTOR}",
+    )
+    assert again.status_code == 400
+    assert "You have already sent this comment." in again.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_the_same_long_text_with_a_variation_selector_from_another_address_is_held(client):
+    text = "Cheap watches and bags, the best prices online, visit us now!"
+    submit(Client(), PostFactory(), author_email="a@example.com", body=text)
+    submit(
+        Client(),
+        PostFactory(),
+        author_email="b@example.com",
+        body=text.replace("e", f"e{VARIATION_SELECTOR}"),
+    )
+    second = Comment.objects.get(author_email="b@example.com")
+    assert "same text as another recent comment" in second.moderation_reasons
 
 
 def test_the_same_text_from_the_same_address_on_another_post_is_a_duplicate(client):
