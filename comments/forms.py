@@ -4,12 +4,14 @@ from typing import NoReturn
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
+from blog.seo import author_name
 from comments import conf, spam
 from comments.models import Comment
 from comments.textfold import fold_words
@@ -26,6 +28,13 @@ MODERATION_NOTICE = "Please note, comments need to be approved before they are p
 REMEMBER_HELP = (
     "Kept only in this browser, never sent to us in a cookie. Untick and send to forget them."
 )
+ACCOUNT_HELP = "From your account: you comment under your public name."
+
+
+def account_identity(user) -> tuple[str, str]:
+    """The name and address a signed-in user comments under: their account's public name
+    (never the login) and e-mail, else the site's address. Never what was typed in the form."""
+    return author_name(user), user.email or settings.DEFAULT_FROM_EMAIL
 
 
 def reject_control_characters(value: str, *, allowed: str = "") -> str:
@@ -75,9 +84,16 @@ class CommentForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
         }
 
-    def __init__(self, *args, post: Post, **kwargs):
+    def __init__(self, *args, post: Post, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.post = post
+        if user is not None and user.is_authenticated:
+            # Shown, not editable, and what is posted for them is ignored (disabled fields take
+            # their initial value), so the duplicate check sees the account's address too.
+            name, email = account_identity(user)
+            self.initial.update(author_name=name, author_email=email)
+            self.fields["author_name"].disabled = self.fields["author_email"].disabled = True
+            self.fields["author_name"].help_text = ACCOUNT_HELP
         # Whitespace-only comments get their own message in clean_body, not "required".
         self.fields["body"].strip = False
         self.fields["timestamp"].initial = spam.sign_form_time(post.pk)

@@ -257,13 +257,10 @@ def _expires(fragment: SharedFragment, form: CommentForm | None) -> datetime | N
 
 
 def _new_form(request, post: Post, parent: int | None) -> CommentForm:
-    """A blank form (answering `parent`), prefilled with a logged-in user's name and address."""
+    """A blank form (answering `parent`); a signed-in user's name and address are their
+    account's, shown and not editable."""
     initial = {} if parent is None else {"parent": parent}
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        initial["author_name"] = user.get_full_name() or user.get_username()
-        initial["author_email"] = user.email
-    return CommentForm(post=post, initial=initial)
+    return CommentForm(post=post, initial=initial, user=getattr(request, "user", None))
 
 
 def _own_pending(request, post: Post) -> list[Comment]:

@@ -23,9 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from blog.seo import author_name
 from comments import conf, spam
-from comments.forms import CommentForm
+from comments.forms import CommentForm, account_identity
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import notify_moderators
 from comments.textfold import fold
@@ -161,13 +160,14 @@ def reply_as_staff(
     parent = comment
     while parent.depth >= conf.MAX_DEPTH:
         parent = parent.parent
+    name, email = account_identity(moderator)
     reply = Comment(
         post=comment.post,
         parent=parent,
         user=moderator,
         by_staff=True,
-        author_name=author_name(moderator),
-        author_email=moderator.email or settings.DEFAULT_FROM_EMAIL,
+        author_name=name,
+        author_email=email,
         body=body,
         status=Comment.Status.APPROVED,
         moderated_by=moderator,
@@ -200,6 +200,9 @@ def submit_comment(
 ) -> Comment:
     """Store a valid comment as pending, spam or (trusted commenter) approved; queue the mail.
 
+    A signed-in user's comment carries their account's public name and address
+    (comments.forms.account_identity), never the ones typed.
+
     `verified_emails`: the addresses whose confirmation link was opened in the poster's browser
     (comments.session.verified_emails), the only way an anonymous poster earns trust.
     """
@@ -210,7 +213,10 @@ def submit_comment(
     comment.post = post
     comment.ip_address = ip or None
     comment.user_agent = user_agent[:500]
-    comment.user = user if user is not None and user.is_authenticated else None
+    if user is not None and user.is_authenticated:
+        # Signed in: the account says who wrote it, whatever the form was sent with.
+        comment.user = user
+        comment.author_name, comment.author_email = account_identity(user)
     verdict = spam.check_comment(
         comment=comment,
         rules=rules,

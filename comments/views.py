@@ -50,7 +50,7 @@ def submit(request, post_id):
         return render(request, "comments/rate_limited.html", typed, status=429)
     if services.comments_closed(post=post):
         return render(request, "comments/closed.html", typed, status=403)
-    form = CommentForm(request.POST, post=post)
+    form = CommentForm(request.POST, post=post, user=request.user)
     if not form.is_valid():
         return _form_with_errors(request, post, form)
     comment = services.submit_comment(

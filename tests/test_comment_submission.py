@@ -170,6 +170,52 @@ def test_logged_in_commenter_is_recorded_on_the_comment_and_gets_a_prefilled_for
     assert Comment.objects.get().user == user
 
 
+def test_a_signed_in_commenter_comments_under_their_account_never_a_name_they_type(client):
+    """Trusted and auto-approved, yet the name and address posted are ignored: the comment is
+    shown under the account's public name."""
+    ModerationSettings.objects.update_or_create(pk=1, defaults={"auto_approve_trusted": True})
+    user = UserFactory(first_name="Pat", last_name="Writer", email="pat@example.com")
+    CommentFactory(approved=True, user=user)
+    client.force_login(user)
+    post = PostFactory()
+    form_html = page_html(client, post)
+    assert re.search(r'<input[^>]*name="author_name"[^>]*disabled', form_html)
+    data = CommentFormDataFactory(
+        post=post,
+        author_name="Maria Lopez",
+        author_email="maria@example.com",
+        body="Posted as someone else?",
+    )
+    client.post(submit_url(post), data)
+    comment = Comment.objects.get(body="Posted as someone else?")
+    assert comment.status == Comment.Status.APPROVED
+    assert (comment.user, comment.author_name, comment.author_email) == (
+        user,
+        "Pat Writer",
+        "pat@example.com",
+    )
+    html = Client().get(post.get_absolute_url()).content.decode()
+    assert "Pat Writer" in html and "Maria Lopez" not in html
+
+
+def test_a_signed_in_commenter_without_a_name_comments_under_the_sites(settings):
+    """The account decides even when a caller's form was not told who is signed in."""
+    user = UserFactory(username="jdoe42", first_name="", last_name="", email="")
+    post = PostFactory()
+    form = CommentForm(
+        CommentFormDataFactory(post=post, author_name="Maria Lopez", author_email="m@example.com"),
+        post=post,
+    )
+    assert form.is_valid(), form.errors
+    comment = services.submit_comment(
+        post=post, form=form, ip="192.0.2.1", user_agent="", user=user
+    )
+    assert (comment.author_name, comment.author_email) == (
+        settings.SITE_NAME,
+        settings.DEFAULT_FROM_EMAIL,
+    )
+
+
 def test_ip_address_comes_from_remote_addr_not_from_x_forwarded_for(client):
     post = PostFactory()
     client.post(
