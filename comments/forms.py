@@ -1,4 +1,6 @@
+import time
 import unicodedata
+from dataclasses import dataclass
 from typing import NoReturn
 
 from crispy_forms.helper import FormHelper
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from blog.models import Post
 from blog.seo import author_name
-from comments import conf, spam
+from comments import conf
 from comments.models import Comment
 from comments.textfold import fold_words
 
@@ -45,6 +47,42 @@ def reject_control_characters(value: str, *, allowed: str = "") -> str:
             code="control_characters",
         )
     return value
+
+
+TIMESTAMP_SALT = "comments.form-timestamp"
+
+
+@dataclass(frozen=True)
+class FormStamp:
+    """The form's signed stamp (its hidden timestamp field), read: which post, and when shown."""
+
+    post_id: int
+    started_at: float
+
+
+def sign_form_time(post_id: int, started_at: float | None = None) -> str:
+    """A tamper-proof stamp of when the form for this post was built (its hidden timestamp
+    field): the post's, shared by every reader of the page it is on (a cached page's too)."""
+    started_at = time.time() if started_at is None else started_at
+    return signing.dumps([post_id, started_at], salt=TIMESTAMP_SALT)
+
+
+def read_form_time(stamp: str) -> FormStamp:
+    """The post and time a stamp was signed for; raises signing.BadSignature if it is forged,
+    stale (conf.FORM_MAX_AGE) or not a stamp of this kind."""
+    payload = signing.loads(stamp, salt=TIMESTAMP_SALT, max_age=conf.FORM_MAX_AGE)
+    match payload:
+        case [int(post_id), int() | float() as started_at]:
+            return FormStamp(post_id=post_id, started_at=float(started_at))
+    raise signing.BadSignature("Not a comment form stamp")
+
+
+def sent_too_fast(started_at: float) -> bool:
+    """Sent sooner after the form was shown than comments.conf.MIN_SECONDS allows.
+
+    The form refuses such a send with an error (the text kept), rather than filing it as spam.
+    """
+    return time.time() - started_at < conf.MIN_SECONDS
 
 
 class CommentForm(forms.ModelForm):
@@ -96,7 +134,7 @@ class CommentForm(forms.ModelForm):
             self.fields["author_name"].help_text = ACCOUNT_HELP
         # Whitespace-only comments get their own message in clean_body, not "required".
         self.fields["body"].strip = False
-        self.fields["timestamp"].initial = spam.sign_form_time(post.pk)
+        self.fields["timestamp"].initial = sign_form_time(post.pk)
         self.helper = FormHelper(self)
         # No token: cross-site posts are refused by Fetch Metadata (core.middleware).
         self.helper.disable_csrf = True
@@ -137,17 +175,17 @@ class CommentForm(forms.ModelForm):
             raise ValidationError("Please write a comment.", code="empty")
         return body.strip()
 
-    def clean_timestamp(self) -> spam.FormStamp:
+    def clean_timestamp(self) -> FormStamp:
         """The stamp must be signed, younger than conf.FORM_MAX_AGE, for this post and old enough.
 
         It is the post's, not the reader's: every reader of one cached page sends the same one."""
         try:
-            stamp = spam.read_form_time(self.cleaned_data["timestamp"])
+            stamp = read_form_time(self.cleaned_data["timestamp"])
         except (signing.BadSignature, TypeError, ValueError):
             self._refuse_stamp("bad_timestamp")
         if stamp.post_id != self.post.pk:
             self._refuse_stamp("other_post")
-        if spam.sent_too_fast(stamp.started_at):
+        if sent_too_fast(stamp.started_at):
             # A person who types fast must not lose their comment: keep the text and the stamp,
             # so sending again a moment later works. A bot learns nothing it did not know.
             raise ValidationError(
@@ -159,7 +197,7 @@ class CommentForm(forms.ModelForm):
     def _refuse_stamp(self, code: str) -> NoReturn:
         # Give the re-rendered form a fresh stamp for this post so that sending it again works.
         self.data = self.data.copy()
-        self.data[self.add_prefix("timestamp")] = spam.sign_form_time(self.post.pk)
+        self.data[self.add_prefix("timestamp")] = sign_form_time(self.post.pk)
         raise ValidationError(STAMP_ERRORS[code], code=code) from None
 
     def clean_parent(self):

@@ -4,7 +4,7 @@
 that page, the count and whether comments are closed. It reads nothing from the request, so its
 HTML (`render_shared()`) may be cached under `shared_cache_key()`.
 
-`comment_section()` adds the form, whose stamp is the post's (comments.spam.sign_form_time), so
+`comment_section()` adds the form, whose stamp is the post's (comments.forms.sign_form_time), so
 a reader without a session gets the same page as every other one. A visitor with a session also
 gets their own part (their pending comments, their messages, a form prefilled for them or sent
 back with their errors); their page is private (core.pagecache).

@@ -5,11 +5,9 @@ Each check returns the reasons it found, in words a moderator reads in the admin
 """
 
 import ipaddress
-import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.core import signing
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -18,8 +16,6 @@ from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.rendering import render_comment
 from comments.textfold import fold, fold_words, listed_words_in
 
-TIMESTAMP_SALT = "comments.form-timestamp"
-
 
 @dataclass
 class Verdict:
@@ -27,39 +23,6 @@ class Verdict:
 
     status: str
     reasons: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class FormStamp:
-    """A comment form's signed stamp, read: which post's page showed the form, and when."""
-
-    post_id: int
-    started_at: float
-
-
-def sign_form_time(post_id: int, started_at: float | None = None) -> str:
-    """A tamper-proof stamp of when the form for this post was built (its hidden timestamp
-    field): the post's, shared by every reader of the page it is on (a cached page's too)."""
-    started_at = time.time() if started_at is None else started_at
-    return signing.dumps([post_id, started_at], salt=TIMESTAMP_SALT)
-
-
-def read_form_time(stamp: str) -> FormStamp:
-    """The post and time a stamp was signed for; raises signing.BadSignature if it is forged,
-    stale (conf.FORM_MAX_AGE) or not a stamp of this kind."""
-    payload = signing.loads(stamp, salt=TIMESTAMP_SALT, max_age=conf.FORM_MAX_AGE)
-    match payload:
-        case [int(post_id), int() | float() as started_at]:
-            return FormStamp(post_id=post_id, started_at=float(started_at))
-    raise signing.BadSignature("Not a comment form stamp")
-
-
-def sent_too_fast(started_at: float) -> bool:
-    """Sent sooner after the form was shown than comments.conf.MIN_SECONDS allows.
-
-    The form refuses such a send with an error (the text kept), rather than filing it as spam.
-    """
-    return time.time() - started_at < conf.MIN_SECONDS
 
 
 def bot_reasons(*, honeypot: str) -> list[str]:

@@ -91,7 +91,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
 def _form_shown_a_minute_ago(data) -> str:
     import time
 
-    from comments.spam import sign_form_time
+    from comments.forms import sign_form_time
 
     if data.post is None:
         raise TypeError("CommentFormDataFactory(post=...): a form's stamp is for one post")

@@ -7,8 +7,8 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import Client, RequestFactory
 
 from comments import conf, section, session
+from comments.forms import read_form_time
 from comments.models import Comment, ModerationSettings
-from comments.spam import read_form_time
 from core.templatetags.site_tags import without_tag
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
 

@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from comments import conf, services
+from comments.forms import read_form_time
 from comments.models import Comment, ModerationSettings
-from comments.spam import read_form_time
 from tests.clock import tomorrow_at
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 

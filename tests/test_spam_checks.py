@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from blog.models import Post
 from comments import services
+from comments.forms import read_form_time, sign_form_time
 from comments.models import Comment, ModerationSettings, VerifiedEmail
-from comments.spam import read_form_time, sign_form_time
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -267,7 +267,7 @@ def test_the_confirmation_limit_is_per_address(settings, django_capture_on_commi
 def test_a_form_stamp_works_for_two_hours_and_then_asks_to_send_again_keeping_the_text(client):
     import time_machine
 
-    from comments.spam import sign_form_time
+    from comments.forms import sign_form_time
 
     with time_machine.travel(tomorrow_at(12), tick=False) as clock:
         post = PostFactory()
