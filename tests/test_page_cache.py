@@ -391,3 +391,17 @@ def test_a_generation_changes_at_once_and_again_when_the_writer_commits(
         callback()
     (after,) = generations.current([generations.LISTINGS])
     assert before != during != after
+
+
+def test_a_migrate_that_applies_migrations_leaves_no_page_cached_from_before(client, post):
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    client.get(post.get_absolute_url())
+    assert served_from_cache(client, post.get_absolute_url())
+    blog = apps.get_app_config("blog")
+    post_migrate.send(sender=blog, app_config=blog, using="default", plan=[], verbosity=0)
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "hit", "nothing applied"
+    applied = [(object(), False)]  # what migrate passes: (migration, backwards) pairs
+    post_migrate.send(sender=blog, app_config=blog, using="default", plan=applied, verbosity=0)
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
