@@ -190,6 +190,9 @@ class Section:
     threads_html: SafeString
     closed: bool
     form: CommentForm | None  # None when comments are closed
+    # The blank form of a visitor who is not signed in, as the fragment cache keeps it (its
+    # stamp rendered with it); None when the form must be rendered for this request.
+    form_html: SafeString | None
     reply_to: Comment | None
     # The visitor's own pending comments shown after the threads: new comments, and replies to
     # comments not on this comment page (the others are shown in their threads).
@@ -233,6 +236,9 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
                 answered if answered and answered.status == Comment.Status.APPROVED else None
             )
             own_pending.append(comment)
+    form_html, form_due = None, None
+    if form is not None and not form.is_bound and not _signed_in(request):
+        form_html, form_due = blank_form_fragment(post=post, parent=parent)
     threads_html = SafeString(fragment.html)
     if in_threads:
         # Only this visitor sees their replies in place; the shared HTML stays as it is.
@@ -242,18 +248,41 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
         threads_html=threads_html,
         closed=fragment.closed,
         form=form,
+        form_html=form_html,
         reply_to=shown.get(parent),
         own_pending=own_pending,
         messages=_comment_messages(request),
-        expires=_expires(fragment, form),
+        expires=_expires(fragment, form, form_due),
     )
 
 
-def _expires(fragment: SharedFragment, form: CommentForm | None) -> datetime | None:
+def _expires(fragment: SharedFragment, form, form_due: datetime | None) -> datetime | None:
     if form is None:
         return None
-    stamp_due = timezone.now() + timedelta(seconds=conf.FORM_MAX_AGE / 2)
+    stamp_due = form_due or timezone.now() + timedelta(seconds=conf.FORM_MAX_AGE / 2)
     return stamp_due if fragment.closes_at is None else min(stamp_due, fragment.closes_at)
+
+
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
+def blank_form_fragment(*, post: Post, parent: int | None) -> tuple[SafeString, datetime]:
+    """The blank comment form's HTML (answering `parent`), rendered by crispy once and kept in
+    the fragment cache until its stamp is half its life old, and that moment: every process and
+    every reader without an account shares it, whether or not the page cache is on."""
+    from crispy_forms.utils import render_crispy_form
+
+    def build():
+        initial = {} if parent is None else {"parent": parent}
+        due = timezone.now() + timedelta(seconds=conf.FORM_MAX_AGE / 2)
+        html = render_crispy_form(CommentForm(post=post, initial=initial))
+        return (html, due), due
+
+    key = fragments.key("comment-form", f"{post.pk}:{parent or 0}", [generations.POSTS])
+    html, due = fragments.cached(key, build)
+    return SafeString(html), due
 
 
 def _new_form(request, post: Post, parent: int | None) -> CommentForm:

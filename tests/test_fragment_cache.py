@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from blog import fragments
-from comments import section, services
+from comments import conf, section, services
 from comments.models import Comment, ModerationSettings
 from tests.clock import tomorrow_at
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
@@ -214,3 +214,39 @@ def test_a_comment_sent_back_with_errors_gets_the_whole_post_page(client, post, 
     assert response.status_code == 400
     assert "<h1>First light</h1>" in html and 'rel="canonical"' in html
     assert "Please write a comment." in html
+
+
+STAMP = re.compile(r'name="timestamp" value="([^"]+)"')
+
+
+def test_the_blank_form_is_rendered_once_and_renewed_before_its_stamp_is_half_its_life_old(
+    client, post, monkeypatch
+):
+    import crispy_forms.utils
+
+    renders = []
+    real_render = crispy_forms.utils.render_crispy_form
+    monkeypatch.setattr(
+        crispy_forms.utils,
+        "render_crispy_form",
+        lambda *args, **kwargs: renders.append(1) or real_render(*args, **kwargs),
+    )
+    start = tomorrow_at(8)
+    with time_machine.travel(start, tick=False):
+        post.publish_at = start - timedelta(days=1)
+        post.save()
+        first = STAMP.search(page(client, post)).group(1)
+        again = STAMP.search(page(client.__class__(), post)).group(1)
+    assert again == first and len(renders) == 1, "one render shared by every reader"
+    half_life = timedelta(seconds=conf.FORM_MAX_AGE / 2)
+    with time_machine.travel(start + half_life + timedelta(seconds=1), tick=False):
+        renewed = STAMP.search(page(client, post)).group(1)
+    assert renewed != first and len(renders) == 2
+
+
+def test_a_signed_in_readers_form_is_their_own_not_the_shared_one(client, post, editor):
+    page(client, post)  # the shared blank form is kept
+    client.force_login(editor)
+    html = page(client, post)
+    name_field = html.split('name="author_name"')[1].split(">")[0]
+    assert editor.get_full_name() in name_field and "disabled" in name_field
