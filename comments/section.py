@@ -189,9 +189,10 @@ class Section:
 
     threads_html: SafeString
     closed: bool
-    form: CommentForm | None  # None when comments are closed
-    # The blank form of a visitor who is not signed in, as the fragment cache keeps it (its
-    # stamp rendered with it); None when the form must be rendered for this request.
+    # The form rendered for this request (a signed-in user's, or one sent back with errors)...
+    form: CommentForm | None
+    # ...or the blank form every visitor without an account shares, as the fragment cache keeps
+    # it (its stamp rendered with it). Both None when comments are closed.
     form_html: SafeString | None
     reply_to: Comment | None
     # The visitor's own pending comments shown after the threads: new comments, and replies to
@@ -213,14 +214,19 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
     """
     page_number = comment_page_number(request.GET.get("cpage"))
     fragment, shared = shared_fragment(post=post, page_number=page_number)
+    form_html, form_due, parent = None, None, None
     if fragment.closed:
         form = None
     elif form is None:
-        replying_to = _as_int(request.GET.get("replyto"))
-        if replying_to not in fragment.comment_ids:
-            replying_to = None
-        form = _new_form(request, post, replying_to)
-    parent = _as_int(form["parent"].value()) if form is not None else None
+        parent = _as_int(request.GET.get("replyto"))
+        if parent not in fragment.comment_ids:
+            parent = None
+        if _signed_in(request):
+            form = _new_form(request, post, parent)
+        else:  # the blank form everyone without an account shares: no CommentForm to build
+            form_html, form_due = blank_form_fragment(post=post, parent=parent)
+    else:
+        parent = _as_int(form["parent"].value())
     pending = _own_pending(request, post)
     if shared is None and (pending or parent in fragment.comment_ids):
         shared = shared_section(post=post, page_number=page_number)
@@ -236,9 +242,6 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
                 answered if answered and answered.status == Comment.Status.APPROVED else None
             )
             own_pending.append(comment)
-    form_html, form_due = None, None
-    if form is not None and not form.is_bound and not _signed_in(request):
-        form_html, form_due = blank_form_fragment(post=post, parent=parent)
     threads_html = SafeString(fragment.html)
     if in_threads:
         # Only this visitor sees their replies in place; the shared HTML stays as it is.
@@ -252,12 +255,12 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
         reply_to=shown.get(parent),
         own_pending=own_pending,
         messages=_comment_messages(request),
-        expires=_expires(fragment, form, form_due),
+        expires=_expires(fragment, form_due),
     )
 
 
-def _expires(fragment: SharedFragment, form, form_due: datetime | None) -> datetime | None:
-    if form is None:
+def _expires(fragment: SharedFragment, form_due: datetime | None) -> datetime | None:
+    if fragment.closed:
         return None
     stamp_due = form_due or timezone.now() + timedelta(seconds=conf.FORM_MAX_AGE / 2)
     return stamp_due if fragment.closes_at is None else min(stamp_due, fragment.closes_at)

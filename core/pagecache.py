@@ -8,7 +8,7 @@ scheduled publication, nor the moment its view says it stops being right by itse
 (`response.page_cache_expires`: a post closing to comments, its form's stamp getting old).
 
 A reader without cookies gets the same bytes as every other: the post page's form carries no
-token and a stamp that is the post's (comments.spam), so every page here is `public`, with
+token and a stamp that is the post's (comments.forms), so every page here is `public`, with
 `s-maxage` for shared caches. What is one visitor's own never lands in a cache: requests that
 carry a session or messages cookie (logged in, or a commenter whose own pending comment shows)
 neither read nor store HTML pages and get `private` answers, and an answer its view marks
