@@ -241,8 +241,10 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         return lookup in self.FILTER_LINKS or super().lookup_allowed(lookup, value, request)
 
     def get_ordering(self, request):
-        # Filtered on one status, "pending first" is moot and would defeat comment_queue_idx.
-        if "status__exact" in request.GET:
+        # Filtered on one status or one commenter: newest first, read in order from
+        # comment_queue_idx or the commenter's index. "Pending first" would sort every comment
+        # of an address before showing 50 of them.
+        if any(name in request.GET for name in ("status__exact", *self.FILTER_LINKS)):
             return ["-created", "-pk"]
         return super().get_ordering(request)
 

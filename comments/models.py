@@ -153,10 +153,10 @@ class Comment(models.Model):
                 name="comment_post_status_idx",
             ),
             models.Index(fields=["status", "-created", "-id"], name="comment_queue_idx"),
-            # The queue filtered by one commenter's address or IP (each row links to both):
-            # without them, a full scan of the table per page.
-            models.Index(fields=["author_email"], name="comment_email_idx"),
-            models.Index(fields=["ip_address"], name="comment_ip_idx"),
+            # The queue filtered by one commenter's address or IP (each row links to both),
+            # newest first: a page is read in order, however many comments the commenter wrote.
+            models.Index(fields=["author_email", "-created", "-id"], name="comment_email_idx"),
+            models.Index(fields=["ip_address", "-created", "-id"], name="comment_ip_idx"),
             # The queue's commenter history: counts by address, case-insensitively, per status
             # (comments.desk.attach_history). PostgreSQL reads them from the index alone only
             # if it holds the column itself too (INCLUDE; SQLite has no INCLUDE and needs none).

@@ -1,8 +1,11 @@
 """Pages over big tables: deep index pages by a covering index, admin lists without COUNT(*)."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from blog.models import Post
 from blog.pagination import EstimatedCountPaginator, planner_estimate
@@ -113,3 +116,26 @@ def test_a_scheduled_post_is_counted_on_the_index_as_soon_as_it_goes_live(client
     with time_machine.travel(scheduled.publish_at + timezone.timedelta(seconds=1)):
         assert index_count(client) == 2
         assert scheduled.title in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "lookup, value", [("author_email", "ann@example.com"), ("ip_address", "203.0.113.9")]
+)
+def test_the_queue_of_one_commenter_is_newest_first_read_in_order_from_an_index(
+    client, lookup, value
+):
+    now = timezone.now()
+    commenter = {"author_email": "ann@example.com", "ip_address": "203.0.113.9"}
+    old_pending = CommentFactory(**commenter, created=now - timedelta(days=3))
+    new_approved = CommentFactory(**commenter, approved=True, created=now - timedelta(days=1))
+    newest_spam = CommentFactory(**commenter, spam=True, created=now)
+    CommentFactory(author_email="bob@example.com", ip_address="198.51.100.1")
+
+    cl = superuser_client(client).get("/admin/comments/comment/", {lookup: value}).context["cl"]
+
+    # Not pending first: that order sorts every comment of the commenter before a page shows.
+    assert list(cl.result_list) == [newest_spam, new_approved, old_pending]
+    if connection.vendor == "sqlite":
+        plan = cl.queryset[: cl.list_per_page].explain()
+        assert "comment_email_idx" in plan or "comment_ip_idx" in plan
+        assert "TEMP B-TREE" not in plan
