@@ -26,8 +26,8 @@ from django.views.decorators.http import require_POST
 from blog.admin_lists import QuickRowsChangeList, QuickRowsMixin
 from blog.models import Post
 from blog.pagination import EstimatedCountPaginator
-from comments import desk, moderation, services, spam
-from comments.models import Comment, ModerationSettings, VerifiedEmail
+from comments import desk, moderation, personal_data, services, spam
+from comments.models import Comment, DataRequest, ModerationSettings, VerifiedEmail
 
 
 def _bulk_action(move: moderation.ModerationAction):
@@ -627,3 +627,40 @@ class VerifiedEmailAdmin(admin.ModelAdmin):
     list_display = ["email", "verified_at"]
     search_fields = ["email"]
     date_hierarchy = "verified_at"
+
+
+class DataRequestForm(forms.ModelForm):
+    email = forms.EmailField(
+        help_text="Everything held for this address: its comments (with the names, websites, "
+        "IP addresses and browsers they were sent with) and whether it gets mail from us."
+    )
+
+    class Meta:
+        model = DataRequest
+        fields = ["email", "action"]
+        widgets = {"action": forms.RadioSelect}
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(admin.ModelAdmin):
+    """A commenter's personal data exported or erased: adding a request carries it out."""
+
+    form = DataRequestForm
+    list_display = ["created", "action", "comments", "requested_by"]
+    list_filter = ["action"]
+    date_hierarchy = "created"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the record of what was done
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.requested_by = request.user
+        obj.export = personal_data.carry_out(obj, email=form.cleaned_data["email"])
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.export is not None:
+            return personal_data.json_download(obj.export)
+        return super().response_add(request, obj, post_url_continue)

@@ -21,6 +21,8 @@ DEFAULTS = {
     "FORM_MAX_AGE": ("COMMENT_FORM_MAX_AGE", 2 * 60 * 60),
     "VERIFY_MAX_AGE": ("COMMENT_VERIFY_MAX_AGE", 7 * 24 * 60 * 60),  # e-mail confirmation link
     "LINK_MAX_AGE": ("COMMENT_LINK_MAX_AGE", 3 * 24 * 60 * 60),  # moderators' one-click links
+    "DATA_LINK_MAX_AGE": ("COMMENT_DATA_LINK_MAX_AGE", 24 * 60 * 60),  # a commenter's own data
+    "IP_RETENTION_DAYS": ("COMMENT_IP_RETENTION_DAYS", 30),
     "RATE_LIMIT": ("COMMENT_RATE_LIMIT", "5/m"),
     "RATE_LIMIT_DEGRADED": ("COMMENT_RATE_LIMIT_DEGRADED", "2/m"),  # per process, cache down
     "TRUSTED_PROXY_HEADER": ("COMMENT_TRUSTED_PROXY_HEADER", ""),

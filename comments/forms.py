@@ -115,7 +115,7 @@ class CommentForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ["author_name", "author_email", "author_url", "body", "parent"]
+        fields = ["author_name", "author_email", "author_url", "body", "notify_me", "parent"]
         widgets = {
             "author_name": forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
             "author_email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -148,6 +148,7 @@ class CommentForm(forms.ModelForm):
             "author_email",
             "author_url",
             "body",
+            "notify_me",
             # Without JavaScript the box could do nothing: the script unhides it.
             Div(Field("remember"), css_id="comment-remember", hidden=""),
             # Hidden from sight and from screen readers, out of the tab order.
@@ -239,3 +240,14 @@ class CommentForm(forms.ModelForm):
         return self.error_class(
             [*super().non_field_errors(), *hidden], error_class="nonfield", renderer=self.renderer
         )
+
+
+class DataLinkForm(forms.Form):
+    """The address whose personal data a commenter asks about (the link goes to it)."""
+
+    email = forms.EmailField(
+        label="Your e-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def clean_email(self):
+        return reject_control_characters(self.cleaned_data["email"])

@@ -125,6 +125,12 @@ class Comment(models.Model):
         editable=False,
         help_text="Written by a moderator from the admin, signed with their staff account.",
     )
+    notify_me = models.BooleanField(
+        "e-mail me when my comment is approved or answered",
+        default=False,
+        help_text="The first time, we e-mail a link to confirm the address; nothing before.",
+    )
+    # Cleared COMMENT_IP_RETENTION_DAYS after the comment (manage.py forget_commenter_origins).
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
@@ -275,6 +281,10 @@ class VerifiedEmail(models.Model):
 
     email = models.EmailField(unique=True)
     verified_at = models.DateTimeField(default=timezone.now)
+    unsubscribed = models.BooleanField(
+        default=False,
+        help_text="Asked for no more mail: none is sent until the address is confirmed again.",
+    )
 
     class Meta:
         ordering = ["email"]
@@ -284,3 +294,36 @@ class VerifiedEmail(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:comments_verifiedemail_change", args=[self.pk])
+
+
+class DataRequest(models.Model):
+    """A commenter's personal data exported or erased at their request: the record of it.
+
+    It keeps a digest of the address, never the address: an erasure must not leave it behind.
+    """
+
+    class Action(models.TextChoices):
+        EXPORT = "export", "Export everything held (a JSON file)"
+        ANONYMISE = "anonymise", "Erase: keep the comments, signed “Anonymous”"
+        DELETE = "delete", "Erase: delete the comments"
+
+    action = models.CharField(max_length=10, choices=Action.choices)
+    address_digest = models.CharField(max_length=64, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text="Empty: the commenter, from the link mailed to the address.",
+    )
+    comments = models.PositiveIntegerField(default=0, editable=False)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = "personal data request"
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.comments} comment(s)"

@@ -96,10 +96,9 @@ def moderation_message(
     """The notice for one recipient, with one-click links signed for them."""
     context = {
         "comment": comment,
-        "post_title": _one_line(comment.post.title),
-        "author_name": _one_line(comment.author_name),
-        # Quoted, so a visitor's text cannot pass for our own lines (say, a fake "Approve" link).
-        "quoted_body": "\n".join(f"> {line}".rstrip() for line in comment.body.splitlines()),
+        "post_title": one_line(comment.post.title),
+        "author_name": one_line(comment.author_name),
+        "quoted_body": quoted(comment.body),
         "reasons": ", ".join(str(reason) for reason in comment.moderation_reasons or []),
         "admin_url": absolute_url(reverse("admin:comments_comment_change", args=[comment.pk])),
         "links": [
@@ -110,16 +109,21 @@ def moderation_message(
         "site_name": settings.SITE_NAME,
     }
     return EmailMessage(
-        subject=_one_line(render_to_string("comments/email/moderation_subject.txt", context)),
+        subject=one_line(render_to_string("comments/email/moderation_subject.txt", context)),
         body=render_to_string("comments/email/moderation_body.txt", context),
         to=[address],
         headers={"Auto-Submitted": "auto-generated"},
     )
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """No line breaks: in a header they would inject headers, in the body fake our lines."""
     return " ".join(text.split())
+
+
+def quoted(text: str) -> str:
+    """A visitor's text quoted, so it cannot pass for our own lines (say, a fake "Approve" link)."""
+    return "\n".join(f"> {line}".rstrip() for line in text.splitlines())
 
 
 def _duration(seconds: int) -> str:

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from comments import conf, spam
+from comments import conf, spam, subscriptions
 from comments.forms import CommentForm, account_identity
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import notify_moderators
@@ -175,6 +175,7 @@ def reply_as_staff(
     )
     reply.full_clean()
     reply.save()
+    subscriptions.queue_notices([reply.pk])
     return reply
 
 
@@ -227,9 +228,14 @@ def submit_comment(
     comment.full_clean()
     comment.save()
     _queue_moderator_notice(comment)
-    if "unverified" in comment.moderation_reasons and confirmation_allowed(
-        email=comment.author_email
-    ):
+    if comment.status == Comment.Status.APPROVED:
+        subscriptions.queue_notices([comment.pk])
+    # Trust, and mail to a commenter who asked for it, start with the address confirmed.
+    wants_mail = comment.notify_me and comment.status != Comment.Status.SPAM
+    if (
+        "unverified" in comment.moderation_reasons
+        or (wants_mail and not subscriptions.address_confirmed(comment.author_email))
+    ) and confirmation_allowed(email=comment.author_email):
         transaction.on_commit(lambda: queue_verification_email(email=comment.author_email))
     return comment
 
@@ -243,6 +249,11 @@ def email_verification_token(email: str) -> str:
     return signing.dumps(email.casefold(), salt=VERIFY_SALT)
 
 
+def address_digest(email: str) -> str:
+    """An address's fingerprint, for counting and records that must not hold the address."""
+    return hashlib.sha256(fold(email).encode()).hexdigest()
+
+
 def confirmation_allowed(*, email: str) -> bool:
     """Count a confirmation email to this address; False past conf.CONFIRMATIONS_PER_DAY today.
 
@@ -250,8 +261,7 @@ def confirmation_allowed(*, email: str) -> bool:
     can make us send to one inbox. Counted in the rate-limit cache (shared Redis; this
     process's memory while Redis is down).
     """
-    digest = hashlib.sha256(fold(email).encode()).hexdigest()
-    key = f"confirmation-mails:{digest}:{int(time.time() // 86400)}"
+    key = f"confirmation-mails:{address_digest(email)}:{int(time.time() // 86400)}"
     limiter = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
     limiter.add(key, 0, timeout=2 * 86400)
     try:
@@ -287,11 +297,13 @@ def send_verification_email(*, email: str) -> None:
 
 
 def verify_email(*, token: str) -> VerifiedEmail:
-    """Record the address in a valid confirmation token; raises signing.BadSignature if not."""
+    """Record the address in a valid confirmation token, which also lifts an unsubscribe (the
+    owner has opted in again); raises signing.BadSignature if not valid."""
     email = signing.loads(token, salt=VERIFY_SALT, max_age=conf.VERIFY_MAX_AGE)
-    verified = VerifiedEmail.objects.filter(email__iexact=email).first()
-    if verified is None:
-        verified = VerifiedEmail(email=email)
-        verified.full_clean()
-        verified.save()
+    verified = VerifiedEmail.objects.filter(email__iexact=email).first() or VerifiedEmail(
+        email=email
+    )
+    verified.unsubscribed = False
+    verified.full_clean()
+    verified.save()
     return verified

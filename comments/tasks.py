@@ -28,6 +28,14 @@ def retry_later(task_function, *, attempt: int, **kwargs) -> bool:
     return True
 
 
+def enqueue_or_log(task_function, **kwargs) -> None:
+    """Queue a mail task; a queue outage is logged, never raised into the request."""
+    try:
+        task_function.enqueue(**kwargs)
+    except Exception:
+        logger.exception("Could not queue %s", task_function.name)
+
+
 @task()
 def send_moderator_notice(*, comment_id: int, attempt: int = 1) -> int:
     """Email the moderators about a comment still pending; returns how many messages went."""
@@ -61,6 +69,50 @@ def send_confirmation_email(*, email: str, attempt: int = 1) -> None:
         retried = retry_later(send_confirmation_email, attempt=attempt, email=email)
         logger.exception(
             "Could not send the confirmation email (attempt %d, %s)",
+            attempt,
+            "will retry" if retried else "giving up",
+        )
+        raise
+
+
+@task()
+def send_subscriber_notices(*, comment_id: int, attempt: int = 1) -> int:
+    """Mail the commenters who asked to hear of this comment (comments.subscriptions), if it is
+    still published; returns how many messages went."""
+    from django.core.mail import get_connection
+
+    from comments.models import Comment
+    from comments.subscriptions import notices
+
+    published = Comment.objects.in_public_threads().select_related("post", "parent")
+    comment = published.filter(pk=comment_id).first()
+    if comment is None:
+        return 0  # deleted or unpublished meanwhile: nothing to tell
+    try:
+        messages = notices(comment)
+        return (get_connection().send_messages(messages) or 0) if messages else 0
+    except Exception:
+        retried = retry_later(send_subscriber_notices, attempt=attempt, comment_id=comment_id)
+        logger.exception(
+            "Could not mail the subscribers of comment %s (attempt %d, %s)",
+            comment_id,
+            attempt,
+            "will retry" if retried else "giving up",
+        )
+        raise
+
+
+@task()
+def send_data_link(*, email: str, attempt: int = 1) -> None:
+    """Mail a commenter the link to the personal data held for their address."""
+    from comments.personal_data import send_data_link_email
+
+    try:
+        send_data_link_email(email=email)
+    except Exception:
+        retried = retry_later(send_data_link, attempt=attempt, email=email)
+        logger.exception(
+            "Could not send the personal data link (attempt %d, %s)",
             attempt,
             "will retry" if retried else "giving up",
         )

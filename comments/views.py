@@ -4,15 +4,17 @@ from django.core import signing
 from django.core.cache import caches
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from blog import fragments
 from blog.models import Post
 from blog.views import PostDetailView
-from comments import conf, section, services, session
-from comments.forms import CommentForm
-from comments.models import Comment
+from comments import conf, personal_data, section, services, session, subscriptions, tasks
+from comments.forms import CommentForm, DataLinkForm
+from comments.models import Comment, DataRequest
 
 
 def client_ip(request) -> str:
@@ -113,3 +115,71 @@ def verify_email(request, token):
         return render(request, "comments/email_verified.html", {"verified": None}, status=400)
     session.remember_verified_email(request, verified.email)
     return render(request, "comments/email_verified.html", {"verified": verified})
+
+
+LINK_PAGE = "comments/moderation_link_result.html"
+DATA_PAGE = "comments/personal_data.html"
+
+
+def _link_refused(request, status: int, title: str, message: str):
+    return render(request, LINK_PAGE, {"title": title, "message": message}, status=status)
+
+
+@csrf_exempt  # the signed token is the authority, and mail programs POST without an origin
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET asks (mail scanners open links); POST stops the mail: the page's button, or the mail
+    program's one-click unsubscribe (RFC 8058)."""
+    try:
+        claim = subscriptions.read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return _link_refused(request, 400, "Invalid link", "This unsubscribe link is not valid.")
+    scope = "about this comment" if claim.comment_id else f"from {settings.SITE_NAME} at all"
+    if request.method == "GET":
+        context = {"title": "Unsubscribe?", "message": f"Stop e-mail {scope}.", "confirm": "Stop"}
+        return render(request, LINK_PAGE, context)
+    stopped = subscriptions.unsubscribe(claim)
+    title = "Unsubscribed" if stopped else "Already unsubscribed"
+    return render(request, LINK_PAGE, {"title": title, "message": f"No more e-mail {scope}."})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit(group="comments:personal_data", key=_rate_limit_key, rate=_rate, block=False)
+def request_personal_data(request):
+    """Ask for the link to one's personal data: it is mailed to the address, never shown here."""
+    form = DataLinkForm(request.POST or None)
+    if request.method == "POST" and getattr(request, "limited", False):
+        return render(request, DATA_PAGE, {"form": form, "limited": True}, status=429)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if services.confirmation_allowed(email=email):
+            tasks.enqueue_or_log(tasks.send_data_link, email=email)
+        return render(request, DATA_PAGE, {"sent_to": email})
+    return render(request, DATA_PAGE, {"form": form}, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def personal_data_link(request, token):
+    """The page a mailed data link opens: what is held, and buttons (POST) to download or erase."""
+    try:
+        email = personal_data.read_link_token(token)
+    except signing.SignatureExpired:
+        return _link_refused(request, 410, "Link expired", "This link has expired. Ask again.")
+    except personal_data.LinkUsed:
+        message = "This link has been used, or what we hold has changed since. Ask again."
+        return _link_refused(request, 410, "Link already used", message)
+    except signing.BadSignature:
+        return _link_refused(request, 400, "Invalid link", "This link is not valid.")
+    action = request.POST.get("action")
+    if request.method == "GET" or action not in DataRequest.Action.values:
+        held = personal_data.held_for(email).count()
+        return render(
+            request, DATA_PAGE, {"email": email, "held": held, "actions": DataRequest.Action}
+        )
+    document = personal_data.carry_out(DataRequest(action=action), email=email)
+    if document is not None:
+        return personal_data.json_download(document)
+    return render(request, DATA_PAGE, {"erased": True})

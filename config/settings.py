@@ -305,6 +305,9 @@ COMMENT_CONFIRMATIONS_PER_DAY = env.int("COMMENT_CONFIRMATIONS_PER_DAY", default
 COMMENT_TRUSTED_PROXY_HEADER = env.str("COMMENT_TRUSTED_PROXY_HEADER", default="")
 COMMENT_MODERATOR_EMAILS = env.list("COMMENT_MODERATOR_EMAILS", default=[])
 COMMENT_LINK_MAX_AGE = env.int("COMMENT_LINK_MAX_AGE", default=3 * 24 * 60 * 60)
+# Days a comment keeps its IP address and browser string (manage.py forget_commenter_origins).
+COMMENT_IP_RETENTION_DAYS = env.int("COMMENT_IP_RETENTION_DAYS", default=30)
+COMMENT_DATA_LINK_MAX_AGE = env.int("COMMENT_DATA_LINK_MAX_AGE", default=24 * 60 * 60)
 POSTS_PER_PAGE = 10
 
 # --- HTTP hardening (issue 12): cookies, HTTPS, CSP, Permissions-Policy, login lockout --------

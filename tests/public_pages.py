@@ -26,6 +26,7 @@ def public_pages(client, seed_post) -> dict[str, tuple[str, int]]:
             )
         ),
         "author page": client.get(reverse("blog:author", args=[seed_post.author_id])),
+        "personal data request": client.get(reverse("comments:request_personal_data")),
         "comment form with errors": client.post(
             reverse("comments:submit", args=[seed_post.pk]), {"name": "", "body": ""}
         ),

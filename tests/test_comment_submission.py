@@ -69,6 +69,7 @@ def test_comment_form_field_list_is_explicit():
         "author_email",
         "author_url",
         "body",
+        "notify_me",
         "parent",
     ]
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from blog import workflow
 from blog.models import Image, Post, PostRevision, PreviewLink
-from comments import desk, moderation
+from comments import desk, moderation, personal_data, subscriptions
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import make_link_token
 from comments.services import email_verification_token
@@ -596,6 +596,18 @@ COMMENT_ROWS = [
         ok=302,
     ),
     Row("verified e-mail list", admin_url("comments_verifiedemail_changelist"), MODERATORS),
+    # Personal data: a permission of its own (add/view personal data request), no group's.
+    Row("personal data requests", admin_url("comments_datarequest_changelist"), SUPERUSER),
+    Row("personal data request form", admin_url("comments_datarequest_add"), SUPERUSER),
+    Row(
+        "personal data erasure",
+        admin_url("comments_datarequest_add"),
+        SUPERUSER,
+        method="post",
+        data=lambda w: {"email": w.pending.author_email, "action": "anonymise"},
+        changed=lambda w: w.refresh(w.pending).author_name == "Anonymous",
+        ok=302,
+    ),
 ]
 
 ACCOUNT_ROWS = [
@@ -705,6 +717,26 @@ PUBLIC_ROWS = [
         frozenset(),
         changed=lambda w: VerifiedEmail.objects.exists(),
         refused=dict.fromkeys(ROLES, 400),
+        admin=False,
+    ),
+    Row(
+        "unsubscribe link",
+        lambda w: subscriptions.unsubscribe_url(email=w.approved.author_email),
+        EVERYONE,
+        admin=False,
+    ),
+    Row(
+        "personal data link form",
+        lambda w: reverse("comments:request_personal_data"),
+        EVERYONE,
+        admin=False,
+    ),
+    Row(
+        "personal data link",
+        lambda w: reverse(
+            "comments:personal_data", args=[personal_data.link_token(w.pending.author_email)]
+        ),
+        EVERYONE,
         admin=False,
     ),
     Row("search", lambda w: reverse("blog:search") + "?q=out", EVERYONE, admin=False),

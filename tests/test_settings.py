@@ -76,6 +76,7 @@ def test_settings_are_read_from_the_environment():
         "s.TIME_ZONE",
         "s.DATABASES['default']['ENGINE']",
         "s.CACHES['default']['BACKEND']",
+        "s.COMMENT_IP_RETENTION_DAYS",
     )
     result = run_django(
         code,
@@ -85,6 +86,7 @@ def test_settings_are_read_from_the_environment():
         TIME_ZONE="Europe/Paris",
         DATABASE_URL="postgres://u@127.0.0.1:5432/db",
         REDIS_URL="redis://127.0.0.1:6379/1",
+        COMMENT_IP_RETENTION_DAYS="7",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
@@ -94,6 +96,7 @@ def test_settings_are_read_from_the_environment():
         "Europe/Paris",
         "django.db.backends.postgresql",
         "core.failsafe_cache.FailSafeRedisCache",
+        "7",
     ]
 
 

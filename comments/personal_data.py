@@ -1,0 +1,163 @@
+"""A commenter's personal data on request: everything held for an address, as JSON, or erased.
+
+Asked for by a moderator in the admin (DataRequestAdmin), or by the commenter through a signed
+link mailed to the address. Each request is recorded as a DataRequest.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from blog import generations
+from blog.seo import absolute_url
+from comments import conf
+from comments.models import Comment, DataRequest, VerifiedEmail
+from comments.services import address_digest
+
+ANONYMOUS = "Anonymous"
+LINK_SALT = "comments.personal-data"
+
+
+class LinkUsed(signing.BadSignature):
+    """A valid link whose data has changed since it was sent: used already, or out of date."""
+
+
+def held_for(email: str):
+    """The comments written under this address."""
+    return Comment.objects.filter(author_email__iexact=email)
+
+
+def export(email: str) -> str:
+    """Everything held for the address, as an indented JSON document a person can read."""
+    verified = VerifiedEmail.objects.filter(email__iexact=email).first()
+    comments = held_for(email).select_related("post").order_by("created", "pk")
+    document = {
+        "site": settings.SITE_NAME,
+        "email": email,
+        "exported_at": timezone.now(),
+        "address_confirmed": verified is not None,
+        "address_confirmed_at": verified and verified.verified_at,
+        "mail_stopped_for_address": bool(verified and verified.unsubscribed),
+        "comments": [
+            {
+                "id": comment.pk,
+                "post": comment.post.title,
+                "link": absolute_url(comment.get_absolute_url()),
+                "written_at": comment.created,
+                "status": comment.get_status_display(),
+                "name": comment.author_name,
+                "email": comment.author_email,
+                "website": comment.author_url,
+                "comment": comment.body,
+                "ip_address": comment.ip_address,
+                "browser": comment.user_agent,
+                "mail_when_approved_or_answered": comment.notify_me,
+            }
+            for comment in comments
+        ],
+    }
+    return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+@transaction.atomic
+def erase(*, email: str, delete: bool) -> int:
+    """Erase what is held for the address; returns how many comments it touched.
+
+    The comments are kept, signed "Anonymous" with no address, website, IP or browser, or (with
+    `delete`) deleted, except that a comment someone else answered is kept anonymised, since
+    deleting it would take their replies with it. Pages, feeds and the admin history forget
+    the name too.
+    """
+    comments = held_for(email)
+    touched = list(comments.values_list("pk", "post_id", "post__slug"))
+    if delete:
+        for _ in range(conf.MAX_DEPTH + 1):  # leaves first: a reply may be their own
+            comments.filter(replies__isnull=True).delete()
+    comments.update(
+        author_name=ANONYMOUS,
+        author_email="",
+        author_url="",
+        ip_address=None,
+        user_agent="",
+        notify_me=False,
+    )
+    VerifiedEmail.objects.filter(email__iexact=email).delete()
+    # The admin's "Recent actions" and History name a comment by its author: no longer.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Comment),
+        object_id__in=[str(pk) for pk, _, _ in touched],
+    ).update(object_repr=Concat(Value("comment #"), "object_id"))
+    # Editing names changes no count, so nothing else purges the pages that showed them.
+    scopes = {generations.post_comments(post_id) for _, post_id, _ in touched}
+    scopes |= {generations.post_page(slug) for _, _, slug in touched}
+    generations.bump(*sorted(scopes))
+    return len(touched)
+
+
+@transaction.atomic
+def carry_out(request: DataRequest, *, email: str) -> str | None:
+    """Do what the request asks for this address and record it; returns the export, if asked."""
+    document = None
+    if request.action == DataRequest.Action.EXPORT:
+        request.comments = held_for(email).count()
+        document = export(email)
+    else:
+        request.comments = erase(email=email, delete=request.action == DataRequest.Action.DELETE)
+    request.address_digest = address_digest(email)
+    request.full_clean()
+    request.save()
+    return document
+
+
+def json_download(document: str) -> HttpResponse:
+    """An export, as the file a browser saves."""
+    response = HttpResponse(document, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+    return response
+
+
+def _state(email: str) -> str:
+    """What is held for the address, summed up: it changes when an erasure uses a link."""
+    held = list(held_for(email).order_by("pk").values_list("pk", "author_name"))
+    held.append(VerifiedEmail.objects.filter(email__iexact=email).exists())
+    return hashlib.sha256(repr(held).encode()).hexdigest()[:20]
+
+
+def link_token(email: str) -> str:
+    """A signed link to the address's data, good until conf.DATA_LINK_MAX_AGE or one erasure."""
+    return signing.dumps([email.casefold(), _state(email)], salt=LINK_SALT)
+
+
+def read_link_token(token: str) -> str:
+    """The address a link is for; raises signing.SignatureExpired, LinkUsed or BadSignature."""
+    match signing.loads(token, salt=LINK_SALT, max_age=conf.DATA_LINK_MAX_AGE):
+        case [str(email), str(state)]:
+            if state != _state(email):
+                raise LinkUsed("This link has been used or is out of date")
+            return email
+    raise signing.BadSignature("Not a personal data link")
+
+
+def send_data_link_email(*, email: str) -> None:
+    """Mail the address the link to its data (comments.tasks.send_data_link)."""
+    path = reverse("comments:personal_data", kwargs={"token": link_token(email)})
+    context = {"link": absolute_url(path), "site_name": settings.SITE_NAME}
+    send_mail(
+        subject=f"Your personal data on {settings.SITE_NAME}",
+        message=render_to_string("comments/email/data_link.txt", context),
+        from_email=None,
+        recipient_list=[email],
+    )
