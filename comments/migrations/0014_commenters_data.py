@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0012_queue_filter_idx'),
+        ('comments', '0013_commenter_queue_newest_first'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
