@@ -121,10 +121,6 @@ LINK_PAGE = "comments/moderation_link_result.html"
 DATA_PAGE = "comments/personal_data.html"
 
 
-def _link_refused(request, status: int, title: str, message: str):
-    return render(request, LINK_PAGE, {"title": title, "message": message}, status=status)
-
-
 @csrf_exempt  # the signed token is the authority, and mail programs POST without an origin
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -134,7 +130,8 @@ def unsubscribe(request, token):
     try:
         claim = subscriptions.read_unsubscribe_token(token)
     except signing.BadSignature:
-        return _link_refused(request, 400, "Invalid link", "This unsubscribe link is not valid.")
+        context = {"title": "Invalid link", "message": "This unsubscribe link is not valid."}
+        return render(request, LINK_PAGE, context, status=400)
     scope = "about this comment" if claim.comment_id else f"from {settings.SITE_NAME} at all"
     if request.method == "GET":
         context = {"title": "Unsubscribe?", "message": f"Stop e-mail {scope}.", "confirm": "Stop"}
@@ -166,13 +163,18 @@ def personal_data_link(request, token):
     """The page a mailed data link opens: what is held, and buttons (POST) to download or erase."""
     try:
         email = personal_data.read_link_token(token)
-    except signing.SignatureExpired:
-        return _link_refused(request, 410, "Link expired", "This link has expired. Ask again.")
-    except personal_data.LinkUsed:
-        message = "This link has been used, or what we hold has changed since. Ask again."
-        return _link_refused(request, 410, "Link already used", message)
-    except signing.BadSignature:
-        return _link_refused(request, 400, "Invalid link", "This link is not valid.")
+    except signing.BadSignature as error:
+        # With the form to ask for a new link.
+        status, heading, why = {
+            signing.SignatureExpired: (410, "Link expired", "This link has expired."),
+            personal_data.LinkUsed: (410, "Link already used", "This link has been used."),
+        }.get(type(error), (400, "Invalid link", "This link is not valid."))
+        context = {
+            "heading": heading,
+            "refused": f"{why} Ask for a new one.",
+            "form": DataLinkForm(),
+        }
+        return render(request, DATA_PAGE, context, status=status)
     action = request.POST.get("action")
     if request.method == "GET" or action not in DataRequest.Action.values:
         held = personal_data.held_for(email).count()

@@ -185,6 +185,7 @@ def test_an_expired_or_tampered_data_link_is_refused_with_a_page(client, adas_th
         expired = client.post(link, {"action": "delete"})
     assert expired.status_code == 410
     assert "Link expired" in expired.content.decode()
+    assert 'action="/comments/my-data/"' in expired.content.decode()  # to ask for a new one
     tampered = client.get(link[:-3] + "x/")
     assert tampered.status_code == 400
     assert "Invalid link" in tampered.content.decode()
