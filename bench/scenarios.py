@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from blog import importing
 from blog.models import Post
-from comments import services
+from comments import counts, services
 from comments.models import Comment
 from comments.rendering import render_comment
 from tests.factories import bulk_pending_comments
@@ -185,17 +185,21 @@ def back_to_pending(post: Post) -> None:
     Comment.objects.filter(post=post).update(
         status=Comment.Status.PENDING, moderated_by=None, moderated_at=None
     )
+    counts.recount([post.pk])
 
 
 def time_service_approval(post: Post, *, moderator, runs: int) -> BulkFigure:
-    """services.moderate_comments() over the whole pending queue, as the admin action calls it."""
+    """services.moderate() over the whole pending queue, as the admin action calls it."""
 
     def approve(_):
-        services.moderate_comments(
-            comments=Comment.objects.pending(), status=Comment.Status.APPROVED, moderator=moderator
+        services.moderate(
+            comments=Comment.objects.pending(),
+            status=Comment.Status.APPROVED,
+            moderator=moderator,
+            via="bulk",
         )
 
-    return _time_approval(post, approve, label="services.moderate_comments()", runs=runs)
+    return _time_approval(post, approve, label="services.moderate()", runs=runs)
 
 
 def time_admin_approval(post: Post, *, moderator, runs: int) -> BulkFigure:

@@ -34,7 +34,7 @@ def _bulk_action(move: moderation.ModerationAction):
     """The changelist action for one entry of comments.moderation.ACTIONS."""
 
     def act(modeladmin, request, queryset):
-        before = services.moderate_comments_returning(
+        before = services.moderate(
             comments=queryset, status=move.status, moderator=request.user, via="bulk"
         )
         modeladmin.message_with_undo(
@@ -465,10 +465,13 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                 return JsonResponse({"error": "This comment no longer exists."}, status=404)
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         via = "queue" if request.GET.get("from") == "queue" else "page"
-        old = services.moderate_comment(
-            comment=comment, status=move.status, moderator=request.user, via=via
+        before = services.moderate(
+            comments=Comment.objects.filter(pk=comment.pk),
+            status=move.status,
+            moderator=request.user,
+            via=via,
         )
-        before = {comment.pk: old} if old else {}
+        comment.status = move.status
         text = move.done_with(comment)
         if self._wants_json(request):
             return JsonResponse(
@@ -516,7 +519,13 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                 return JsonResponse({"error": "This undo has expired."}, status=400)
             self.message_user(request, "This undo has expired or is not yours.", messages.ERROR)
             return redirect(self._safe_next(request, reverse("admin:comments_comment_changelist")))
-        restored = services.undo_moderation(before=before, status=status, moderator=request.user)
+        restored = {}
+        for old in set(before.values()):  # only what still has the status the decision set
+            still = Comment.objects.filter(pk__in=[pk for pk in before if before[pk] == old])
+            changed = services.moderate(
+                comments=still.filter(status=status), status=old, moderator=request.user, via="undo"
+            )
+            restored.update(dict.fromkeys(changed, old))
         labels = dict(Comment.Status.choices)
         text = ngettext(
             "Undone: %(n)d comment is back.", "Undone: %(n)d comments are back.", len(restored)

@@ -93,8 +93,11 @@ def add_demo_comments(*, post: Post) -> str:
         comment.full_clean()
         comment.save()
         if status != Comment.Status.PENDING:
-            services.moderate_comments(
-                comments=Comment.objects.filter(pk=comment.pk), status=status, moderator=moderator
+            services.moderate(
+                comments=Comment.objects.filter(pk=comment.pk),
+                status=status,
+                moderator=moderator,
+                via="demo",
             )
         created.append(comment)
     pending = Comment.objects.pending().filter(post=post).count()

@@ -41,20 +41,6 @@ class CommentQuerySet(models.QuerySet):
     def _post_ids(self) -> set[int]:
         return set(self.order_by().values_list("post_id", flat=True).distinct())
 
-    def update(self, **kwargs):
-        """UPDATE, then recount the posts of the comments it changed (and a new post's)."""
-        if not counts.COUNTED_FIELDS.intersection(kwargs):
-            return super().update(**kwargs)
-        with transaction.atomic(using=self.db, savepoint=False):
-            post_ids = self._post_ids()
-            new_post = kwargs.get("post_id", kwargs.get("post"))
-            post_ids.add(getattr(new_post, "pk", new_post))
-            changed = super().update(**kwargs)
-            counts.recount(post_ids, using=self.db)
-        return changed
-
-    update.alters_data = True
-
     def delete(self):
         """DELETE (replies go with their parent), then recount the posts they were on."""
         with transaction.atomic(using=self.db, savepoint=False):

@@ -62,7 +62,7 @@ def moderate_link(request, token):
         if request.method == "POST":
             # Only a still-pending comment is changed, in the UPDATE itself: two moderators
             # racing on the same email cannot both win.
-            changed = services.moderate_comments(
+            changed = services.moderate(
                 comments=Comment.objects.pending().filter(pk=comment.pk),
                 status=action.status,
                 moderator=moderator,

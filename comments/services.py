@@ -12,18 +12,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import connections, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from comments import conf, spam, subscriptions
+from comments import conf, counts, spam, subscriptions
 from comments.forms import CommentForm, account_identity
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import notify_moderators
@@ -39,102 +39,34 @@ class CommentsClosed(PermissionDenied):
 
 
 @transaction.atomic
-def moderate_comments(
-    *, comments, status: str, moderator: AbstractBaseUser | None, via: str = "bulk"
-) -> int:
-    """Set the status of many comments in one UPDATE (which recounts the posts they are on).
-
-    Every change is recorded as an admin LogEntry (who, from which status to which, and `via`:
-    queue, page, e-mail link, bulk, undo), in one INSERT, so each comment's History shows it.
-    """
-    return len(
-        moderate_comments_returning(comments=comments, status=status, moderator=moderator, via=via)
-    )
-
-
-@transaction.atomic
-def moderate_comments_returning(
-    *, comments, status: str, moderator: AbstractBaseUser | None, via: str = "bulk"
+def moderate(
+    *, comments: QuerySet, status: str, moderator: AbstractBaseUser | None, via: str
 ) -> dict[int, str]:
-    """moderate_comments(), returning {comment pk: its status before} for what it changed.
+    """Give `comments` this status; returns {pk: status before} of those it changed.
 
-    A fixed number of statements however many comments: read (and lock) the rows, write their
-    History in one INSERT ... SELECT, then one UPDATE.
+    Every moderation path calls this: a queue row's button, a bulk action, the change page, an
+    e-mail link, undo, a staff reply. `via` names the path in each comment's History ("Status:
+    Pending → Approved (via queue)."). A fixed number of statements however many comments: read
+    and lock the rows, write their History, one UPDATE, then the steps that follow a change.
     """
     rows = Comment.objects.filter(pk__in=comments.values("pk")).exclude(status=status)
-    before = dict(rows.select_for_update().values_list("pk", "status"))
-    if not before:
+    changed = list(rows.select_for_update(of=("self",)).select_related("post"))
+    if not changed:
         return {}
-    record_status_changes(rows=rows, status=status, moderator=moderator, via=via)
+    before = {comment.pk: comment.status for comment in changed}
+    if moderator is not None:  # an e-mail link to an address without an account: nobody to log
+        labels = dict(Comment.Status.choices)
+        for old in set(before.values()):
+            LogEntry.objects.log_actions(
+                moderator.pk,
+                [comment for comment in changed if comment.status == old],
+                CHANGE,
+                f"Status: {labels[old]} → {labels[status]} (via {via}).",
+            )
     rows.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
+    # After the change, in order:
+    counts.recount({comment.post_id for comment in changed})  # the posts' counts; purge pages
     return before
-
-
-def record_status_changes(
-    *, rows, status: str, moderator: AbstractBaseUser | None, via: str
-) -> None:
-    """One admin LogEntry per comment in `rows` (before their UPDATE), in one INSERT ... SELECT:
-    "Status: Pending → Approved (via queue)." in each comment's History."""
-    if moderator is None:
-        return  # an e-mail link sent to an address without an account: no user to record
-    labels = dict(Comment.Status.choices)
-    content_type = ContentType.objects.get_for_model(Comment)
-    select_sql, select_params = rows.values("pk").query.sql_with_params()
-    log, comment = LogEntry._meta.db_table, Comment._meta.db_table
-    connection = connections[rows.db]
-    qn = connection.ops.quote_name
-    whens = " ".join("WHEN %s THEN %s" for _ in labels)
-    sql = (
-        f"INSERT INTO {qn(log)} (action_time, user_id, content_type_id, object_id, object_repr,"
-        " action_flag, change_message)"
-        f" SELECT %s, %s, %s, CAST(c.id AS TEXT), %s || CAST(c.id AS TEXT), %s,"
-        f" %s || (CASE c.status {whens} END) || %s"
-        f" FROM {qn(comment)} c WHERE c.id IN ({select_sql})"
-    )
-    params = [
-        connection.ops.adapt_datetimefield_value(timezone.now()),
-        moderator.pk,
-        content_type.pk,
-        "comment #",
-        CHANGE,
-        "Status: ",
-        *[value for pair in labels.items() for value in pair],
-        f" → {labels[status]} (via {via}).",
-        *select_params,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def moderate_comment(
-    *, comment: Comment, status: str, moderator: AbstractBaseUser | None, via: str = "page"
-) -> str | None:
-    """Set one comment's status (see comments.moderation.ACTIONS) and refresh it.
-
-    Returns the status it had before, or None if it already had this one."""
-    before = moderate_comments_returning(
-        comments=Comment.objects.filter(pk=comment.pk), status=status, moderator=moderator, via=via
-    )
-    comment.refresh_from_db()
-    return before.get(comment.pk)
-
-
-def undo_moderation(
-    *, before: dict[int, str], status: str, moderator: AbstractBaseUser
-) -> dict[int, str]:
-    """Put back the statuses a decision replaced, on the comments that still have its status.
-
-    Returns {pk: restored status}; a comment someone has moderated since is left alone.
-    """
-    restored = {}
-    for old in set(before.values()):
-        pks = [pk for pk, was in before.items() if was == old]
-        still = Comment.objects.filter(pk__in=pks, status=status)
-        changed = moderate_comments_returning(
-            comments=still, status=old, moderator=moderator, via="undo"
-        )
-        restored.update(dict.fromkeys(changed, old))
-    return restored
 
 
 def comments_close_at(*, post: Post, rules: ModerationSettings):
@@ -154,8 +86,11 @@ def reply_as_staff(
     sit in). Too deep a comment is answered beside it, under its own parent.
     """
     if approve_first:
-        moderate_comment(
-            comment=comment, status=Comment.Status.APPROVED, moderator=moderator, via="reply"
+        moderate(
+            comments=Comment.objects.filter(pk=comment.pk),
+            status=Comment.Status.APPROVED,
+            moderator=moderator,
+            via="reply",
         )
     parent = comment
     while parent.depth >= conf.MAX_DEPTH:

@@ -48,12 +48,14 @@ def test_factories_keep_the_counts():
     assert stored(post) == (2, 1)
 
 
-def test_queryset_update_of_status_recounts_every_post_it_touched():
+def test_moderating_recounts_every_post_it_touched():
     first, second = PostFactory.create_batch(2)
     CommentFactory.create_batch(2, post=first)
     CommentFactory(post=second)
 
-    Comment.objects.pending().update(status=Comment.Status.APPROVED)
+    services.moderate(
+        comments=Comment.objects.pending(), status="approved", moderator=None, via="bulk"
+    )
 
     assert stored(first) == (2, 0)
     assert stored(second) == (1, 0)
@@ -115,7 +117,9 @@ def test_approved_count_is_what_the_page_shows_replies_under_a_pending_parent_do
     reply = CommentFactory(parent=parent, approved=True)
     assert stored(post) == (2, 0)
 
-    Comment.objects.filter(pk=parent.pk).update(status=Comment.Status.PENDING)
+    services.moderate(
+        comments=Comment.objects.filter(pk=parent.pk), status="pending", moderator=None, via="undo"
+    )
 
     assert stored(post) == (0, 1)
     assert "0 comments" in client.get(post.get_absolute_url()).content.decode()
@@ -170,13 +174,23 @@ def test_two_moderators_approving_a_posts_two_pending_comments_at_once_leave_bot
 
     def approve_first_and_hold():
         with transaction.atomic():
-            services.moderate_comment(comment=first, status="approved", moderator=None)
+            services.moderate(
+                comments=Comment.objects.filter(pk=first.pk),
+                status="approved",
+                moderator=None,
+                via="page",
+            )
             first_counted.set()
             release_first.wait(10)
 
     one = in_own_connection(approve_first_and_hold)
     two = in_own_connection(
-        lambda: services.moderate_comment(comment=second, status="approved", moderator=None)
+        lambda: services.moderate(
+            comments=Comment.objects.filter(pk=second.pk),
+            status="approved",
+            moderator=None,
+            via="page",
+        )
     )
     one.start()
     assert first_counted.wait(10)

@@ -128,15 +128,23 @@ def test_each_submitter_sees_only_their_own_pending_comment(client):
 def test_submitter_no_longer_sees_own_comment_once_a_moderator_refuses_it(client, status):
     post = PostFactory()
     client.post(submit_url(post), CommentFormDataFactory(post=post, body="Hoping for the best."))
-    services.moderate_comment(comment=Comment.objects.get(), status=status, moderator=None)
+    services.moderate(
+        comments=Comment.objects.filter(pk=Comment.objects.get().pk),
+        status=status,
+        moderator=None,
+        via="page",
+    )
     assert "Hoping for the best." not in page_html(client, post)
 
 
 def test_approved_comment_leaves_the_submitters_pending_list_for_the_thread(client):
     post = PostFactory()
     client.post(submit_url(post), CommentFormDataFactory(post=post, body="Now public."))
-    services.moderate_comment(
-        comment=Comment.objects.get(), status=Comment.Status.APPROVED, moderator=None
+    services.moderate(
+        comments=Comment.objects.filter(pk=Comment.objects.get().pk),
+        status=Comment.Status.APPROVED,
+        moderator=None,
+        via="page",
     )
     html = page_html(client, post)
     assert html.count("Now public.") == 1

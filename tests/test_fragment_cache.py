@@ -65,11 +65,21 @@ def test_no_fragment_keeps_the_form_or_its_stamp(client, post):
 
 
 def approve(comment):
-    services.moderate_comment(comment=comment, status=Comment.Status.APPROVED, moderator=None)
+    services.moderate(
+        comments=Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.APPROVED,
+        moderator=None,
+        via="page",
+    )
 
 
 def reject(comment):
-    services.moderate_comment(comment=comment, status=Comment.Status.REJECTED, moderator=None)
+    services.moderate(
+        comments=Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.REJECTED,
+        moderator=None,
+        via="page",
+    )
 
 
 def test_approving_a_comment_shows_it_at_once(client, post, django_capture_on_commit_callbacks):

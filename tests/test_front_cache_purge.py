@@ -16,7 +16,7 @@ from django.test import Client
 
 from blog.models import Post
 from comments.models import Comment
-from comments.services import moderate_comment
+from comments.services import moderate
 from scripts.loopback import free_port
 from tests.factories import CommentFactory, PostFactory, UserFactory
 from tests.test_settings import printing, run_django
@@ -136,7 +136,12 @@ def test_approving_a_comment_asks_cloudflare_to_purge_that_posts_page_feed_and_t
         comment = CommentFactory(post=post)
     cloudflare.calls.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        moderate_comment(comment=comment, status=Comment.Status.APPROVED, moderator=None)
+        moderate(
+            comments=Comment.objects.filter(pk=comment.pk),
+            status=Comment.Status.APPROVED,
+            moderator=None,
+            via="page",
+        )
     assert cloudflare.calls == [
         {
             "method": "POST",
@@ -153,7 +158,12 @@ def test_approving_a_comment_asks_cloudflare_to_purge_that_posts_page_feed_and_t
 def test_nothing_is_purged_before_the_write_commits(cloudflare, post):
     comment = CommentFactory(post=post)
     cloudflare.calls.clear()
-    moderate_comment(comment=comment, status=Comment.Status.APPROVED, moderator=None)
+    moderate(
+        comments=Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.APPROVED,
+        moderator=None,
+        via="page",
+    )
     assert cloudflare.calls == []  # the test's transaction never commits
 
 
@@ -227,7 +237,12 @@ def test_a_front_cache_that_is_down_is_logged_and_the_write_stands(
     settings.VARNISH_URLS = [f"http://127.0.0.1:{free_port()}"]  # nothing listens there
     comment = CommentFactory(post=post)
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
-        moderate_comment(comment=comment, status=Comment.Status.APPROVED, moderator=None)
+        moderate(
+            comments=Comment.objects.filter(pk=comment.pk),
+            status=Comment.Status.APPROVED,
+            moderator=None,
+            via="page",
+        )
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
     assert "Could not purge" in caplog.text and "varnish" in caplog.text

@@ -1,7 +1,9 @@
+import math
 import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
@@ -499,7 +501,11 @@ def test_moderator_approves_ten_thousand_pending_comments_in_one_request(
     assert statuses([rejected]) == [Comment.Status.REJECTED]  # outside the filtered list
     post.refresh_from_db()
     assert post.approved_comment_count == 10_000
-    assert len(queries) <= QUERIES_TO_APPROVE_ANY_NUMBER
+    # A fixed number of statements, and the History's rows in as few INSERTs as the database
+    # takes (LogEntry.objects.log_actions() batches them: 1-2 on PostgreSQL, 71 on SQLite).
+    log_fields = [field for field in LogEntry._meta.concrete_fields if not field.primary_key]
+    log_inserts = math.ceil(9_999 / connection.ops.bulk_batch_size(log_fields, [None] * 9_999))
+    assert len(queries) <= QUERIES_TO_APPROVE_ANY_NUMBER + log_inserts
 
 
 def test_posting_ten_thousand_ids_one_by_one_is_refused_by_the_upload_limit(

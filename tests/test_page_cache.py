@@ -185,15 +185,30 @@ def test_renaming_an_author_shows_on_their_posts(client, post, django_capture_on
 
 
 def reject(comment):
-    services.moderate_comment(comment=comment, status=Comment.Status.REJECTED, moderator=None)
+    services.moderate(
+        comments=Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.REJECTED,
+        moderator=None,
+        via="page",
+    )
 
 
 def spam(comment):
-    services.moderate_comment(comment=comment, status=Comment.Status.SPAM, moderator=None)
+    services.moderate(
+        comments=Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.SPAM,
+        moderator=None,
+        via="page",
+    )
 
 
 def approve(comment):
-    services.moderate_comment(comment=comment, status=Comment.Status.APPROVED, moderator=None)
+    services.moderate(
+        comments=Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.APPROVED,
+        moderator=None,
+        via="page",
+    )
 
 
 def delete(comment):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from comments import section
+from comments import section, services
 from comments.forms import CommentForm
 from comments.models import Comment
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
@@ -192,7 +192,9 @@ def test_pending_reply_to_a_comment_since_removed_does_not_name_it(client, setti
     settings.COMMENT_THREADS_PER_PAGE = 1
     first = CommentFactory(approved=True, author_name="Grace Removed")
     mine = reply(client, first, body="Reply to a comment now gone.")
-    Comment.objects.filter(pk=first.pk).update(status=Comment.Status.REJECTED)
+    services.moderate(
+        comments=Comment.objects.filter(pk=first.pk), status="rejected", moderator=None, via="page"
+    )
     html = client.get(first.post.get_absolute_url()).content.decode()
     own = html[html.index('class="own-pending"') :]
     assert f'id="c{mine.pk}"' in own

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from blog.models import Post, PostRevision
 from comments.models import Comment
-from comments.services import moderate_comment
+from comments.services import moderate
 from tests.clock import tomorrow_at
 from tests.factories import CommentFactory, PostFactory, UserFactory
 from tests.test_editorial_workflow import form_for
@@ -106,7 +106,12 @@ def test_comment_counts_and_recounts_add_no_revision(editor):
     post = PostFactory()
     comment = CommentFactory(post=post, pending=True)
     CommentFactory(post=post, approved=True)
-    moderate_comment(comment=comment, status=Comment.Status.APPROVED, moderator=editor)
+    moderate(
+        comments=Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.APPROVED,
+        moderator=editor,
+        via="page",
+    )
     Post.objects.filter(pk=post.pk).update(approved_comment_count=0)
     run("recount_comments")
     post.refresh_from_db()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from comments.models import Comment
-from comments.services import moderate_comment
+from comments.services import moderate
 from scripts.loopback import free_port
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
@@ -132,7 +132,12 @@ def test_approving_a_comment_purges_its_posts_pages_and_the_lists_only(site):
         pages, "HIT"
     )
 
-    moderate_comment(comment=comment, status=Comment.Status.APPROVED, moderator=None)
+    moderate(
+        comments=Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.APPROVED,
+        moderator=None,
+        via="page",
+    )
 
     assert {name: cache_status(port, path) for name, path in pages.items()} == {
         "index": "MISS",  # its comment counts changed

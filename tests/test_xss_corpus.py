@@ -120,8 +120,8 @@ def corpus(settings):
 
 
 def approve_all():
-    services.moderate_comments(
-        comments=Comment.objects.all(), status=Comment.Status.APPROVED, moderator=None
+    services.moderate(
+        comments=Comment.objects.all(), status=Comment.Status.APPROVED, moderator=None, via="bulk"
     )
 
 
