@@ -143,6 +143,7 @@ def add_threaded_comments(post: Post, *, count: int) -> None:
     # Parents first: bulk_create gives them primary keys, which their replies then point to.
     for batch in (tops, replies, nested):
         Comment.objects.bulk_create(batch, batch_size=500)
+    counts.recount([post.pk])
 
 
 def _comment(post: Post, n: int, base, parent: Comment | None = None) -> Comment:

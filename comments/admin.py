@@ -23,10 +23,11 @@ from django.utils.text import Truncator
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from blog import generations
 from blog.admin_lists import QuickRowsChangeList, QuickRowsMixin
 from blog.models import Post
 from blog.pagination import EstimatedCountPaginator
-from comments import desk, moderation, personal_data, services, spam
+from comments import counts, desk, moderation, personal_data, services, spam
 from comments.models import Comment, DataRequest, ModerationSettings, VerifiedEmail
 
 
@@ -382,6 +383,21 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         # Deleting a comment removes it from its post as surely as rejecting it does.
         return super().has_delete_permission(request, obj) and self.has_moderate_permission(request)
 
+    def save_model(self, request, obj, form, change):
+        """An edit in place (name, text...): its post's page and feed show it."""
+        super().save_model(request, obj, form, change)
+        counts.recount([obj.post_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        counts.recount([obj.post_id])
+
+    def delete_queryset(self, request, queryset):
+        """The bulk "Delete selected" action: the replies go too, and the posts are recounted."""
+        post_ids = set(queryset.values_list("post_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        counts.recount(post_ids)
+
     def get_actions(self, request):
         """The moderation actions this user's permissions allow (and the default delete)."""
         actions = super().get_actions(request)
@@ -608,6 +624,11 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        """The rules decide whether each post takes comments: purge every post page."""
+        super().save_model(request, obj, form, change)
+        generations.bump(generations.COMMENT_RULES)
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):

@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "comments"
-
-    def ready(self):
-        from comments import signals
-
-        signals.connect()

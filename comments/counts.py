@@ -1,10 +1,10 @@
 """The only writer of Post.approved_comment_count and Post.pending_comment_count.
 
 The counts are stored on the post so that the index and the admin need not touch the comments
-table. Comment.save()/delete() and CommentQuerySet's update()/delete()/bulk_create()/bulk_update()
-call recount() for the posts they touched, so every way of writing comments (services, admin,
-factories, the shell) keeps the counts true. "Approved" means what the post page shows:
-Comment.objects.in_public_threads().
+table. Whatever adds, moderates or deletes comments calls recount() for the posts it touched, as
+a step of its own (comments.services, the comment admin, the importer); `manage.py
+recount_comments` repairs a count written around them (the shell). "Approved" means what the
+post page shows: Comment.objects.in_public_threads().
 """
 
 from collections.abc import Iterable
@@ -15,9 +15,7 @@ from django.db.models.functions import Coalesce
 
 from blog import generations
 from blog.models import Post
-
-# A comment write that changes none of these leaves every count as it was.
-COUNTED_FIELDS = frozenset({"status", "post", "post_id", "parent", "parent_id"})
+from comments.models import Comment
 
 
 def _per_post(comments: QuerySet) -> Coalesce:
@@ -34,8 +32,6 @@ def _per_post(comments: QuerySet) -> Coalesce:
 
 def live_counts() -> dict[str, Coalesce]:
     """Each stored count as the SQL expression that computes it from the comments table."""
-    from comments.models import Comment
-
     return {
         "approved_comment_count": _per_post(Comment.objects.in_public_threads()),
         "pending_comment_count": _per_post(Comment.objects.pending()),

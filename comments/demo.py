@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from blog.models import Post
-from comments import services, spam
+from comments import counts, services, spam
 from comments.models import Comment, ModerationSettings
 
 # The demo spam comment's reason names this rule, so the demo sets it.
@@ -100,6 +100,7 @@ def add_demo_comments(*, post: Post) -> str:
                 via="demo",
             )
         created.append(comment)
+    counts.recount([post.pk])
     pending = Comment.objects.pending().filter(post=post).count()
     return (
         f"Demo comments: {len(created)} added, {pending} awaiting moderation "

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models, router, transaction
+from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
-from comments import conf, counts
+from comments import conf
 
 
 class CommentQuerySet(models.QuerySet):
-    """Comment queries; every bulk write here also recounts the posts it touched."""
+    """Comment queries."""
 
     def pending(self):
         """Comments waiting for a moderator."""
@@ -37,40 +37,6 @@ class CommentQuerySet(models.QuerySet):
 
     def spam(self):
         return self.filter(status=Comment.Status.SPAM)
-
-    def _post_ids(self) -> set[int]:
-        return set(self.order_by().values_list("post_id", flat=True).distinct())
-
-    def delete(self):
-        """DELETE (replies go with their parent), then recount the posts they were on."""
-        with transaction.atomic(using=self.db, savepoint=False):
-            post_ids = self._post_ids()
-            deleted = super().delete()
-            counts.recount(post_ids, using=self.db)
-        return deleted
-
-    delete.alters_data = True
-    delete.queryset_only = True
-
-    def bulk_create(self, objs, *args, **kwargs):
-        """INSERT many, then recount their posts (note: like any bulk_create, skips save())."""
-        with transaction.atomic(using=self.db, savepoint=False):
-            created = super().bulk_create(objs, *args, **kwargs)
-            counts.recount({comment.post_id for comment in created}, using=self.db)
-        return created
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        """UPDATE many, then recount the posts they were and now are on."""
-        if not counts.COUNTED_FIELDS.intersection(fields):
-            return super().bulk_update(objs, fields, *args, **kwargs)
-        objs = list(objs)
-        with transaction.atomic(using=self.db, savepoint=False):
-            post_ids = self.filter(pk__in=[comment.pk for comment in objs])._post_ids()
-            changed = super().bulk_update(objs, fields, *args, **kwargs)
-            counts.recount(post_ids | {comment.post_id for comment in objs}, using=self.db)
-        return changed
-
-    bulk_update.alters_data = True
 
 
 class Comment(models.Model):
@@ -168,36 +134,12 @@ class Comment(models.Model):
 
         self.depth = self.parent.depth + 1 if self.parent_id else 0
         self.body_html = render_comment(self.body)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and not counts.COUNTED_FIELDS.intersection(update_fields):
-            return super().save(*args, **kwargs)
-        using = kwargs.get("using") or router.db_for_write(Comment, instance=self)
-        with transaction.atomic(using=using, savepoint=False):
-            super().save(*args, **kwargs)
-            posts = {self.post_id, getattr(self, "_loaded_post_id", None)}
-            counts.recount(posts, using=using)
-            self._loaded_post_id = self.post_id
+        super().save(*args, **kwargs)
 
     save.alters_data = True
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.post.slug}) + f"#c{self.pk}"
-
-    def delete(self, *args, **kwargs):
-        using = kwargs.get("using") or router.db_for_write(Comment, instance=self)
-        with transaction.atomic(using=using, savepoint=False):
-            deleted = super().delete(*args, **kwargs)
-            counts.recount([self.post_id], using=using)
-        return deleted
-
-    delete.alters_data = True
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        comment = super().from_db(db, field_names, values)
-        # Remembered so that moving a comment to another post recounts both posts.
-        comment._loaded_post_id = comment.__dict__.get("post_id")
-        return comment
 
     @property
     def html(self) -> str:

@@ -119,7 +119,7 @@ def shared_cache_key(*, post: Post, page_number) -> str:
     """The fragment cache's key for one comment page's shared HTML (blog.fragments).
 
     It holds the generations of the post's comments (any comment of the post approved, rejected,
-    deleted, added or edited in place: comments.counts, comments.signals), of the moderation
+    deleted, added or edited in place: comments.counts.recount), of the moderation
     settings (closing comments everywhere) and of posts (the post's own switch, its slug). A post
     closing by age changes nothing stored: the fragment expires then instead (shared_fragment).
     """

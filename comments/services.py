@@ -110,6 +110,7 @@ def reply_as_staff(
     )
     reply.full_clean()
     reply.save()
+    counts.recount([reply.post_id])
     subscriptions.queue_notices([reply.pk])
     return reply
 
@@ -162,6 +163,7 @@ def submit_comment(
     comment.status, comment.moderation_reasons = verdict.status, verdict.reasons
     comment.full_clean()
     comment.save()
+    counts.recount([post.pk])
     _queue_moderator_notice(comment)
     if comment.status == Comment.Status.APPROVED:
         subscriptions.queue_notices([comment.pk])

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from blog.models import Image, Post
+from comments import counts
 from comments.models import Comment
 
 USER_PASSWORD = "correct horse battery staple"  # every UserFactory user's
@@ -87,6 +88,13 @@ class CommentFactory(factory.django.DjangoModelFactory):
         approved = factory.Trait(status="approved")
         spam = factory.Trait(status="spam", moderation_reasons=["honeypot"])
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Saved, then its post recounted, as comments.services does for a real comment."""
+        comment = super()._create(model_class, *args, **kwargs)
+        counts.recount([comment.post_id])
+        return comment
+
 
 def _form_shown_a_minute_ago(data) -> str:
     import time
@@ -131,6 +139,7 @@ def bulk_pending_comments(post, count: int) -> None:
         ],
         batch_size=1000,
     )
+    counts.recount([post.pk])
 
 
 def post_admin_form(post=None, *, links=(), extra_links=(), **overrides) -> dict:
@@ -163,3 +172,17 @@ def post_admin_form(post=None, *, links=(), extra_links=(), **overrides) -> dict
         for name, value in {"post": post.pk, **row}.items():
             data[f"preview_links-{i}-{name}"] = value
     return {**data, **overrides}
+
+
+def edit_in_admin(client, obj, **changes):
+    """Post `obj`'s admin change form with these fields changed, as a person saving it would."""
+    from django.forms.models import model_to_dict
+    from django.urls import reverse
+
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    data = {k: "" if v is None else v for k, v in model_to_dict(obj).items()}
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return response

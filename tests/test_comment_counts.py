@@ -14,11 +14,12 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from blog.models import Post
 from comments import counts, services
 from comments.models import Comment
-from tests.factories import CommentFactory, PostFactory
+from tests.factories import CommentFactory, PostFactory, UserFactory, edit_in_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +29,15 @@ def stored(post) -> tuple[int, int]:
     return post.approved_comment_count, post.pending_comment_count
 
 
-def test_comment_created_approved_directly_shows_on_the_index_and_the_post_page_alike(client):
+def test_a_staff_reply_approved_at_once_shows_on_the_index_and_the_post_page_alike(client):
     post = PostFactory(title="Counted")
-    Comment.objects.create(
-        post=post, author_name="Ann", author_email="ann@example.com", body="Hi", status="approved"
-    )
+    moderator = UserFactory(username="mod", is_staff=True, groups=["Moderators"])
+    pending = CommentFactory(post=post, pending=True)
+    services.reply_as_staff(comment=pending, body="Hi", moderator=moderator, approve_first=True)
 
-    assert "1 comment<" in client.get("/").content.decode()
-    assert "1 comment<" in client.get(post.get_absolute_url()).content.decode()
-    assert stored(post) == (1, 0)
+    assert "2 comments<" in client.get("/").content.decode()
+    assert "2 comments<" in client.get(post.get_absolute_url()).content.decode()
+    assert stored(post) == (2, 0)
 
 
 def test_factories_keep_the_counts():
@@ -61,54 +62,36 @@ def test_moderating_recounts_every_post_it_touched():
     assert stored(second) == (1, 0)
 
 
-def test_queryset_delete_recounts_and_replies_go_with_their_parent():
+@pytest.mark.parametrize("how", ["delete_selected action", "delete page"])
+def test_deleting_in_the_admin_recounts_and_replies_go_with_their_parent(admin_client, how):
     post = PostFactory()
     parent = CommentFactory(post=post, approved=True)
     CommentFactory(parent=parent, approved=True)
     CommentFactory(post=post, pending=True)
     assert stored(post) == (2, 1)
 
-    Comment.objects.filter(pk=parent.pk).delete()
+    if how == "delete page":
+        url = reverse("admin:comments_comment_delete", args=[parent.pk])
+        response = admin_client.post(url, {"post": "yes"})
+    else:
+        data = {"action": "delete_selected", "_selected_action": [parent.pk], "post": "yes"}
+        response = admin_client.post(reverse("admin:comments_comment_changelist"), data)
 
+    assert response.status_code == 302
     assert stored(post) == (0, 1)
 
 
-def test_deleting_one_comment_recounts_its_post():
+def test_editing_a_comment_in_the_admin_keeps_the_counts_and_shows_the_new_text(
+    client, admin_client
+):
     post = PostFactory()
-    doomed, _ = CommentFactory.create_batch(2, post=post, approved=True)
+    comment = CommentFactory(post=post, approved=True, body="Before.")
+    assert "Before." in client.get(post.get_absolute_url()).content.decode()
 
-    doomed.delete()
+    edit_in_admin(admin_client, comment, body="After.")
 
     assert stored(post) == (1, 0)
-
-
-def test_bulk_create_and_bulk_update_recount():
-    post = PostFactory()
-    made = Comment.objects.bulk_create(
-        [
-            Comment(post=post, author_name=name, author_email=f"{name}@example.com", body="Hi")
-            for name in ("ann", "bob")
-        ]
-    )
-    assert stored(post) == (0, 2)
-
-    for comment in made:
-        comment.status = Comment.Status.APPROVED
-    Comment.objects.bulk_update(made, ["status"])
-
-    assert stored(post) == (2, 0)
-
-
-def test_moving_a_comment_to_another_post_recounts_both():
-    old, new = PostFactory.create_batch(2)
-    comment = CommentFactory(post=old, approved=True)
-
-    comment = Comment.objects.get(pk=comment.pk)
-    comment.post = new
-    comment.save()
-
-    assert stored(old) == (0, 0)
-    assert stored(new) == (1, 0)
+    assert "After." in client.get(post.get_absolute_url()).content.decode()
 
 
 def test_approved_count_is_what_the_page_shows_replies_under_a_pending_parent_do_not_count(client):

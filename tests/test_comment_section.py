@@ -12,7 +12,7 @@ from comments import conf, section, session
 from comments.forms import read_form_time
 from comments.models import Comment, ModerationSettings
 from core.templatetags.site_tags import without_tag
-from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, edit_in_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_thread_query_follows_the_nesting_depth():
 
 
 def test_shared_cache_key_changes_with_the_page_the_comments_the_rules_and_the_post(
-    django_capture_on_commit_callbacks,
+    admin_client, django_capture_on_commit_callbacks
 ):
     post, other = PostFactory(), PostFactory()
     comment = CommentFactory(post=post, approved=True)
@@ -143,11 +143,10 @@ def test_shared_cache_key_changes_with_the_page_the_comments_the_rules_and_the_p
         CommentFactory(post=post, approved=True)
     assert changed()
     with django_capture_on_commit_callbacks(execute=True):
-        comment.body = "Edited in place."
-        comment.save(update_fields=["body", "body_html"])
+        edit_in_admin(admin_client, comment, body="Edited in place.")
     assert changed()
     with django_capture_on_commit_callbacks(execute=True):
-        ModerationSettings.load().save()
+        edit_in_admin(admin_client, ModerationSettings.load())
     assert changed()
     with django_capture_on_commit_callbacks(execute=True):
         post.comments_enabled = False

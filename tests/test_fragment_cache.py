@@ -10,12 +10,13 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from blog import fragments
 from comments import conf, section, services
 from comments.models import Comment, ModerationSettings
 from tests.clock import tomorrow_at
-from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, edit_in_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -91,29 +92,34 @@ def test_approving_a_comment_shows_it_at_once(client, post, django_capture_on_co
     assert "Lovely sky tonight." in html and "1 comment<" in html
 
 
-@pytest.mark.parametrize("moderate", [reject, Comment.delete])
+@pytest.mark.parametrize("how", ["reject", "delete in the admin"])
 def test_rejecting_or_deleting_a_comment_hides_it_at_once(
-    client, post, moderate, django_capture_on_commit_callbacks
+    client, admin_client, post, how, django_capture_on_commit_callbacks
 ):
     comment = CommentFactory(post=post, approved=True, body="Lovely sky tonight.")
     assert "Lovely sky tonight." in page(client, post)
     with django_capture_on_commit_callbacks(execute=True):
-        moderate(comment)
+        if how == "reject":
+            reject(comment)
+        else:
+            delete = reverse("admin:comments_comment_delete", args=[comment.pk])
+            assert admin_client.post(delete, {"post": "yes"}).status_code == 302
     assert "Lovely sky tonight." not in page(client, post)
 
 
-def test_a_comment_edited_in_place_shows_at_once(client, post, django_capture_on_commit_callbacks):
+def test_a_comment_edited_in_place_in_the_admin_shows_at_once(
+    client, admin_client, post, django_capture_on_commit_callbacks
+):
     comment = CommentFactory(post=post, approved=True, body="Lovely sky tonight.")
     assert "Lovely sky tonight." in page(client, post)
     with django_capture_on_commit_callbacks(execute=True):
-        comment.body = "Lovely sky this morning."
-        comment.save(update_fields=["body", "body_html"])
+        edit_in_admin(admin_client, comment, body="Lovely sky this morning.")
     html = page(client, post)
     assert "Lovely sky this morning." in html and "Lovely sky tonight." not in html
 
 
 def test_closing_comments_in_the_settings_or_on_the_post_shows_at_once(
-    client, post, django_capture_on_commit_callbacks
+    client, admin_client, post, django_capture_on_commit_callbacks
 ):
     other = PostFactory()
     assert "Leave a comment" in page(client, post) and "Leave a comment" in page(client, other)
@@ -123,9 +129,7 @@ def test_closing_comments_in_the_settings_or_on_the_post_shows_at_once(
     assert "Comments are closed" in page(client, post)
     assert "Leave a comment" in page(client, other)
     with django_capture_on_commit_callbacks(execute=True):
-        rules = ModerationSettings.load()
-        rules.close_after_days = 0
-        rules.save()
+        edit_in_admin(admin_client, ModerationSettings.load(), close_after_days=0)
     assert "Comments are closed" in page(client, other)
 
 

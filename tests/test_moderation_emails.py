@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail, signing
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 
 from blog.models import Post
@@ -288,7 +289,10 @@ def test_link_of_someone_who_may_no_longer_moderate_is_refused_with_403(client, 
 
 def test_link_of_a_deleted_comment_is_refused_with_410(client, moderator, comment):
     url = emailed_links(comment)["approve"]
-    comment.delete()
+    admin = Client()
+    admin.force_login(moderator)
+    delete = reverse("admin:comments_comment_delete", args=[comment.pk])
+    assert admin.post(delete, {"post": "yes"}).status_code == 302
 
     assert client.post(url).status_code == 410
 

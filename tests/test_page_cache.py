@@ -1,6 +1,6 @@
 """Anonymous pages come from the page cache, and every change readers would notice shows on the
 next request: core.pagecache, blog.generations and the purges in blog.signals, comments.counts
-and comments.signals."""
+and the comment services and admin."""
 
 import re
 from datetime import timedelta
@@ -10,12 +10,19 @@ import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from comments import conf, services
 from comments.forms import read_form_time
 from comments.models import Comment, ModerationSettings
 from tests.clock import tomorrow_at
-from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
+from tests.factories import (
+    CommentFactory,
+    CommentFormDataFactory,
+    PostFactory,
+    UserFactory,
+    edit_in_admin,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +219,11 @@ def approve(comment):
 
 
 def delete(comment):
-    comment.delete()
+    """In the admin, the only place comments are deleted."""
+    admin = Client()
+    admin.force_login(UserFactory(username="deleter", is_staff=True, is_superuser=True))
+    url = reverse("admin:comments_comment_delete", args=[comment.pk])
+    assert admin.post(url, {"post": "yes"}).status_code == 302
 
 
 def test_approving_a_comment_shows_it_and_its_count_at_once(
@@ -266,13 +277,11 @@ def test_a_new_pending_comment_leaves_the_lists_cached(
 
 
 def test_closing_comments_in_the_moderation_settings_shows_at_once(
-    client, post, django_capture_on_commit_callbacks
+    client, admin_client, post, django_capture_on_commit_callbacks
 ):
     assert b"Leave a comment" in client.get(post.get_absolute_url()).content
     with django_capture_on_commit_callbacks(execute=True):
-        rules = ModerationSettings.load()
-        rules.close_after_days = 0
-        rules.save()
+        edit_in_admin(admin_client, ModerationSettings.load(), close_after_days=0)
     assert b"Comments are closed" in client.get(post.get_absolute_url()).content
 
 

@@ -26,7 +26,7 @@ from blog import revisions
 from blog.models import RESERVED_SLUGS, Post
 from blog.rendering import MAX_BODY_LENGTH
 from blog.renditions import rendition_names
-from comments import conf
+from comments import conf, counts
 from comments.models import Comment
 from comments.rendering import render_comment
 from core import planner_statistics
@@ -347,6 +347,7 @@ class Importer:
         new, self.new_comments = self.new_comments, []
         for depth in sorted({comment.depth for comment, _ in new}):
             Comment.objects.bulk_create([c for c, _ in new if c.depth == depth])
+        counts.recount({comment.post_id for comment, _ in new})
         ImportedComment.objects.bulk_create(
             ImportedComment(
                 site=self.site,
@@ -406,6 +407,7 @@ class Importer:
             comment.body_html = render_comment(comment.body)
             return comment
         comment.save()
+        counts.recount([comment.post_id])
         mapping.source_hash, mapping.saved_hash = source_hash, comment_fingerprint(comment)
         mapping.save(update_fields=["source_hash", "saved_hash"])
         return comment
