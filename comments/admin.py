@@ -1,5 +1,4 @@
 import ipaddress
-from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Value, When
 from django.http import JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -31,54 +30,34 @@ from comments import counts, desk, moderation, personal_data, services, spam
 from comments.models import Comment, DataRequest, ModerationSettings, VerifiedEmail
 
 
-def _bulk_action(move: moderation.ModerationAction):
+def _bulk_action(action: moderation.ModerationAction):
     """The changelist action for one entry of comments.moderation.ACTIONS."""
 
     def act(modeladmin, request, queryset):
         before = services.moderate(
-            comments=queryset, status=move.status, moderator=request.user, via="bulk"
+            comments=queryset, status=action.status, moderator=request.user, via="bulk"
         )
         modeladmin.message_with_undo(
-            request, move.done_with_count(len(before)), before, move.status
+            request, action.done_with_count(len(before)), before, action.status
         )
 
-    act.__name__ = act.__qualname__ = move.bulk_name
-    return admin.action(description=move.bulk_label)(act)
-
-
-ROW_PK = "{row-pk}"  # no URL or attribute value can hold it: urlencode() escapes braces
-
-
-@dataclass(frozen=True)
-class QueueLinks:
-    """What every row of one queue page links with, worked out once for the page: a reverse()
-    and two urlencode() per row and per button were a fifth of the page's time."""
-
-    changelist: str  # /admin/comments/comment/: the rows' own URLs are <this><pk>/<action>/
-    back_to_queue: str  # ?from=queue&next=<this page>, for the moderation buttons
-    back: str  # ?next=<this page>, for Reply
-
-    # Each status's row buttons, with ROW_PK for the comment's id (CommentAdmin.row_actions).
-    actions_html: dict = field(default_factory=dict)
-
-    def row_url(self, comment, action: str) -> str:
-        # The admin's own patterns (CommentAdmin.get_urls and Django's <pk>/change/).
-        return f"{self.changelist}{quote(comment.pk)}/{action}/"
+    act.__name__ = act.__qualname__ = action.bulk_name
+    return admin.action(description=action.bulk_label)(act)
 
 
 class QueueChangeList(QuickRowsChangeList):
     """The changelist, plus each row's commenter history (one query per page), and the links
-    its rows share (QueueLinks) and its posts' addresses, each worked out once per page."""
+    its rows share and its posts' addresses, each worked out once per page."""
 
     def get_results(self, request):
         super().get_results(request)
         self.result_list = desk.attach_history(self.result_list)
         here = request.get_full_path()
-        self.links = QueueLinks(
-            changelist=self.changelist_url,
-            back_to_queue=urlencode({"from": "queue", "next": here}),
-            back=urlencode({"next": here}),
-        )
+        self.links = {
+            "changelist": self.changelist_url,  # a row's own URLs are <this><pk>/<action>/
+            "back_to_queue": urlencode({"from": "queue", "next": here}),  # moderation buttons
+            "back": urlencode({"next": here}),  # Reply
+        }
         post_urls = {}
         for comment in self.result_list:
             if comment.post_id not in post_urls:
@@ -204,7 +183,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         Case(When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1)).asc(),
         "-created",
     ]
-    actions = [_bulk_action(move) for move in moderation.ACTIONS]
+    actions = [_bulk_action(action) for action in moderation.ACTIONS]
     fieldsets = [
         (None, {"fields": ["post", "parent", "author_name", "author_email", "author_url", "body"]}),
         ("Moderation", {"fields": ["status", "reasons", "moderated_by", "moderated_at"]}),
@@ -230,6 +209,11 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return QueueChangeList
 
+    def changelist_view(self, request, extra_context=None):
+        # The keyboard shortcuts the page lists (and its script reads from the row buttons).
+        extra_context = {"moderation_actions": moderation.ACTIONS, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_list_display(self, request):
         if self.has_moderate_permission(request):
             return [*self.list_display, "row_actions"]
@@ -254,7 +238,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         """The whole comment with what frames it: the post, the parent it answers, the reasons."""
         post = format_html(
             '<div class="desk-post">on <a href="{}">{}</a></div>',
-            getattr(comment, "post_url", None) or comment.post.get_absolute_url(),
+            comment.post_url,
             comment.post,
         )
         parent = ""
@@ -280,8 +264,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     @admin.display(description="commenter", ordering="author_name")
     def commenter(self, comment):
-        links = getattr(comment, "queue_links", None)
-        changelist = links.changelist if links else reverse("admin:comments_comment_changelist")
+        changelist = comment.queue_links["changelist"]
         lines = [
             format_html(
                 '<div class="desk-line"><strong>{}</strong></div>'
@@ -312,60 +295,50 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                     comment.ip_address,
                 )
             )
-        history = getattr(comment, "history", None)
-        if history is not None:
-            lines.append(
-                format_html(
-                    '<div class="desk-line"><span class="desk-history">{} approved · {} rejected'
-                    " · {} spam</span></div>",
-                    history[Comment.Status.APPROVED],
-                    history[Comment.Status.REJECTED],
-                    history[Comment.Status.SPAM],
-                )
+        lines.append(
+            format_html(
+                '<div class="desk-line"><span class="desk-history">{} approved · {} rejected'
+                " · {} spam</span></div>",
+                comment.history[Comment.Status.APPROVED],
+                comment.history[Comment.Status.REJECTED],
+                comment.history[Comment.Status.SPAM],
             )
+        )
         return mark_safe("".join(lines))  # each line made by format_html
 
     @admin.display(description="actions")
     def row_actions(self, comment):
-        """Buttons in the changelist's own form, posting elsewhere with formaction (no nesting).
-
-        The same for every row with the same status but for the comment's id: built once per
-        page and status with a placeholder, which each row replaces with its id.
-        """
+        """Buttons in the changelist's own form, posting elsewhere with formaction (no nesting)."""
         links = comment.queue_links  # only the queue shows this column
-        if comment.status not in links.actions_html:
-            links.actions_html[comment.status] = self._row_actions_html(
-                links, comment.status, pk=ROW_PK
-            )
-        return mark_safe(links.actions_html[comment.status].replace(ROW_PK, str(comment.pk)))
-
-    def _row_actions_html(self, links, status, *, pk):
         buttons = format_html_join(
             "",
             '<button type="submit" class="desk-act desk-act-{}" formaction="{}{}/{}/?{}" '
-            'data-action="{}"{}>{}</button>',
+            'data-action="{}" data-status="{}" data-key="{}"{}>{}</button>',
             (
                 (
-                    move.name,
-                    links.changelist,
-                    pk,
-                    move.name,
-                    links.back_to_queue,
-                    move.name,
-                    " disabled" if status == move.status else "",
-                    move.short,
+                    action.name,
+                    links["changelist"],
+                    comment.pk,
+                    action.name,
+                    links["back_to_queue"],
+                    action.name,
+                    action.status,
+                    action.key,
+                    " disabled" if comment.status == action.status else "",
+                    action.short,
                 )
-                for move in moderation.ACTIONS
+                for action in moderation.ACTIONS
             ),
         )
-        reply = format_html(
-            '<a class="desk-act desk-reply" href="{}{}/reply/?{}">Reply</a>',
-            links.changelist,
-            pk,
-            links.back,
-        )
         return format_html(
-            '<div class="desk-actions" data-comment="{}">{}{}</div>', pk, buttons, reply
+            '<div class="desk-actions" data-comment="{}" data-status="{}">{}'
+            '<a class="desk-act desk-reply" href="{}{}/reply/?{}">Reply</a></div>',
+            comment.pk,
+            comment.status,
+            buttons,
+            links["changelist"],
+            comment.pk,
+            links["back"],
         )
 
     @admin.display(description="reasons")
@@ -401,9 +374,9 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     def get_actions(self, request):
         """The moderation actions this user's permissions allow (and the default delete)."""
         actions = super().get_actions(request)
-        for move in moderation.ACTIONS:
-            if not request.user.has_perm(move.permission):
-                actions.pop(move.bulk_name, None)
+        for action in moderation.ACTIONS:
+            if not request.user.has_perm(action.permission):
+                actions.pop(action.bulk_name, None)
         return actions
 
     def get_urls(self):
@@ -411,12 +384,12 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         name = f"{opts.app_label}_{opts.model_name}"
         one_click = [
             path(
-                f"<path:object_id>/{action}/",
+                f"<path:object_id>/{action_name}/",
                 self.admin_site.admin_view(self.one_click_view),
-                {"action": action},
-                name=f"{name}_{action}",
+                {"action_name": action_name},
+                name=f"{name}_{action_name}",
             )
-            for action in moderation.BY_NAME
+            for action_name in moderation.BY_NAME
         ]
         desk_urls = [
             path("undo/", self.admin_site.admin_view(self.undo_view), name=f"{name}_undo"),
@@ -455,25 +428,15 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
             self.message_user(request, text, messages.SUCCESS)
             return
         token = desk.undo_token(before=before, status=status, moderator_id=request.user.pk)
-        undo = format_html(
-            '{} <form method="post" action="{}" class="desk-undo">'
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-            '<input type="hidden" name="token" value="{}">'
-            '<input type="hidden" name="next" value="{}">'
-            '<button type="submit" data-undo>Undo</button></form>',
-            text,
-            reverse(f"{self.admin_site.name}:comments_comment_undo"),
-            get_token(request),
-            token,
-            next_url or request.get_full_path(),
-        )
+        context = {"text": text, "token": token, "next": next_url or request.get_full_path()}
+        undo = render_to_string("admin/comments/comment/undo_message.html", context, request)
         self.message_user(request, undo, messages.SUCCESS)
 
     @method_decorator(require_POST)
-    def one_click_view(self, request, object_id, action):
+    def one_click_view(self, request, object_id, action_name):
         """A row or change-page button: moderate one comment, then go back (or to the next)."""
-        move = moderation.BY_NAME[action]
-        if not request.user.has_perm(move.permission):
+        action = moderation.BY_NAME[action_name]
+        if not request.user.has_perm(action.permission):
             raise PermissionDenied
         comment = self.get_object(request, unquote(object_id))
         if comment is None:
@@ -483,12 +446,12 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         via = "queue" if request.GET.get("from") == "queue" else "page"
         before = services.moderate(
             comments=Comment.objects.filter(pk=comment.pk),
-            status=move.status,
+            status=action.status,
             moderator=request.user,
             via=via,
         )
-        comment.status = move.status
-        text = move.done_with(comment)
+        comment.status = action.status
+        text = action.done_with(comment)
         if self._wants_json(request):
             return JsonResponse(
                 {
@@ -497,7 +460,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                     "label": comment.get_status_display(),
                     "message": text,
                     "undo": desk.undo_token(
-                        before=before, status=move.status, moderator_id=request.user.pk
+                        before=before, status=action.status, moderator_id=request.user.pk
                     )
                     if before
                     else None,
@@ -512,7 +475,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
             else:
                 target = reverse(f"{self.admin_site.name}:comments_comment_changelist")
                 text += " No more comments await review."
-        self.message_with_undo(request, text, before, move.status, next_url=target)
+        self.message_with_undo(request, text, before, action.status, next_url=target)
         return redirect(target)
 
     @staticmethod
@@ -604,12 +567,12 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         if obj is not None and self.has_moderate_permission(request):
             context["moderation_buttons"] = [
                 {
-                    "name": move.name,
-                    "label": move.button,
-                    "url": self._action_url(obj, move.name),
+                    "name": action.name,
+                    "label": action.button,
+                    "url": self._action_url(obj, action.name),
                 }
-                for move in moderation.ACTIONS
-                if obj.status != move.status and request.user.has_perm(move.permission)
+                for action in moderation.ACTIONS
+                if obj.status != action.status and request.user.has_perm(action.permission)
             ]
             context["reply_url"] = self._action_url(obj, "reply")
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -1,8 +1,9 @@
 """The moderation actions, declared once.
 
 The admin's bulk actions, the buttons on a comment's change page and on each queue row (URL
-names admin:comments_comment_<name>), the queue's keyboard shortcuts and the signed links in the
-moderators' e-mail are all generated from ACTIONS. Adding an action is one entry here.
+names admin:comments_comment_<name>), the queue's keyboard shortcuts (listed on the page, read by
+its script from the buttons) and the signed links in the moderators' e-mail are all generated
+from ACTIONS, and all act through comments.services.moderate(). Adding an action is one entry.
 """
 
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ class ModerationAction:
     bulk_label: str  # the admin action's label
     done: str  # "{}" becomes "the comment by Ann" or "3 comments"
     short: str = ""  # the queue row's button
-    key: str = ""  # its keyboard shortcut in the queue (static/js/moderation-desk.js)
+    key: str = ""  # its keyboard shortcut in the queue (the button's data-key)
     emailed: bool = False  # whether the moderators' e-mail carries a signed link for it
     permission: str = MODERATE_PERMISSION
 
@@ -50,18 +51,18 @@ class ModerationAction:
         )
 
 
-A = Comment.Status
+Status = Comment.Status
 ACTIONS = (
     ModerationAction(
-        "approve", A.APPROVED, "Approve", "approve_selected", "Approve selected comments",
+        "approve", Status.APPROVED, "Approve", "approve_selected", "Approve selected comments",
         "Approved {}.", short="Approve", key="a", emailed=True,
     ),
     ModerationAction(
-        "reject", A.REJECTED, "Reject", "reject_selected", "Reject selected comments",
+        "reject", Status.REJECTED, "Reject", "reject_selected", "Reject selected comments",
         "Rejected {}.", short="Reject", key="r",
     ),
     ModerationAction(
-        "spam", A.SPAM, "Mark as spam", "mark_selected_spam", "Mark selected as spam",
+        "spam", Status.SPAM, "Mark as spam", "mark_selected_spam", "Mark selected as spam",
         "Marked {} as spam.", short="Spam", key="s", emailed=True,
     ),
 )  # fmt: skip

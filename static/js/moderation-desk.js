@@ -1,6 +1,7 @@
 // The moderation queue, enhanced: row buttons act in place (fetch POST, no page load), the
-// confirmation offers Undo, and keys j/k/a/r/s/u/? drive it. Without this file every button is a
-// plain POST through the changelist form (formaction), so nothing here is needed to moderate.
+// confirmation offers Undo, and keys drive it: j/k/u/? here, and each row button's own data-key
+// (from comments/moderation.py, as are its data-action and data-status). Without this file every
+// button is a plain POST through the changelist form (formaction), so nothing here is needed.
 (function () {
   "use strict";
 
@@ -37,16 +38,19 @@
     return box ? box.closest("tr") : null;
   }
 
+  function statusOf(row) {
+    const box = row.querySelector(".desk-actions");
+    return box ? box.dataset.status : "";
+  }
+
   function showState(row, status, label) {
     if (!row) return;
     const cell = row.querySelector("td.field-status");
     if (cell) cell.textContent = label;
-    row.dataset.status = status;
+    row.querySelector(".desk-actions").dataset.status = status;
     row.classList.toggle("desk-decided", status !== "pending");
     row.querySelectorAll("button.desk-act").forEach((button) => {
-      const action = button.dataset.action;
-      button.disabled = (status === "approved" && action === "approve") ||
-        (status === "rejected" && action === "reject") || (status === "spam" && action === "spam");
+      button.disabled = button.dataset.status === status;
     });
   }
 
@@ -88,7 +92,7 @@
       say(data.message, data.undo ? { url: data.undo_url, token: data.undo } : null);
       if (row === current) move(1);
     } catch (error) {
-      showState(row, row.dataset.status || "pending", row.querySelector("td.field-status").textContent);
+      showState(row, statusOf(row), row.querySelector("td.field-status").textContent);
       say(error.message, null);
     }
   }
@@ -109,11 +113,6 @@
     select(all[next]);
   }
 
-  rows().forEach((row) => {
-    const cell = row.querySelector("td.field-status");
-    if (cell) row.dataset.status = { Pending: "pending", Approved: "approved", Rejected: "rejected", Spam: "spam" }[cell.textContent.trim()] || "";
-  });
-
   table.addEventListener("click", (event) => {
     const button = event.target.closest("button.desk-act");
     if (!button || !button.formAction) return;
@@ -122,7 +121,6 @@
     act(button);
   });
 
-  const keyToAction = { a: "approve", r: "reject", s: "spam" };
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const target = event.target;
@@ -130,9 +128,9 @@
     const key = event.key;
     if (key === "j" || key === "k") {
       move(key === "j" ? 1 : -1);
-    } else if (keyToAction[key]) {
+    } else if (table.querySelector('button.desk-act[data-key="' + CSS.escape(key) + '"]')) {
       if (!current) move(1);
-      const button = current && current.querySelector('button.desk-act[data-action="' + keyToAction[key] + '"]');
+      const button = current && current.querySelector('button.desk-act[data-key="' + CSS.escape(key) + '"]');
       if (button && !button.disabled) act(button);
     } else if (key === "u") {
       if (lastUndo) runUndo(lastUndo);
