@@ -21,9 +21,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from blog import generations
 from blog.seo import absolute_url
-from comments import conf
+from comments import conf, counts
 from comments.models import Comment, DataRequest, VerifiedEmail
 from comments.services import address_digest
 
@@ -82,7 +81,7 @@ def erase(*, email: str, delete: bool) -> int:
     the name too.
     """
     comments = held_for(email)
-    touched = list(comments.values_list("pk", "post_id", "post__slug"))
+    touched = list(comments.values_list("pk", "post_id"))
     if delete:
         for _ in range(conf.MAX_DEPTH + 1):  # leaves first: a reply may be their own
             comments.filter(replies__isnull=True).delete()
@@ -98,12 +97,10 @@ def erase(*, email: str, delete: bool) -> int:
     # The admin's "Recent actions" and History name a comment by its author: no longer.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Comment),
-        object_id__in=[str(pk) for pk, _, _ in touched],
+        object_id__in=[str(pk) for pk, _ in touched],
     ).update(object_repr=Concat(Value("comment #"), "object_id"))
-    # Editing names changes no count, so nothing else purges the pages that showed them.
-    scopes = {generations.post_comments(post_id) for _, post_id, _ in touched}
-    scopes |= {generations.post_page(slug) for _, _, slug in touched}
-    generations.bump(*sorted(scopes))
+    # The posts' counts (deleted comments), and a purge of the pages that showed the names.
+    counts.recount({post_id for _, post_id in touched})
     return len(touched)
 
 
