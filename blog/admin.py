@@ -393,3 +393,6 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
         self._record_status_changes(request, queryset, before, "Unpublished")
         message = ngettext("%d post returned to draft.", "%d posts returned to draft.", count)
         self.message_user(request, message % count)
+
+
+from blog import site_admin  # noqa: E402, F401  (the owner's pages: settings, Pages)

@@ -1,6 +1,5 @@
 """RSS 2.0 and Atom feeds of the latest published posts, site-wide and per tag."""
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -13,6 +12,7 @@ from blog import conf
 from blog.models import Post
 from blog.pagination import tag_count, tag_is_common
 from blog.seo import absolute_url, author_name
+from blog.site import site_name
 
 
 class TextSubtitleMixin:
@@ -30,10 +30,10 @@ class LatestPostsFeed(Feed):
     feed_url_name = "blog:feed_rss"
 
     def title(self):
-        return settings.SITE_NAME
+        return site_name()
 
     def description(self):
-        return f"The latest posts from {settings.SITE_NAME}."
+        return f"The latest posts from {site_name()}."
 
     subtitle = description  # Atom's name for it
 
@@ -89,10 +89,10 @@ class TagFeed(TextSubtitleMixin, LatestPostsFeed):
         return tag
 
     def title(self, tag):
-        return f"{settings.SITE_NAME}: posts tagged “{tag.name}”"
+        return f"{site_name()}: posts tagged “{tag.name}”"
 
     def subtitle(self, tag):  # Atom's subtitle is text
-        return f"The latest posts tagged “{tag.name}” on {settings.SITE_NAME}."
+        return f"The latest posts tagged “{tag.name}” on {site_name()}."
 
     def link(self, tag):
         return absolute_url(reverse("blog:tag", args=[tag.slug]))

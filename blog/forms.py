@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from blog import conf, tagging
+from blog import conf, site, tagging
 from blog.media_check import UNWRITABLE_MESSAGE, storage_accepts_files
 from blog.models import Image, Post, PreviewLink, render_body
 from blog.rendering import MAX_BODY_LENGTH
@@ -135,6 +135,8 @@ class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.stored_publish_at = self.instance.publish_at
+        if self.instance._state.adding:
+            self.initial.setdefault("comments_enabled", site.comments_open_by_default())
         body = self.fields.get("body")
         if body is not None:
             # The renderer is sized for this length (blog.rendering); the browser stops there too.

@@ -118,6 +118,7 @@ def post_parts(post) -> dict[str, SafeString]:
 
     def build():
         from blog.models import Post
+        from blog.site import site_name
 
         prefetch_related_objects([post], "tags")
         public = Post.objects.published()
@@ -125,7 +126,7 @@ def post_parts(post) -> dict[str, SafeString]:
         context = {
             "post": post,
             "is_preview": False,
-            "SITE_NAME": settings.SITE_NAME,
+            "SITE_NAME": site_name(),
             "previous_post": neighbours.before(post).first(),
             "next_post": neighbours.after(post).first(),
             "related_posts": list(public.for_listing().related_to(post)[:RELATED_POSTS]),

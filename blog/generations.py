@@ -7,7 +7,8 @@ commits: a reader who sees the new number also sees the new rows.
 
 Scopes (each named by a function or constant here, so the writers and the readers agree):
 - POSTS: any post's content, tags, author name or publication (lists, feeds, sitemap, every
-  post page: previous/next and related posts show other posts' titles);
+  post page: previous/next and related posts show other posts' titles), and the site's
+  settings and pages (every page's header and footer: blog.site);
 - LISTINGS: the comment counts shown on lists of posts;
 - COMMENT_RULES: the moderation settings (whether comments are closed);
 - post_comments(pk), post_page(slug): one post's comments (its page and its comment feed).

@@ -557,3 +557,6 @@ class MediaRenditions(models.Model):
 
     def __str__(self):
         return self.name
+
+
+from blog.site import Page, SiteSettings  # noqa: E402, F401  (models of this app, in their own module)

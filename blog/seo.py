@@ -11,6 +11,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from blog.site import site_name
+
 # As django.utils.html.json_script: nothing in the data can close the <script> element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -25,7 +27,7 @@ def absolute_url(path: str) -> str:
 def author_name(user) -> str:
     """The name a writer shows the public: the name they gave (admin: "Your public name"), else
     the site's name. Never the login name, which would be half of what an attacker needs."""
-    return user.get_full_name() or settings.SITE_NAME
+    return user.get_full_name() or site_name()
 
 
 def post_structured_data(post) -> dict:
@@ -40,7 +42,7 @@ def post_structured_data(post) -> dict:
         "datePublished": post.publish_at,
         "dateModified": post.updated,
         "author": {"@type": "Person", "name": author_name(post.author)},
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "publisher": {"@type": "Organization", "name": site_name()},
         "keywords": [tag.name for tag in post.tags.all()],
     }
     if post.cover_image:

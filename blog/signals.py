@@ -11,11 +11,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag, TaggedItem
 
 from blog import generations
-from blog.models import Post
+from blog.models import Page, Post, SiteSettings
 
 
 def posts_changed(sender, using="default", **kwargs):
-    """A post was saved or deleted, a tag renamed or removed: every page of posts is stale."""
+    """A post was saved or deleted, a tag renamed or removed: every page of posts is stale. So
+    is every page after a change to the site's settings or pages (its header and footer)."""
     generations.bump(generations.POSTS, using=using)
 
 
@@ -33,7 +34,7 @@ def author_changed(sender, instance, created=False, update_fields=None, using="d
 
 
 def connect():
-    for model in (Post, Tag):
+    for model in (Post, Tag, SiteSettings, Page):
         post_save.connect(posts_changed, sender=model, dispatch_uid=f"blog.purge.save.{model}")
         post_delete.connect(posts_changed, sender=model, dispatch_uid=f"blog.purge.del.{model}")
     m2m_changed.connect(post_tags_changed, sender=TaggedItem, dispatch_uid="blog.purge.tags")

@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.urls import reverse
 from taggit.models import Tag
 
-from blog.models import Post
+from blog.models import Page, Post
 
 
 class SiteUrlSitemap(Sitemap):
@@ -23,13 +23,16 @@ class SiteUrlSitemap(Sitemap):
 
 
 class PageSitemap(SiteUrlSitemap):
+    """The front page and the owner's published pages (About, Privacy...)."""
+
     changefreq = "daily"
 
     def items(self):
-        return ["blog:index"]
+        pages = Page.objects.published().only("slug").order_by("pk")
+        return [reverse("blog:index"), *(page.get_absolute_url() for page in pages)]
 
-    def location(self, name):
-        return reverse(name)
+    def location(self, path):
+        return path
 
 
 class PostSitemap(SiteUrlSitemap):

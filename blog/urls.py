@@ -27,6 +27,7 @@ def routes(*, post_page: type[views.PostDetailView] = views.PostDetailView) -> l
         path("blog/author/<int:pk>/", views.AuthorPostListView.as_view(), name="author"),
         path("blog/preview/<str:token>/", views.post_preview, name="post_preview"),
         path("blog/<slug:slug>/", post_page.as_view(), name="post_detail"),
+        path("<slug:slug>/", views.PageDetailView.as_view(), name="page"),
     ]
 
 

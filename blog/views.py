@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from blog import conf, fragments, search
 from blog.forms import SearchForm
-from blog.models import Post, PreviewLink
+from blog.models import Page, Post, PreviewLink
 from blog.pagination import DeferredJoinPaginator, published_count, tag_count, tag_is_common
 
 
@@ -142,6 +142,24 @@ class PostDetailView(DetailView):
         return super().get_context_data(
             is_preview=False, parts=fragments.post_parts(post), **kwargs
         )
+
+
+class PageDetailView(DetailView):
+    """A page at its own address (/about/). Staff who may edit pages also see drafts here."""
+
+    template_name = "blog/page_detail.html"
+
+    def get_queryset(self):
+        if self.request.user.has_perm("blog.change_page"):
+            return Page.objects.all()
+        return Page.objects.published()
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.object.status != Page.Status.PUBLISHED:
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
 
 
 @never_cache

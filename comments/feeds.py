@@ -1,6 +1,5 @@
 """A feed per post of its approved comments (those readers can reach on the page)."""
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -8,6 +7,7 @@ from django.urls import reverse
 from blog.feeds import TextSubtitleMixin
 from blog.models import Post
 from blog.seo import absolute_url
+from blog.site import site_name
 from comments.models import Comment
 
 FEED_LENGTH = 30
@@ -18,7 +18,7 @@ class PostCommentsFeed(TextSubtitleMixin, Feed):
         return get_object_or_404(Post.objects.published(), pk=post_id)
 
     def title(self, post):
-        return f"Comments on “{post.title}” · {settings.SITE_NAME}"
+        return f"Comments on “{post.title}” · {site_name()}"
 
     def subtitle(self, post):  # Atom's subtitle is text
         return f"The latest approved comments on “{post.title}”."

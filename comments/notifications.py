@@ -15,6 +15,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from blog.site import site_name
 from comments import conf, moderation
 from comments.models import Comment
 
@@ -106,7 +107,7 @@ def moderation_message(
             for move in moderation.EMAILED.values()
         ],
         "expires_in": _duration(link_max_age()),
-        "site_name": settings.SITE_NAME,
+        "site_name": site_name(),
     }
     return EmailMessage(
         subject=one_line(render_to_string("comments/email/moderation_subject.txt", context)),

@@ -7,7 +7,6 @@ link mailed to the address. Each request is recorded as a DataRequest.
 import hashlib
 import json
 
-from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -22,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.seo import absolute_url
+from blog.site import site_name
 from comments import conf, counts
 from comments.models import Comment, DataRequest, VerifiedEmail
 from comments.services import address_digest
@@ -44,7 +44,7 @@ def export(email: str) -> str:
     verified = VerifiedEmail.objects.filter(email__iexact=email).first()
     comments = held_for(email).select_related("post").order_by("created", "pk")
     document = {
-        "site": settings.SITE_NAME,
+        "site": site_name(),
         "email": email,
         "exported_at": timezone.now(),
         "address_confirmed": verified is not None,
@@ -151,9 +151,9 @@ def read_link_token(token: str) -> str:
 def send_data_link_email(*, email: str) -> None:
     """Mail the address the link to its data (comments.tasks.send_data_link)."""
     path = reverse("comments:personal_data", kwargs={"token": link_token(email)})
-    context = {"link": absolute_url(path), "site_name": settings.SITE_NAME}
+    context = {"link": absolute_url(path), "site_name": site_name()}
     send_mail(
-        subject=f"Your personal data on {settings.SITE_NAME}",
+        subject=f"Your personal data on {site_name()}",
         message=render_to_string("comments/email/data_link.txt", context),
         from_email=None,
         recipient_list=[email],

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
+from blog.site import site_name
 from comments import conf, counts, spam, subscriptions
 from comments.forms import CommentForm, account_identity
 from comments.models import Comment, ModerationSettings, VerifiedEmail
@@ -224,9 +225,9 @@ def queue_verification_email(*, email: str) -> None:
 def send_verification_email(*, email: str) -> None:
     """Mail a commenter the link that confirms their address (and so makes them trustable)."""
     path = reverse("comments:verify_email", kwargs={"token": email_verification_token(email)})
-    context = {"link": settings.SITE_URL.rstrip("/") + path, "site_name": settings.SITE_NAME}
+    context = {"link": settings.SITE_URL.rstrip("/") + path, "site_name": site_name()}
     send_mail(
-        subject=f"Confirm your email address for {settings.SITE_NAME}",
+        subject=f"Confirm your email address for {site_name()}",
         message=render_to_string("comments/verify_email.txt", context),
         from_email=None,
         recipient_list=[email],

@@ -8,7 +8,6 @@ the address, until they confirm it again. Every mail carries one-click unsubscri
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from blog.seo import absolute_url
+from blog.site import site_name
 from comments.models import Comment, VerifiedEmail
 from comments.notifications import one_line, quoted
 
@@ -105,7 +105,7 @@ def _message(*, subscribed: Comment, comment: Comment) -> EmailMessage:
         "link": absolute_url(comment.get_absolute_url()),
         "thread_link": thread_link,
         "address_link": unsubscribe_url(email=email),
-        "site_name": settings.SITE_NAME,
+        "site_name": site_name(),
     }
     what = "New reply to your comment" if context["answer"] else "Your comment is published"
     return EmailMessage(

@@ -11,6 +11,7 @@ from django_ratelimit.decorators import ratelimit
 
 from blog import fragments
 from blog.models import Post
+from blog.site import site_name
 from blog.views import PostDetailView
 from comments import conf, personal_data, section, services, session, subscriptions, tasks
 from comments.forms import CommentForm, DataLinkForm
@@ -132,7 +133,7 @@ def unsubscribe(request, token):
     except signing.BadSignature:
         context = {"title": "Invalid link", "message": "This unsubscribe link is not valid."}
         return render(request, LINK_PAGE, context, status=400)
-    scope = "about this comment" if claim.comment_id else f"from {settings.SITE_NAME} at all"
+    scope = "about this comment" if claim.comment_id else f"from {site_name()} at all"
     if request.method == "GET":
         context = {"title": "Unsubscribe?", "message": f"Stop e-mail {scope}.", "confirm": "Stop"}
         return render(request, LINK_PAGE, context)

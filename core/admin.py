@@ -2,20 +2,22 @@
 
 import functools
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html
 
 from blog.admin import PostAdmin
 from blog.models import Post
+from blog.site import site_name
 
-admin.site.site_header = f"{settings.SITE_NAME} administration"
-admin.site.site_title = f"{settings.SITE_NAME} admin"
+# Lazy: read per page, so a name changed in the site settings shows at once.
+admin.site.site_header = lazy(lambda: f"{site_name()} administration", str)()
+admin.site.site_title = lazy(lambda: f"{site_name()} admin", str)()
 
 
 class PostWithCommentsAdmin(PostAdmin):

@@ -69,6 +69,7 @@ POLICIES = {
     "blog:tag": LIST_PAGE,
     "blog:archive_month": LIST_PAGE,
     "blog:author": LIST_PAGE,
+    "blog:page": Policy(_posts),
     "blog:post_detail": Policy(_post_page, frozenset({"cpage", "replyto"})),
     "blog:feed_rss": FEED,
     "blog:feed_atom": FEED,

@@ -27,6 +27,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_ratelimit.decorators import ratelimit
 from django_tasks import task
 
+from blog.site import site_name
 from comments.views import client_ip
 
 SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
@@ -43,7 +44,7 @@ def send_password_reset(*, user_id: int) -> bool:
     context = {
         "email": user.email,
         "domain": site.netloc,
-        "site_name": settings.SITE_NAME,
+        "site_name": site_name(),
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "user": user,
         "token": default_token_generator.make_token(user),

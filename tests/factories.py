@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from blog.models import Image, Post
+from blog.models import Image, Page, Post
 from comments import counts
 from comments.models import Comment
 
@@ -186,3 +186,13 @@ def edit_in_admin(client, obj, **changes):
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     return response
+
+
+class PageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Page
+
+    title = factory.Sequence(lambda n: f"Page {n}")
+    slug = factory.Sequence(lambda n: f"page-{n}")
+    body = factory.Faker("paragraph", nb_sentences=4)
+    status = Page.Status.PUBLISHED

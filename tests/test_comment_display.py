@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from blog import site
 from comments.models import ModerationSettings
 from comments.rendering import render_comment
 from tests.factories import CommentFactory, PostFactory
@@ -284,6 +285,7 @@ def test_post_page_query_count_does_not_grow_with_comments(client):
         CommentFactory(post=busy, approved=True, parent=reply)
         CommentFactory(post=busy, pending=True, parent=top)
     CommentFactory.create_batch(50, post=busy, approved=True)
+    site.shared_parts()  # every page's header and footer, built once (test_site_footer)
     with CaptureQueriesContext(connection) as without_comments:
         page_html(client, quiet)
     with CaptureQueriesContext(connection) as with_comments:

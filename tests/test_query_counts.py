@@ -6,12 +6,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from blog import site
 from tests.factories import CommentFactory, CommentFormDataFactory, ImageFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def count_queries(client, url) -> int:
+    # The site's header and footer parts, one fragment for every page, built once after any
+    # change (counted in test_site_footer).
+    site.shared_parts()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200

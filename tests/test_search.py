@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from blog import site
 from blog.models import Post
 from tests.factories import PostFactory
 
@@ -71,6 +72,7 @@ def test_empty_search_shows_the_form_and_no_results_without_querying(
     client, django_assert_num_queries
 ):
     PostFactory(title="Anything")
+    site.shared_parts()  # every page's header and footer, built once (test_site_footer)
     with django_assert_num_queries(0):
         response = search(client, "")
     assert response.context["results"] == []

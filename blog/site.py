@@ -1,0 +1,159 @@
+"""The site as its owner runs it from the admin: its name and texts (SiteSettings) and its pages
+with their own address (Page: About, Contact, Privacy), and what every page shows of them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
+from django.urls import reverse
+from taggit.models import Tag
+
+from blog import fragments, generations
+from blog.rendering import render_markdown, sanitise_rendered_body
+
+FOOTER_TAGS = 20  # the most used tags named in every page's footer
+
+
+def default_site_name() -> str:
+    return settings.SITE_NAME
+
+
+class SiteSettings(models.Model):
+    """The owner's settings (one row), so renaming the site needs no deploy."""
+
+    site_name = models.CharField(
+        max_length=100, default=default_site_name, help_text="Shown at the top of every page."
+    )
+    tagline = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="One line under the site's name; also its description for search engines.",
+    )
+    about = models.TextField(
+        "about text",
+        blank=True,
+        max_length=1000,
+        help_text="A few sentences about the site, in every page's footer.",
+    )
+    footer = models.CharField(
+        "footer line",
+        max_length=200,
+        blank=True,
+        help_text="The last line of every page, e.g. a copyright. Empty: the site's name.",
+    )
+    comments_open_by_default = models.BooleanField(
+        default=True,
+        help_text="Whether a new post starts open to comments (each post can change it). When "
+        "comments close by age is a moderation setting.",
+    )
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return "Site settings"
+
+    def get_absolute_url(self):
+        return reverse("admin:blog_sitesettings_change", args=[self.pk])
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        """The settings row (made by a migration); the defaults if it was deleted. Never writes."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class PageQuerySet(models.QuerySet):
+    def published(self):
+        """Pages the public may see."""
+        return self.filter(status=Page.Status.PUBLISHED)
+
+    def in_navigation(self):
+        """The published pages the site's navigation lists, in the owner's order."""
+        return self.published().filter(in_navigation=True).order_by("position", "title")
+
+
+class Page(models.Model):
+    """A page outside the blog's stream, at its own address (/about/): no date, no feed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    # Addresses of the site's own routes, which a page's slug would shadow or be shadowed by.
+    RESERVED_SLUGS = frozenset(
+        {"admin", "blog", "comments", "reset", "media", "static", "healthz", "sitemap"}
+    )
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="The page's address: /slug/ (e.g. about)."
+    )
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(editable=False, default="")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    in_navigation = models.BooleanField(
+        "listed in the navigation", default=True, help_text="Linked from every page's header."
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in the navigation: lower numbers come first."
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = sanitise_rendered_body(render_markdown(self.body))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:page", args=[self.slug])
+
+    def clean(self):
+        if self.slug in self.RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": "This address belongs to the site itself: choose another."},
+                code="reserved",
+            )
+
+
+def shared_parts() -> dict:
+    """What every public page shows of the site: its settings, the pages in its navigation, the
+    months with posts and the most used tags. The same for every reader, so kept as a fragment
+    under POSTS (a post, page or setting saved bumps it); no query on a warm cache."""
+    from blog.models import Post
+
+    def build():
+        public = Post.objects.published()
+        tags = (
+            Tag.objects.filter(post__in=public)
+            .annotate(uses=Count("post"))
+            .order_by("-uses", "name")[:FOOTER_TAGS]
+        )
+        parts = {
+            "settings": SiteSettings.load(),
+            "navigation": [(p.title, p.get_absolute_url()) for p in Page.objects.in_navigation()],
+            "months": [m.date() for m in public.datetimes("publish_at", "month", order="DESC")],
+            "tags": sorted(((tag.name, tag.slug) for tag in tags), key=lambda t: t[0].lower()),
+        }
+        [posts_generation] = generations.current([generations.POSTS])
+        return parts, generations.next_publication(posts_generation)
+
+    return fragments.cached(fragments.key("site", "", [generations.POSTS]), build)
+
+
+def site_name() -> str:
+    """The site's name as its owner set it."""
+    return shared_parts()["settings"].site_name
+
+
+def comments_open_by_default() -> bool:
+    """A new post's comments_enabled, as the owner set it."""
+    return shared_parts()["settings"].comments_open_by_default
