@@ -154,6 +154,7 @@ def time_pages(*, requests: int) -> list[dict]:
 
     from bench import scenarios
     from blog.models import Post
+    from comments import section
     from comments.models import Comment
     from core import fake_data
 
@@ -162,8 +163,7 @@ def time_pages(*, requests: int) -> list[dict]:
     pages_total = -(-Post.objects.published().count() // 10)
     deep = min(5000, pages_total)
     busy, huge = busy_posts()
-    threads = Comment.objects.approved().filter(post=huge, parent__isnull=True).count()
-    last_comment_page = -(-threads // 50)
+    last_comment_page = len(section.comment_pages(post=huge))
     try:
         search = reverse("blog:search") + f"?q={fake_data.RARE_WORD}"
     except NoReverseMatch:

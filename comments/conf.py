@@ -12,7 +12,8 @@ DEFAULTS = {
     # Top-level comments are depth 0, so replies nest up to MAX_DEPTH levels; the thread and
     # public-count queries are built from it.
     "MAX_DEPTH": ("COMMENT_MAX_DEPTH", 2),
-    "THREADS_PER_PAGE": ("COMMENT_THREADS_PER_PAGE", 50),
+    # A comment page holds whole threads, at most this many comments counting replies.
+    "COMMENTS_PER_PAGE": ("COMMENTS_PER_PAGE", 50),
     "PENDING_REMEMBERED": ("COMMENT_PENDING_REMEMBERED", 20),  # own pending ids a session keeps
     "DUPLICATE_WINDOW": ("COMMENT_DUPLICATE_WINDOW", timedelta(hours=1)),
     "MIN_SECONDS": ("COMMENT_MIN_SECONDS", 3),  # a form sent faster: send it again

@@ -48,7 +48,12 @@ class Comment(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        db_index=False,  # comment_replies_idx leads with it
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     user = models.ForeignKey(
@@ -110,6 +115,10 @@ class Comment(models.Model):
                 fields=["post", "status", "created", "id", "parent"],
                 name="comment_post_status_idx",
             ),
+            # A comment page's replies, level by level: a few parents' approved replies. With
+            # the status beside the parent, every database prefers it, statistics or not, to
+            # walking the post's comments in comment_post_status_idx.
+            models.Index(fields=["parent", "status"], name="comment_replies_idx"),
             models.Index(fields=["status", "-created", "-id"], name="comment_queue_idx"),
             # The queue filtered by one commenter's address or IP (each row links to both),
             # newest first: a page is read in order, however many comments the commenter wrote.

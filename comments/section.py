@@ -69,38 +69,65 @@ def build_threads(comments: list[Comment]) -> list[Thread]:
     return threads
 
 
-def thread_levels(*, post: Post, top_level_ids, depth: int | None = None) -> list[QuerySet]:
-    """The comments of the threads these top-level comments of `post` start, down to `depth`
+def thread_levels(*, top_level_ids, depth: int | None = None) -> list[QuerySet]:
+    """The comments of the threads these top-level comments start, down to `depth`
     replies: one queryset per nesting level (the comments themselves, their approved replies,
     the approved replies to those, ...), to be combined with UNION.
 
-    Each level is one lookup (the primary key, then the parent: by its index, or in
-    comment_post_status_idx's entries of the post). One WHERE OR-ing the levels made the
+    Each level is one lookup (the primary key, then the parent and status in
+    comment_replies_idx; a reply is on its parent's post). One WHERE OR-ing the levels made the
     database test every comment of the post, or of the table.
     """
     levels, parents = [Comment.objects.filter(pk__in=top_level_ids)], top_level_ids
     for _ in range(conf.MAX_DEPTH if depth is None else depth):
-        replies = Comment.objects.approved().filter(post=post, parent__in=parents)
+        replies = Comment.objects.approved().filter(parent__in=parents)
         levels.append(replies)
         parents = replies.order_by().values("pk")
     return levels
 
 
+def comment_pages(*, post: Post) -> list[list[int]]:
+    """The post's comment pages, oldest first: each a list of top-level comment ids whose whole
+    threads hold at most conf.COMMENTS_PER_PAGE public comments together (a longer thread has a
+    page to itself).
+
+    One query, read from comment_post_status_idx alone: the id and parent of each approved
+    comment of the post. Counting replies is what keeps a page short when a few threads are
+    long, and a thread is never cut across pages.
+    """
+    rows = Comment.objects.approved().filter(post=post).order_by("created", "pk")
+    max_depth, per_page = conf.MAX_DEPTH, conf.COMMENTS_PER_PAGE
+    root_of, depth_of, sizes = {}, {}, {}
+    for pk, parent_id in rows.values_list("pk", "parent_id"):
+        if parent_id is None:
+            root_of[pk], depth_of[pk], sizes[pk] = pk, 0, 1
+        elif parent_id in root_of and depth_of[parent_id] < max_depth:
+            # Replies under a hidden comment, or nested past MAX_DEPTH, are not shown.
+            root_of[pk], depth_of[pk] = root_of[parent_id], depth_of[parent_id] + 1
+            sizes[root_of[pk]] += 1
+    pages, filled = [], per_page
+    for top_level_id, size in sizes.items():
+        if filled + size > per_page:
+            pages.append([])
+            filled = 0
+        pages[-1].append(top_level_id)
+        filled += size
+    return pages
+
+
 def shared_section(*, post: Post, page_number=None) -> SharedSection:
     """The approved threads of one comment page, the count and the closed flag.
 
-    Only the page's threads are loaded (its top-level comments and their replies, in one
-    query), so the query count does not grow with the post's comments, and the page's ids and
-    their count are read from comment_post_status_idx alone.
+    Two queries whatever the post's comments: the pages' layout (comment_pages), then the
+    page's threads (its top-level comments and their replies).
     """
-    top_level = Comment.objects.approved().filter(post=post, parent__isnull=True).values("pk")
-    per_page = conf.THREADS_PER_PAGE
-    page = Paginator(top_level, per_page).get_page(page_number)
-    offset = (page.number - 1) * per_page
-    page_ids = top_level[offset : offset + per_page]
-    levels = thread_levels(post=post, top_level_ids=page_ids)
+    page = Paginator(comment_pages(post=post), 1).get_page(page_number)
+    page_ids = page.object_list[0] if page.object_list else []
+    levels = thread_levels(top_level_ids=page_ids)
     levels = [level.defer(*UNSHOWN_COLUMNS).order_by() for level in levels]
-    on_page = list(levels[0].union(*levels[1:], all=True).order_by("created", "pk"))
+    # Sorted here: asked to sort, SQLite reads each level in created order from
+    # comment_queue_idx, walking every approved comment.
+    on_page = sorted(levels[0].union(*levels[1:], all=True), key=lambda c: (c.created, c.pk))
     page.object_list = build_threads(on_page)
     rules = ModerationSettings.load()
     return SharedSection(

@@ -237,14 +237,44 @@ def fifty_one_threads():
     return post, threads, late_reply
 
 
-def test_comments_come_fifty_threads_a_page_with_replies_kept_in_their_thread(
+def test_a_comment_page_holds_fifty_comments_counting_replies_in_whole_threads(
     client, fifty_one_threads
 ):
     post, threads, late_reply = fifty_one_threads
     first = shown_comments(comment_section(client, post))
-    assert [pk for pk, depth in first.items() if depth == 0] == [c.pk for c in threads[:50]]
-    assert late_reply.pk in first
-    assert list(shown_comments(comment_section(client, post, cpage=2))) == [threads[50].pk]
+    # The first thread and its reply, then 48 more threads: 50 comments.
+    assert [pk for pk, depth in first.items() if depth == 0] == [c.pk for c in threads[:49]]
+    assert late_reply.pk in first and len(first) == 50
+    second = shown_comments(comment_section(client, post, cpage=2))
+    assert list(second) == [threads[49].pk, threads[50].pk]
+
+
+def test_no_comment_page_splits_a_thread_or_holds_more_than_the_limit_but_a_long_thread(
+    client, settings
+):
+    settings.COMMENTS_PER_PAGE = 5
+    post = PostFactory()
+    start = timezone.now() - timedelta(days=1)
+    threads, tops = [], []
+    for n, size in enumerate([1, 3, 2, 1, 6, 1]):
+        top = CommentFactory(post=post, approved=True, created=start + timedelta(minutes=n))
+        tops.append(top)
+        thread, parent = [top.pk], top
+        for _ in range(size - 1):  # a reply, a reply to it, then more replies to the first
+            parent = CommentFactory(post=post, approved=True, parent=parent)
+            thread.append(parent.pk)
+            parent = parent if parent.depth < 2 else top
+        threads.append(thread)
+    CommentFactory(post=post, pending=True, parent=tops[0])  # not shown: not counted
+
+    pages = [list(shown_comments(comment_section(client, post, cpage=n))) for n in range(1, 5)]
+
+    by_page = [[t for t in threads if t[0] in page] for page in pages]
+    assert by_page == [threads[0:2], threads[2:4], threads[4:5], threads[5:6]]
+    for page, page_threads in zip(pages, by_page, strict=True):
+        assert sorted(page) == sorted(pk for thread in page_threads for pk in thread)
+        assert len(page) <= 5 or len(page_threads) == 1  # a 6-comment thread: a page to itself
+    assert "Comment page 4 of 4" in comment_section(client, post, cpage=4)
 
 
 def test_heading_counts_all_approved_comments_not_just_this_page(client, fifty_one_threads):
@@ -278,7 +308,7 @@ def test_single_page_of_comments_has_no_page_links(client):
 
 def test_post_page_query_count_does_not_grow_with_comments(client):
     ModerationSettings.load()
-    quiet, busy = PostFactory(), PostFactory()
+    quiet, busy = CommentFactory(approved=True).post, PostFactory()
     for _ in range(50):
         top = CommentFactory(post=busy, approved=True)
         reply = CommentFactory(post=busy, approved=True, parent=top)
@@ -290,5 +320,5 @@ def test_post_page_query_count_does_not_grow_with_comments(client):
         page_html(client, quiet)
     with CaptureQueriesContext(connection) as with_comments:
         html = page_html(client, busy)
-    assert len(shown_comments(html)) == 150  # 50 threads of three on page one
+    assert len(shown_comments(html)) == 48  # 16 threads of three on page one: 50 at most
     assert len(with_comments) == len(without_comments)

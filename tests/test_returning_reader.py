@@ -165,7 +165,7 @@ def test_page_showing_an_own_pending_reply_is_private_and_not_cached(client):
 def test_own_pending_reply_to_a_comment_on_another_comment_page_is_listed_naming_its_parent(
     client, settings
 ):
-    settings.COMMENT_THREADS_PER_PAGE = 1
+    settings.COMMENTS_PER_PAGE = 1
     first = CommentFactory(approved=True, author_name="Grace First")
     second = CommentFactory(approved=True, post=first.post)
     mine = reply(client, first, body="Reply from another page.")
@@ -189,7 +189,7 @@ def test_own_new_comment_is_still_listed_after_the_threads(client):
 
 
 def test_pending_reply_to_a_comment_since_removed_does_not_name_it(client, settings):
-    settings.COMMENT_THREADS_PER_PAGE = 1
+    settings.COMMENTS_PER_PAGE = 1
     first = CommentFactory(approved=True, author_name="Grace Removed")
     mine = reply(client, first, body="Reply to a comment now gone.")
     services.moderate(

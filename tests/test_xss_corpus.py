@@ -89,7 +89,7 @@ def corpus(settings):
     """One post per payload (in every post field and as its tag), and one pending comment per
     payload (name, body, website) on the first post."""
     settings.BLOG_FEED_LENGTH = 100
-    settings.COMMENT_THREADS_PER_PAGE = 100
+    settings.COMMENTS_PER_PAGE = 100
     editor = UserFactory(username="editor", is_staff=True, groups=["Editors"])
     (settings.MEDIA_ROOT / "covers").mkdir(parents=True)
     Image.new("RGB", (4, 3)).save(settings.MEDIA_ROOT / "covers" / "cover.png")
