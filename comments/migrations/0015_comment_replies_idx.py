@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('blog', '0019_one_line_titles'),
-        ('comments', '0013_commenter_queue_newest_first'),
+        ('comments', '0014_commenters_data'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
