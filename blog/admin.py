@@ -24,7 +24,7 @@ from blog.pagination import EstimatedCountPaginator
 from blog.rendering import MAX_BODY_LENGTH
 
 
-class PreviewLinkInline(admin.TabularInline):
+class PreviewLinkInline(admin.StackedInline):
     """Share links for reviewers without an account, listed and created on the post's page."""
 
     model = PreviewLink
@@ -157,7 +157,7 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
         "publication_status",
         "publish_at",
         "author",
-        "approved_comment_count",
+        "comments",
     ]
     # Tags and authors: only those of posts this user may open (an author sees no tag that
     # only someone else's draft carries).
@@ -185,6 +185,10 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
         if post.is_scheduled:
             return f"Scheduled for {timezone.localtime(post.publish_at):%Y-%m-%d %H:%M}"
         return post.get_status_display()
+
+    @admin.display(description="comments", ordering="approved_comment_count")
+    def comments(self, post):
+        return post.approved_comment_count
 
     def get_queryset(self, request):
         return Post.objects.viewable_by(request.user).select_related("author")

@@ -130,6 +130,8 @@ class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
                 attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT
             ),
             "review_note": forms.Textarea(attrs={"rows": 3}),
+            # Wraps, so a long title is seen whole on a phone too (a line break is refused).
+            "title": forms.Textarea(attrs={"rows": 1}),
         }
 
     def __init__(self, *args, **kwargs):

@@ -89,7 +89,7 @@ def test_admin_post_form_scripts_work_under_the_policy(live_server, context):
     popup.close()
 
     # inlines.js adds a share-link row, and removes it again.
-    rows = page.locator("#preview_links-group tr.form-row:not(.empty-form)")
+    rows = page.locator("#preview_links-group .inline-related:not(.empty-form)")
     before = rows.count()
     page.get_by_role("button", name="Add another Share link").click()
     expect(rows).to_have_count(before + 1)
