@@ -108,12 +108,14 @@ class UsedByVisiblePostsFilter(admin.RelatedOnlyFieldListFilter):
 
 
 class PublicationStateFilter(admin.SimpleListFilter):
-    """Draft / In review / Scheduled / Published, each from its QuerySet method."""
+    """Draft (Changes requested among them) / In review / Scheduled / Published, each from its
+    QuerySet method."""
 
     title = "state"
     parameter_name = "state"
     STATES = {
         "draft": ("Draft", lambda posts: posts.drafts()),
+        "changes": ("Changes requested", lambda posts: posts.changes_requested()),
         "review": ("In review", lambda posts: posts.in_review()),
         "scheduled": ("Scheduled", lambda posts: posts.scheduled()),
         "published": ("Published", lambda posts: posts.published()),
@@ -184,6 +186,8 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
             return "Published"
         if post.is_scheduled:
             return f"Scheduled for {timezone.localtime(post.publish_at):%Y-%m-%d %H:%M}"
+        if post.changes_requested:
+            return "Changes requested"
         return post.get_status_display()
 
     @admin.display(description="comments", ordering="approved_comment_count")
@@ -226,6 +230,13 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
             return ["status"]
         # Authors write; editors decide when a post goes live and whose name is on it.
         return ["status", "publish_at", "author", "review_note", "pinned"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_publish_permission(request):
+            return fields
+        # An author reads the editor's note at the top of the form (change_form.html).
+        return [field for field in fields if field != "review_note"]
 
     def get_list_filter(self, request):
         if self.has_publish_permission(request):

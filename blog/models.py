@@ -68,6 +68,10 @@ class PostQuerySet(models.QuerySet):
         """Posts being written: not yet submitted, or sent back to their author."""
         return self.filter(status=Post.Status.DRAFT)
 
+    def changes_requested(self):
+        """Drafts an editor sent back with a note, until their author submits them again."""
+        return self.drafts().exclude(review_note="")
+
     def in_review(self):
         """Posts their authors submitted, waiting for an editor."""
         return self.filter(status=Post.Status.REVIEW)
@@ -311,6 +315,10 @@ class Post(models.Model):
             and self.publish_at is not None
             and self.publish_at <= timezone.now()
         )
+
+    @property
+    def changes_requested(self) -> bool:
+        return self.status == self.Status.DRAFT and bool(self.review_note)
 
     @property
     def is_scheduled(self) -> bool:

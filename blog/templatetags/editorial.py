@@ -13,3 +13,12 @@ def posts_awaiting_review(context):
     if request is None or not workflow.is_editor(request.user):
         return Post.objects.none()
     return Post.objects.in_review().select_related("author").order_by("updated")
+
+
+@register.simple_tag(takes_context=True)
+def my_posts_with_changes_requested(context):
+    """The user's own posts an editor sent back, most recently changed first."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return Post.objects.none()
+    return Post.objects.changes_requested().filter(author=request.user).order_by("-updated")
