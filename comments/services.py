@@ -67,6 +67,8 @@ def moderate(
     rows.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
     # After the change, in order:
     counts.recount({comment.post_id for comment in changed})  # the posts' counts; purge pages
+    if status == Comment.Status.APPROVED:
+        subscriptions.queue_notices(before)  # the mail commenters asked for, once committed
     return before
 
 

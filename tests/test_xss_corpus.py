@@ -24,8 +24,8 @@ from PIL import Image
 
 from blog.models import Post
 from comments import feeds as comment_feeds
-from comments import services
-from comments.models import Comment
+from comments import services, subscriptions
+from comments.models import Comment, VerifiedEmail
 from comments.notifications import moderation_message
 from tests.factories import (
     CommentFactory,
@@ -256,18 +256,33 @@ def test_admin_lists_and_change_pages_show_every_payload_as_text(client, corpus)
         assert_safe_html(response, markers_in(comment.body), f"comment change {comment.pk}")
 
 
+def commenter_notice(comment):
+    """The mail a commenter who asked for it gets when `comment` is published."""
+    VerifiedEmail.objects.get_or_create(email=comment.author_email)
+    comment.notify_me = True
+    [notice] = subscriptions.notices(comment)
+    return notice
+
+
 def test_emails_are_plain_text_and_quote_the_payloads(corpus, moderator):
     for comment in Comment.objects.select_related("post"):
-        message = moderation_message(comment=comment, address=moderator.email, moderator=moderator)
-        assert "\n" not in message.subject and "\r" not in message.subject
-        raw = message.message()
-        assert raw.get_content_type() == "text/plain" and not raw.is_multipart()
-        assert markers_in(comment.body) <= markers_in(message.body)
-        for line in comment.body.splitlines():
-            assert f"> {line}".rstrip() in message.body  # quoted, never passing for our own lines
+        for message in [
+            moderation_message(comment=comment, address=moderator.email, moderator=moderator),
+            commenter_notice(comment),
+        ]:
+            assert_plain_and_quoted(message, comment)
     mail.outbox.clear()
     for payload in PAYLOADS[:5]:
         services.send_verification_email(email=f"reader+{len(payload)}@example.com")
     assert mail.outbox and all(
         m.message().get_content_type() == "text/plain" and not m.alternatives for m in mail.outbox
     )
+
+
+def assert_plain_and_quoted(message, comment):
+    assert "\n" not in message.subject and "\r" not in message.subject
+    raw = message.message()
+    assert raw.get_content_type() == "text/plain" and not raw.is_multipart()
+    assert markers_in(comment.body) <= markers_in(message.body)
+    for line in comment.body.splitlines():
+        assert f"> {line}".rstrip() in message.body  # quoted, never passing for our own lines
