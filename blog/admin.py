@@ -1,6 +1,3 @@
-from urllib.parse import urljoin
-
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +19,7 @@ from blog.images import ImageUploadField
 from blog.models import Image, Post, PostRevision, PreviewLink, render_body
 from blog.pagination import EstimatedCountPaginator
 from blog.rendering import MAX_BODY_LENGTH
+from blog.seo import absolute_url
 
 
 class PreviewLinkInline(admin.StackedInline):
@@ -41,7 +39,7 @@ class PreviewLinkInline(admin.StackedInline):
     def share_url(self, link):
         if link.pk is None:
             return "Appears once you save."
-        url = urljoin(settings.SITE_URL, link.get_absolute_url())
+        url = absolute_url(link.get_absolute_url())
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
     @admin.display(description="state")

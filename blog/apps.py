@@ -6,19 +6,13 @@ class BlogConfig(AppConfig):
     name = "blog"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate, post_save
+        from django.db.models.signals import post_migrate
 
         from blog import signals, tagging
-        from blog.pagination import forget_published_count
 
         tagging.connect()
         signals.connect()
         post_migrate.connect(pages_stale_after_migrations, sender=self, dispatch_uid="migrated")
-        # A cache purge, the kind of side effect signals are for here (STYLE.md, section 6).
-        for signal in (post_save, post_delete):
-            signal.connect(
-                forget_published_count, sender="blog.Post", dispatch_uid=f"count-{signal}"
-            )
 
 
 def pages_stale_after_migrations(*, plan=None, **kwargs) -> None:

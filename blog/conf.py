@@ -16,6 +16,8 @@ DEFAULTS = {
     "PREVIEW_LINK_MAX_LIFETIME": ("BLOG_PREVIEW_LINK_MAX_LIFETIME", timedelta(days=30)),
     # The longest a fragment (blog.fragments) is kept; changes make it unreachable at once anyway.
     "FRAGMENT_SECONDS": ("FRAGMENT_CACHE_SECONDS", 3600),
+    "MAIL_ATTEMPTS": ("MAIL_ATTEMPTS", 4),  # tries of each mail task (blog and comments) in all
+    "MAIL_RETRY_DELAY": ("MAIL_RETRY_DELAY", 60),  # seconds before the 2nd try, doubling after
 }
 
 

@@ -380,9 +380,11 @@ def render_body(body: str) -> str:
 RESERVED_SLUGS = {"feed", "search"}
 
 
-def unique_slug(title: str, exclude_pk=None) -> str:
-    """A slug from the title, suffixed -2, -3... if another post (or a page) already has it."""
-    base = slugify(title)[:180] or "post"
+def unique_slug(*texts: str, exclude_pk=None) -> str:
+    """A slug from the first of `texts` that makes one (else "post"), suffixed -2, -3... if
+    another post (or a page) already has it."""
+    slugs = (slugify(text)[:180].strip("-") for text in texts)
+    base = next(filter(None, slugs), "post")
     slug, n = base, 2
     others = Post.objects.exclude(pk=exclude_pk) if exclude_pk else Post.objects.all()
     while slug in RESERVED_SLUGS or others.filter(slug=slug).exists():

@@ -64,38 +64,37 @@ def planner_estimate(queryset) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-PUBLISHED_COUNT_KEY = "blog:published-count"
 PUBLISHED_COUNT_MAX_AGE = 300
 
 
+def _public_count(posts, key: str) -> int:
+    """How many of `posts` are public, cached: counting them on every list page costs more than
+    the page. The key holds the POSTS generation, which every post save or delete and every tag
+    change bumps, so the figure is exact; it is recomputed when the next scheduled post among
+    them goes live, or after five minutes."""
+    from blog import generations
+
+    [generation] = generations.current([generations.POSTS])
+    key = f"{key}:{generation}"
+    figures = cache.get(key)
+    if figures is None or (figures["next"] is not None and figures["next"] <= timezone.now()):
+        figures = posts.publication_figures()
+        cache.set(key, figures, PUBLISHED_COUNT_MAX_AGE)
+    return figures["count"]
+
+
 def published_count() -> int:
-    """How many posts are public: counting 100,000 index entries on every index view costs more
-    than the page itself, so the figure is cached until a post is saved or deleted
-    (blog.signals), the next scheduled post goes live, or five minutes pass."""
+    """How many posts are public (cached, see _public_count)."""
     from blog.models import Post
 
-    figures = cache.get(PUBLISHED_COUNT_KEY)
-    if figures is None or (figures["next"] is not None and figures["next"] <= timezone.now()):
-        figures = Post.objects.publication_figures()
-        cache.set(PUBLISHED_COUNT_KEY, figures, PUBLISHED_COUNT_MAX_AGE)
-    return figures["count"]
+    return _public_count(Post.objects.all(), "blog:published-count")
 
 
 def tag_count(tag) -> int:
-    """How many public posts carry `tag`, cached like published_count(): counting a tag's 4,000
-    posts through the tag join cost more than its page. The key holds the POSTS generation,
-    which every post save or delete and every tag change bumps, so the figure is exact; it is
-    recomputed when the tag's next scheduled post goes live, or after five minutes."""
-    from blog import generations
+    """How many public posts carry `tag` (cached, see _public_count)."""
     from blog.models import Post
 
-    [generation] = generations.current([generations.POSTS])
-    key = f"blog:tag-count:{tag.pk}:{generation}"
-    figures = cache.get(key)
-    if figures is None or (figures["next"] is not None and figures["next"] <= timezone.now()):
-        figures = Post.objects.filter(tags=tag).publication_figures()
-        cache.set(key, figures, PUBLISHED_COUNT_MAX_AGE)
-    return figures["count"]
+    return _public_count(Post.objects.filter(tags=tag), f"blog:tag-count:{tag.pk}")
 
 
 # A tag page reads about (published / tag's posts) x (page end) index entries going down the
@@ -109,7 +108,3 @@ def tag_is_common(tag) -> bool:
     the tag's own rows (PostQuerySet.with_tag): from the two cached counts, no query."""
     count = tag_count(tag)
     return count * count >= published_count() * COMMON_TAG_PAGE_END
-
-
-def forget_published_count(**kwargs) -> None:
-    cache.delete(PUBLISHED_COUNT_KEY)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from blog.models import Page, Post
+from blog.seo import absolute_url
 
 
 class SiteUrlSitemap(Sitemap):
@@ -61,10 +62,9 @@ SITEMAPS = {"pages": PageSitemap, "posts": PostSitemap, "tags": TagSitemap}
 def index(request):
     """Django's sitemap index, with the section addresses on SITE_URL too."""
     response = sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap_section")
-    base = settings.SITE_URL.rstrip("/")
     for item in response.context_data["sitemaps"]:
         parts = urlsplit(item.location)
-        item.location = base + parts.path + (f"?{parts.query}" if parts.query else "")
+        item.location = absolute_url(parts.path + (f"?{parts.query}" if parts.query else ""))
     return response
 
 

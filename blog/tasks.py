@@ -1,18 +1,30 @@
 """The editorial workflow's mail and the front caches' purges, sent by background tasks
 (django-tasks), never in a request.
 
-Like comments/tasks.py: in production the database backend and `manage.py db_worker` run them;
-mail is retried MAIL_ATTEMPTS times in all with a doubling wait from MAIL_RETRY_DELAY seconds.
+In production the database backend and `manage.py db_worker` run them. A failed mail is logged
+and tried again (retry_later) when the backend can schedule tasks.
 """
 
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from blog import conf
+
 logger = logging.getLogger(__name__)
+
+
+def retry_later(task_function, *, attempt: int, what: str, log: logging.Logger, **kwargs) -> None:
+    """Log the failed attempt at a mail task and, if attempts remain (conf.MAIL_ATTEMPTS) and the
+    backend can defer, enqueue the next one after a wait doubling from conf.MAIL_RETRY_DELAY."""
+    retried = attempt < conf.MAIL_ATTEMPTS and task_function.get_backend().supports_defer
+    if retried:
+        delay = timedelta(seconds=conf.MAIL_RETRY_DELAY * 2 ** (attempt - 1))
+        task_function.using(run_after=timezone.now() + delay).enqueue(attempt=attempt + 1, **kwargs)
+    outcome = "will retry" if retried else "giving up"
+    log.exception("Could not send %s (attempt %d, %s)", what, attempt, outcome)
 
 
 @task()
@@ -23,22 +35,9 @@ def send_workflow_notice(*, action: str, post_id: int, actor_id: int, attempt: i
     try:
         return NOTIFICATIONS[action](post_id=post_id, actor_id=actor_id)
     except Exception:
-        attempts = getattr(settings, "MAIL_ATTEMPTS", 4)
-        retried = attempt < attempts and send_workflow_notice.get_backend().supports_defer
-        if retried:
-            delay = timedelta(
-                seconds=getattr(settings, "MAIL_RETRY_DELAY", 60) * 2 ** (attempt - 1)
-            )
-            send_workflow_notice.using(run_after=timezone.now() + delay).enqueue(
-                action=action, post_id=post_id, actor_id=actor_id, attempt=attempt + 1
-            )
-        logger.exception(
-            "Could not send the %r notice for post %s (attempt %d, %s)",
-            action,
-            post_id,
-            attempt,
-            "will retry" if retried else "giving up",
-        )
+        what = f"the {action!r} notice for post {post_id}"
+        arguments = {"action": action, "post_id": post_id, "actor_id": actor_id}
+        retry_later(send_workflow_notice, attempt=attempt, what=what, log=logger, **arguments)
         raise
 
 

@@ -7,7 +7,6 @@ and send a submission back to its author with a note. The admin's buttons come f
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
+from blog.seo import absolute_url
 
 PUBLISH_PERMISSION = "blog.publish_post"
 
@@ -105,8 +105,7 @@ def notify_after(*, post: Post, action: str, request_user: AbstractBaseUser) -> 
 
 
 def _admin_url(post: Post) -> str:
-    path = reverse("admin:blog_post_change", args=[post.pk])
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(reverse("admin:blog_post_change", args=[post.pk]))
 
 
 def _mail_about(post: Post, *, subject: str, template: str, recipients: list[str]) -> int:

@@ -27,7 +27,7 @@ from blog.admin_lists import QuickRowsChangeList, QuickRowsMixin
 from blog.models import Post
 from blog.pagination import EstimatedCountPaginator
 from comments import counts, desk, moderation, personal_data, services, spam
-from comments.models import Comment, DataRequest, ModerationSettings, VerifiedEmail
+from comments.models import Comment, DataRequest, ModerationSettings, VerifiedEmail, as_row_id
 
 
 def _bulk_action(action: moderation.ModerationAction):
@@ -100,7 +100,7 @@ class PostFilter(admin.SimpleListFilter):
             "-pending_comment_count", "pk"
         )
         posts = list(busiest.only("pk", "title", "pending_comment_count")[: self.BUSIEST])
-        chosen = _as_int(self.value())
+        chosen = as_row_id(self.value())
         if chosen is not None and chosen not in {post.pk for post in posts}:
             posts += Post.objects.filter(pk=chosen).only("pk", "title", "pending_comment_count")
         return [
@@ -120,15 +120,6 @@ class PostFilter(admin.SimpleListFilter):
         return queryset.filter(post_id=_filter_id(self.value()))
 
 
-def _as_int(value) -> int | None:
-    """`value` as a row id: None for anything else, a number past 64 bits included."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if -(2**63) <= number < 2**63 else None
-
-
 def _is_ip(value) -> bool:
     try:
         ipaddress.ip_address(value)
@@ -138,7 +129,7 @@ def _is_ip(value) -> bool:
 
 
 def _filter_id(value: str) -> int:
-    number = _as_int(value)
+    number = as_row_id(value)
     if number is None:
         raise IncorrectLookupParameters(f"not an id: {value[:40]!r}")
     return number

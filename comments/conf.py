@@ -7,6 +7,7 @@ changed in settings.py or by a test is seen everywhere.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 
 DEFAULTS = {
     # Top-level comments are depth 0, so replies nest up to MAX_DEPTH levels; the thread and
@@ -33,9 +34,12 @@ DEFAULTS = {
     "REPEATED_TEXT_LOOKBACK": ("COMMENT_REPEATED_TEXT_LOOKBACK", 500),
     # Confirmation emails one address receives per day (UTC), however many IPs ask for them.
     "CONFIRMATIONS_PER_DAY": ("COMMENT_CONFIRMATIONS_PER_DAY", 3),
-    "MAIL_ATTEMPTS": ("MAIL_ATTEMPTS", 4),  # tries of each mail task before it gives up
-    "MAIL_RETRY_DELAY": ("MAIL_RETRY_DELAY", 60),  # seconds before the 2nd try, doubling after
 }
+
+
+def rate_limit_cache():
+    """The cache django-ratelimit counts in: the comment limits and the confirmation-mail cap."""
+    return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
 
 
 def __getattr__(name: str):

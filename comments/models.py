@@ -264,3 +264,12 @@ class DataRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.comments} comment(s)"
+
+
+def as_row_id(value) -> int | None:
+    """`value` as a row id: None for anything else, a number past 64 bits included."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -(2**63) <= number < 2**63 else None

@@ -15,6 +15,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from blog.seo import absolute_url
 from blog.site import site_name
 from comments import conf, moderation
 from comments.models import Comment
@@ -57,10 +58,6 @@ def read_link_token(token: str) -> LinkClaim:
     if claim.action not in moderation.EMAILED:
         raise signing.BadSignature("Unknown moderation link action")
     return claim
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def link_url(*, comment: Comment, action: str, moderator: AbstractBaseUser | None) -> str:

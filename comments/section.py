@@ -25,7 +25,7 @@ from blog import fragments, generations
 from blog.models import Post
 from comments import conf, services, session
 from comments.forms import CommentForm
-from comments.models import Comment, ModerationSettings
+from comments.models import Comment, ModerationSettings, as_row_id
 
 # Columns the page never shows: kept out of memory and out of the template's reach.
 UNSHOWN_COLUMNS = ["body", "author_email", "ip_address", "user_agent", "moderation_reasons"]
@@ -245,7 +245,7 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
     if fragment.closed:
         form = None
     elif form is None:
-        parent = _as_int(request.GET.get("replyto"))
+        parent = as_row_id(request.GET.get("replyto"))
         if parent not in fragment.comment_ids:
             parent = None
         if _signed_in(request):
@@ -253,7 +253,7 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
         else:  # the blank form everyone without an account shares: no CommentForm to build
             form_html, form_due = blank_form_fragment(post=post, parent=parent)
     else:
-        parent = _as_int(form["parent"].value())
+        parent = as_row_id(form["parent"].value())
     pending = _own_pending(request, post)
     if shared is None and (pending or parent in fragment.comment_ids):
         shared = shared_section(post=post, page_number=page_number)
@@ -281,7 +281,7 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
         form_html=form_html,
         reply_to=shown.get(parent),
         own_pending=own_pending,
-        messages=_comment_messages(request),
+        messages=session.tagged_messages(flash.get_messages(request), MESSAGE_TAG),
         expires=_expires(fragment, form_due),
     )
 
@@ -333,17 +333,3 @@ def _own_pending(request, post: Post) -> list[Comment]:
     own = Comment.objects.pending().filter(post=post, pk__in=ids).select_related("parent")
     unshown_of_parent = [f"parent__{column}" for column in UNSHOWN_COLUMNS]
     return list(own.defer(*UNSHOWN_COLUMNS, *unshown_of_parent))
-
-
-def _comment_messages(request) -> list:
-    storage = flash.get_messages(request)
-    if not storage:  # len() does not mark the messages as shown; iterating does
-        return []
-    return [message for message in storage if MESSAGE_TAG in message.tags.split()]
-
-
-def _as_int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -9,11 +9,9 @@ import time
 from collections.abc import Collection
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
@@ -23,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
+from blog.seo import absolute_url
 from blog.site import site_name
 from comments import conf, counts, spam, subscriptions
 from comments.forms import CommentForm, account_identity
@@ -202,7 +201,7 @@ def confirmation_allowed(*, email: str) -> bool:
     process's memory while Redis is down).
     """
     key = f"confirmation-mails:{address_digest(email)}:{int(time.time() // 86400)}"
-    limiter = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    limiter = conf.rate_limit_cache()
     limiter.add(key, 0, timeout=2 * 86400)
     try:
         sent = limiter.incr(key)
@@ -227,7 +226,7 @@ def queue_verification_email(*, email: str) -> None:
 def send_verification_email(*, email: str) -> None:
     """Mail a commenter the link that confirms their address (and so makes them trustable)."""
     path = reverse("comments:verify_email", kwargs={"token": email_verification_token(email)})
-    context = {"link": settings.SITE_URL.rstrip("/") + path, "site_name": site_name()}
+    context = {"link": absolute_url(path), "site_name": site_name()}
     send_mail(
         subject=f"Confirm your email address for {site_name()}",
         message=render_to_string("comments/verify_email.txt", context),

@@ -47,3 +47,10 @@ def verified_emails(request) -> frozenset[str]:
     if session is None:
         return frozenset()
     return frozenset(e for e in session.get(VERIFIED_KEY, []) if isinstance(e, str))
+
+
+def tagged_messages(storage, tag: str, *, tagged: bool = True) -> list:
+    """The flash messages in `storage` that carry `tag` (or, with tagged=False, do not)."""
+    if not storage:  # len() leaves the storage unmarked; iterating marks the messages shown
+        return []
+    return [message for message in storage if (tag in message.tags.split()) == tagged]

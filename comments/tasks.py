@@ -3,29 +3,16 @@
 In production the tasks are stored in the database (django-tasks-db) and run by
 `python manage.py db_worker`; locally and in most tests they run at once (ImmediateBackend; the
 console mail backend cannot hang). A failed send is logged, recorded as a failed task, and tried
-again later (MAIL_ATTEMPTS in all, the wait doubling from MAIL_RETRY_DELAY seconds) when the
-backend can schedule tasks. Each SMTP call gives up after settings.EMAIL_TIMEOUT seconds.
+again later (blog.tasks.retry_later). Each SMTP call gives up after settings.EMAIL_TIMEOUT seconds.
 """
 
 import logging
-from datetime import timedelta
 
-from django.utils import timezone
 from django_tasks import task
 
-from comments import conf
+from blog.tasks import retry_later
 
 logger = logging.getLogger("comments.notifications")
-
-
-def retry_later(task_function, *, attempt: int, **kwargs) -> bool:
-    """Enqueue the next attempt of a failed mail task, if attempts remain and the backend can
-    defer; returns whether it did."""
-    if attempt >= conf.MAIL_ATTEMPTS or not task_function.get_backend().supports_defer:
-        return False
-    delay = timedelta(seconds=conf.MAIL_RETRY_DELAY * 2 ** (attempt - 1))
-    task_function.using(run_after=timezone.now() + delay).enqueue(attempt=attempt + 1, **kwargs)
-    return True
 
 
 def enqueue_or_log(task_function, **kwargs) -> None:
@@ -48,12 +35,9 @@ def send_moderator_notice(*, comment_id: int, attempt: int = 1) -> int:
     try:
         return send_moderator_notices(comment)
     except Exception:
-        retried = retry_later(send_moderator_notice, attempt=attempt, comment_id=comment_id)
-        logger.exception(
-            "Could not email the moderators about comment %s (attempt %d, %s)",
-            comment_id,
-            attempt,
-            "will retry" if retried else "giving up",
+        what = f"the moderators' email about comment {comment_id}"
+        retry_later(
+            send_moderator_notice, attempt=attempt, what=what, log=logger, comment_id=comment_id
         )
         raise
 
@@ -66,12 +50,8 @@ def send_confirmation_email(*, email: str, attempt: int = 1) -> None:
     try:
         send_verification_email(email=email)
     except Exception:
-        retried = retry_later(send_confirmation_email, attempt=attempt, email=email)
-        logger.exception(
-            "Could not send the confirmation email (attempt %d, %s)",
-            attempt,
-            "will retry" if retried else "giving up",
-        )
+        what = "the confirmation email"
+        retry_later(send_confirmation_email, attempt=attempt, what=what, log=logger, email=email)
         raise
 
 
@@ -92,12 +72,9 @@ def send_subscriber_notices(*, comment_id: int, attempt: int = 1) -> int:
         messages = notices(comment)
         return (get_connection().send_messages(messages) or 0) if messages else 0
     except Exception:
-        retried = retry_later(send_subscriber_notices, attempt=attempt, comment_id=comment_id)
-        logger.exception(
-            "Could not mail the subscribers of comment %s (attempt %d, %s)",
-            comment_id,
-            attempt,
-            "will retry" if retried else "giving up",
+        what = f"the subscribers' notices of comment {comment_id}"
+        retry_later(
+            send_subscriber_notices, attempt=attempt, what=what, log=logger, comment_id=comment_id
         )
         raise
 
@@ -110,10 +87,6 @@ def send_data_link(*, email: str, attempt: int = 1) -> None:
     try:
         send_data_link_email(email=email)
     except Exception:
-        retried = retry_later(send_data_link, attempt=attempt, email=email)
-        logger.exception(
-            "Could not send the personal data link (attempt %d, %s)",
-            attempt,
-            "will retry" if retried else "giving up",
-        )
+        what = "the personal data link"
+        retry_later(send_data_link, attempt=attempt, what=what, log=logger, email=email)
         raise

@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.core.cache import caches
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
@@ -31,20 +29,21 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _rate_limit_key(group, request):
+def client_key(group, request) -> str:
+    """django-ratelimit's key for counting by client address."""
     return client_ip(request)
 
 
 def _rate(group, request):
     # While the shared cache is down, each process counts on its own: a lower limit each.
-    limiter_cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    limiter_cache = conf.rate_limit_cache()
     if hasattr(limiter_cache, "reachable") and not limiter_cache.reachable():
         return conf.RATE_LIMIT_DEGRADED
     return conf.RATE_LIMIT
 
 
 @require_POST
-@ratelimit(group="comments:submit", key=_rate_limit_key, rate=_rate, block=False)
+@ratelimit(group="comments:submit", key=client_key, rate=_rate, block=False)
 def submit(request, post_id):
     """Take a comment: refuse closed posts, re-show the page on errors, else store and redirect."""
     post = get_object_or_404(Post.objects.published(), pk=post_id)
@@ -144,7 +143,7 @@ def unsubscribe(request, token):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@ratelimit(group="comments:personal_data", key=_rate_limit_key, rate=_rate, block=False)
+@ratelimit(group="comments:personal_data", key=client_key, rate=_rate, block=False)
 def request_personal_data(request):
     """Ask for the link to one's personal data: it is mailed to the address, never shown here."""
     form = DataLinkForm(request.POST or None)

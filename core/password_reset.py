@@ -28,7 +28,7 @@ from django_ratelimit.decorators import ratelimit
 from django_tasks import task
 
 from blog.site import site_name
-from comments.views import client_ip
+from comments.views import client_key
 
 SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
 BODY_TEMPLATE = "registration/password_reset_email.html"
@@ -66,12 +66,8 @@ def _asked_address(group, request) -> str:
     return request.POST.get("email", "").strip().lower()
 
 
-def _client(group, request) -> str:
-    return client_ip(request)
-
-
 @method_decorator(
-    ratelimit(group="password_reset", key=_client, rate="10/h", method="POST", block=False),
+    ratelimit(group="password_reset", key=client_key, rate="10/h", method="POST", block=False),
     name="post",
 )
 @method_decorator(

@@ -20,10 +20,9 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from blog import revisions
-from blog.models import RESERVED_SLUGS, Post
+from blog.models import Post, unique_slug
 from blog.rendering import MAX_BODY_LENGTH
 from blog.renditions import rendition_names
 from comments import conf, counts
@@ -209,7 +208,8 @@ class Importer:
             cover_src, cover_alt = (lead.src, lead.alt or lead.caption) if lead else ("", "")
         created = post.pk is None
         post.title = (item.title or item.name or f"Untitled (WordPress post {item.wp_id})")[:200]
-        post.slug = self.unique_slug(item, exclude_pk=post.pk)
+        names = (unquote(item.name), item.title, f"wordpress-{item.wp_id}")
+        post.slug = unique_slug(*names, exclude_pk=post.pk)
         post.author = self.authors.user_for_login(item.creator)
         post.body = content.markdown(without=lead)
         if len(post.body) > MAX_BODY_LENGTH:
@@ -292,18 +292,6 @@ class Importer:
             # A future date makes it scheduled: Post.objects.published() waits for it.
             return Post.Status.PUBLISHED, item.date or timezone.now()
         return Post.Status.DRAFT, item.date  # draft, pending (no review state here yet)
-
-    def unique_slug(self, item: wxr.Item, *, exclude_pk) -> str:
-        base = (
-            slugify(unquote(item.name))[:180].strip("-")
-            or slugify(item.title)[:180].strip("-")
-            or f"wordpress-{item.wp_id}"
-        )
-        others = Post.objects.exclude(pk=exclude_pk) if exclude_pk else Post.objects.all()
-        slug, n = base, 2
-        while slug in RESERVED_SLUGS or others.filter(slug=slug).exists():
-            slug, n = f"{base}-{n}", n + 1
-        return slug
 
     def add_redirect(self, item: wxr.Item, post: Post) -> None:
         old_path = normalise_path(unquote(urlsplit(item.link).path))

@@ -2,7 +2,6 @@ import secrets
 from io import StringIO
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -13,6 +12,7 @@ from django.urls import reverse
 import blog
 from blog import importing
 from blog.models import Post
+from blog.seo import absolute_url
 from comments.demo import add_demo_comments
 
 # Everything in this folder is imported, so keep only demo posts in it.
@@ -93,7 +93,7 @@ class Command(BaseCommand):
         return password
 
     def print_logins(self, passwords):
-        admin_url = settings.SITE_URL.rstrip("/") + reverse("admin:index")
+        admin_url = absolute_url(reverse("admin:index"))
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Log in at {admin_url}"))
         for username, password in passwords.items():
