@@ -1,8 +1,8 @@
 """Admin changelists whose per-row work does not repeat what is the same on every row.
 
 Django's changelist resolve()s each row's link to add the list's filters to it, and renders each
-row's action checkbox through a form widget's template: a fifth of a 100-row page's time. These
-give the same HTML with that work done once per page.
+row's action checkbox through a form widget's template. These give the same HTML with that work
+done once per page.
 """
 
 from django.contrib import admin

@@ -250,7 +250,7 @@ class Post(models.Model):
     # PostgreSQL's full-text document (title A, summary B, body C), written by the database
     # itself: a trigger fills it on every INSERT and on every UPDATE of those three columns, so
     # save(), update() and generate_fake's COPY all keep it current (migration 0012). A GIN index
-    # makes search read only the matching posts. Always NULL on SQLite (substring search there).
+    # makes search read only the matching posts. Always NULL on SQLite (an FTS5 table there).
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()

@@ -4,8 +4,7 @@ The HTML is computed when a post is saved, never per request, and is sanitised w
 wrote the Markdown: editors are trusted with formatting, not with scripts.
 
 The parser is markdown-it-py (CommonMark): its work grows linearly with the text, so no body,
-however hostile, can hold a worker for long; see "Markdown" in the README for how it differs
-from the Python-Markdown this site used before.
+however hostile, can hold a worker for long.
 """
 
 import math
@@ -76,7 +75,7 @@ QUOTE_OPENERS = "([{<\u2014\u2013-/\u2018\u201c"
 def _heading_ids(state: StateCore) -> None:
     """An id on every heading, from its text: "A heading" -> "a-heading", "a-heading_1"...
 
-    The same ids Python-Markdown's toc extension gave, so links to a section keep working.
+    Python-Markdown's toc ids, so links to a section of a stored post keep working.
     """
     taken: set[str] = set()
     next_suffix: dict[str, int] = {}
@@ -101,7 +100,7 @@ def _slugify(text: str) -> str:
 
 
 def _typography(state: StateCore) -> None:
-    """Curly quotes, dashes for --- and --, an ellipsis for ..., outside code (as smarty did).
+    """Curly quotes, dashes for --- and --, an ellipsis for ..., outside code.
 
     Each quote is curled by the character before it, so the work is one pass over the text:
     markdown-it's own smartquotes pairs quotes through a stack, which hostile text makes

@@ -1,4 +1,4 @@
-"""Cache purge (STYLE.md §6: a decoupled side effect): what posts show changed, so every page
+"""Cache purge, a side effect decoupled from the writes: what posts show changed, so every page
 built from posts gets a new generation (blog.generations.POSTS).
 
 Posts change rarely, so one scope covers them all: a post's title also shows in other posts'

@@ -162,8 +162,8 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     list_display_links = ["created"]
     list_filter = ["status", PostFilter, ModeratorFilter, "created"]
     list_select_related = ["post", "parent"]
-    # 50 rows a page (WordPress shows 20): each row is a whole comment with its context, and a
-    # page of 100 cost over 50 ms to render; "Select all" still acts on every matching comment.
+    # 50 rows a page: each row is a whole comment with its context; "Select all" still acts on
+    # every matching comment.
     list_per_page = 50
     search_fields = ["author_name", "author_email", "body", "ip_address"]
     # A million comments: no COUNT(*) of the whole table and no date drill-down (its DISTINCT

@@ -310,7 +310,7 @@ COMMENT_IP_RETENTION_DAYS = env.int("COMMENT_IP_RETENTION_DAYS", default=30)
 COMMENT_DATA_LINK_MAX_AGE = env.int("COMMENT_DATA_LINK_MAX_AGE", default=24 * 60 * 60)
 POSTS_PER_PAGE = 10
 
-# --- HTTP hardening (issue 12): cookies, HTTPS, CSP, Permissions-Policy, login lockout --------
+# --- HTTP hardening: cookies, HTTPS, CSP, Permissions-Policy, login lockout ---------------------
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Believe X-Forwarded-Proto only when our own proxy sets it (and strips any the client sent):

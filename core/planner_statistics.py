@@ -10,8 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def refresh(*, using: str = DEFAULT_DB_ALIAS) -> None:
-    """ANALYZE the whole database (PostgreSQL samples each table; SQLite reads every index,
-    seconds for a million comments, far less than loading them took).
+    """ANALYZE the whole database (PostgreSQL samples each table; SQLite reads every index).
 
     On PostgreSQL, outside a transaction, VACUUM too: until its visibility map marks the new
     rows' pages all-visible, an index-only scan (a deep index page, the admin's lists) still
