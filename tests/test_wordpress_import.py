@@ -250,7 +250,7 @@ def test_without_media_dir_image_urls_stay_absolute_and_are_reported():
         post("first-ultra-50k").body_html
     )
     assert not post("first-ultra-50k").cover_image
-    assert "image left on the old site (no --media-dir) (1):" in output
+    assert "image left on the old site (no --media-dir or --fetch-media) (1):" in output
 
 
 def test_a_file_that_is_not_a_valid_image_is_not_copied(uploads):

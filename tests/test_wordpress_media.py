@@ -1,11 +1,15 @@
 """import_wordpress and images: featured images become covers, copies are cleaned like uploads."""
 
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from blog.models import MediaRenditions, Post
@@ -181,7 +185,7 @@ def test_a_featured_image_without_alt_text_leaves_the_cover_to_the_first_body_im
 
 def test_without_media_dir_a_featured_image_is_reported_as_left_on_the_old_site(tmp_path):
     output = run_import(export(tmp_path, item(1, meta=FEATURED), attachment(50, PHOTO, alt="C")))
-    assert "image left on the old site (no --media-dir) (1):" in output
+    assert "image left on the old site (no --media-dir or --fetch-media) (1):" in output
     assert not Post.objects.get().cover_image
 
 
@@ -247,3 +251,118 @@ def test_a_clean_image_is_copied_byte_for_byte(tmp_path, uploads):
     run_import(export(tmp_path, item(1, content=body)), "--media-dir", uploads)
     with default_storage.open("wordpress/2024/01/trail.jpg") as stored:
         assert stored.read() == original
+
+
+# The featured image in the body: another size of it, or the same attachment
+
+
+@pytest.mark.parametrize(
+    "first_image",
+    [
+        '<img src="/wp-content/uploads/2024/01/summit-1024x683.jpg" alt="Cairn">',
+        '<img class="size-large wp-image-50" src="/wp-content/uploads/x.jpg" alt="">',
+    ],
+    ids=["another size of the upload", "the attachment's class"],
+)
+def test_a_featured_image_that_leads_the_body_in_another_size_is_shown_once(
+    tmp_path, uploads, first_image
+):
+    body = f'<figure class="wp-block-image">{first_image}</figure>\n\nText.'
+    run_import(
+        export(tmp_path, item(1, content=body, meta=FEATURED), attachment(50, PHOTO, alt="Cairn")),
+        "--media-dir",
+        uploads,
+    )
+    post = Post.objects.get()
+    assert post.cover_image_alt == "Cairn"
+    assert "<img" not in post.body_html and "Text." in post.body_html
+
+
+# --fetch-media: the images downloaded from the old site
+
+
+class OldSite(SimpleHTTPRequestHandler):
+    """The old site's uploads (the test's folder); /slow/ sends one byte a tenth of a second."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if not self.path.startswith("/slow/"):
+            return super().do_GET()
+        self.send_response(200)
+        self.send_header("Content-Length", "100")
+        self.end_headers()
+        for _ in range(100):
+            self.wfile.write(b"x")
+            self.wfile.flush()
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def old_site(uploads):
+    """An HTTP server on 127.0.0.1 serving `uploads` as /wp-content/uploads/; its base URL."""
+    root = uploads.parent / "site"
+    (root / "wp-content").mkdir(parents=True)
+    (root / "wp-content" / "uploads").symlink_to(uploads)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(OldSite, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_media_downloads_the_images_and_the_cover_from_the_old_site(
+    tmp_path, old_site, settings
+):
+    body = f'<img src="{old_site}{OTHER}" alt="The trail">\n\nText.'
+    output = run_import(
+        export(
+            tmp_path,
+            item(1, content=body, meta=FEATURED),
+            attachment(50, old_site + PHOTO, alt="Cairn"),
+        ),
+        "--fetch-media",
+    )
+    post = Post.objects.get()
+    assert post.cover_image_alt == "Cairn" and default_storage.exists(post.cover_image.name)
+    assert default_storage.url("wordpress/2024/01/trail.jpg") in post.body
+    assert old_site not in post.body
+    exif = stored_image("wordpress/2024/01/summit.jpg").getexif()
+    assert 0x8825 not in exif and not exif.get_ifd(0x8825), "cleaned like an upload"
+    assert "Media: 2 copied, 0 already there, 0 not carried over; 1 covers" in output
+
+
+def test_fetch_media_lists_what_it_could_not_bring_and_keeps_its_old_address(
+    tmp_path, uploads, old_site, monkeypatch
+):
+    from wordpress_import import media
+
+    (uploads / "2024" / "01" / "notes.jpg").write_bytes(b"not a picture")
+    (uploads / "2024" / "01" / "huge.jpg").write_bytes(bytes(5000))
+    monkeypatch.setattr(media, "MAX_BYTES", 2000)
+    monkeypatch.setattr(media, "DOWNLOAD_SECONDS", 1)
+    urls = {
+        name: f"{old_site}{path}"
+        for name, path in [
+            ("gone", "/wp-content/uploads/2024/01/gone.jpg"),
+            ("notes", "/wp-content/uploads/2024/01/notes.jpg"),
+            ("huge", "/wp-content/uploads/2024/01/huge.jpg"),
+            ("slow", "/slow/wp-content/uploads/2024/01/slow.jpg"),
+        ]
+    }
+    body = "".join(f'<p><img src="{url}" alt="{name}"> {name}</p>\n' for name, url in urls.items())
+    output = run_import(export(tmp_path, item(1, content=body)), "--fetch-media")
+    assert "Media: 0 copied, 0 already there, 4 not carried over" in output
+    assert "image could not be downloaded (3):" in output
+    assert f"{urls['gone']}: HTTP 404" in output
+    assert f"{urls['huge']}: larger than" in output
+    assert f"{urls['slow']}: took longer than 1 s" in output
+    assert "not a valid image, left on the old site (1):" in output
+    html = Post.objects.get().body_html
+    assert all(url in html for url in urls.values()), "kept at their old addresses"
+
+
+def test_media_dir_and_fetch_media_together_are_refused(tmp_path, uploads):
+    with pytest.raises(CommandError, match="choose one"):
+        run_import(export(tmp_path, item(1)), "--media-dir", uploads, "--fetch-media")

@@ -35,6 +35,8 @@ BLOCK_TAGS = (
 BLOCK_OPEN = re.compile(rf"(<(?:{BLOCK_TAGS})[\s/>])", re.I)
 BLOCK_CLOSE = re.compile(rf"(</(?:{BLOCK_TAGS})>)", re.I)
 STARTS_WITH_BLOCK = re.compile(rf"</?(?:{BLOCK_TAGS})[\s/>]", re.I)
+WP_IMAGE_CLASS = re.compile(r"wp-image-(\d+)")
+IMAGE_CLASSES = {**nh3.ALLOWED_ATTRIBUTES, "img": {*nh3.ALLOWED_ATTRIBUTES["img"], "class"}}
 # Kept as text (with a report) rather than guessed at: their output needs the plugin.
 CAPTION_TAGS = {"a", "em", "strong", "i", "b", "code", "br"}
 
@@ -46,6 +48,8 @@ class Image:
     caption: str = ""
     leads: bool = False  # the post opens with it: a cover would show it twice
     block: Tag | None = field(default=None, repr=False)
+    original: str = ""  # its src in the export, before rewrite_url
+    wp_id: int = 0  # the attachment it shows, from WordPress's class="wp-image-<id>"
 
 
 class PostContent:
@@ -82,8 +86,9 @@ def prepare_html(content: str) -> str:
     content = HTML_COMMENT.sub("", content)
     if not block_editor:
         content = wpautop(content)
-    # Drops <script>, <style> and their contents, event handlers and javascript: URLs.
-    return nh3.clean(content, link_rel=None, strip_comments=True)
+    # Drops <script>, <style> and their contents, event handlers and javascript: URLs. An image
+    # keeps its classes, which name the attachment it shows (wp-image-<id>).
+    return nh3.clean(content, link_rel=None, strip_comments=True, attributes=IMAGE_CLASSES)
 
 
 def _caption_to_figure(match: re.Match) -> str:
@@ -150,6 +155,7 @@ def _collect_images(soup: BeautifulSoup, rewrite_url) -> list[Image]:
     first_block = next((c for c in soup.children if isinstance(c, Tag)), None)
     for tag in soup.find_all(["img", "a"]):
         attribute = "src" if tag.name == "img" else "href"
+        original = tag.get(attribute) or ""
         if rewrite_url and tag.get(attribute):
             tag[attribute] = rewrite_url(tag[attribute])
         if tag.name != "img" or not tag.get("src"):
@@ -164,9 +170,16 @@ def _collect_images(soup: BeautifulSoup, rewrite_url) -> list[Image]:
                 caption=caption.get_text(" ", strip=True) if caption else "",
                 leads=leads and not _text_before(tag, first_block),
                 block=first_block if leads else None,
+                original=original,
+                wp_id=_attachment_id(tag),
             )
         )
     return images
+
+
+def _attachment_id(img: Tag) -> int:
+    ids = [int(m[1]) for name in img.get("class", []) if (m := WP_IMAGE_CLASS.fullmatch(name))]
+    return ids[0] if ids else 0
 
 
 def _text_before(tag: Tag, block: Tag) -> bool:

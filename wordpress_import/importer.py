@@ -31,7 +31,7 @@ from comments.rendering import render_comment
 from core import planner_statistics
 from wordpress_import import wxr
 from wordpress_import.content import PostContent, comment_text
-from wordpress_import.media import MediaCopier, upload_path
+from wordpress_import.media import MediaCopier, same_upload, upload_path
 from wordpress_import.models import ImportedComment, ImportedPost, LegacyRedirect, normalise_path
 from wordpress_import.summary import Summary
 
@@ -58,6 +58,7 @@ class BodyTooLong(Exception):
 @dataclass(frozen=True)
 class Options:
     media_dir: Path | None = None
+    fetch_media: bool = False
     overwrite: bool = False
     dry_run: bool = False
     pages_as_posts: bool = False
@@ -91,7 +92,11 @@ class Importer:
         self.reader, self.options, self.summary = reader, options, summary
         self.authors = AuthorDirectory(summary)
         self.media = MediaCopier(
-            media_dir=options.media_dir, base_url="", summary=summary, dry_run=options.dry_run
+            media_dir=options.media_dir,
+            fetch=options.fetch_media,
+            base_url="",
+            summary=summary,
+            dry_run=options.dry_run,
         )
         self.current = ""  # the item being imported, named in errors
         self.new_comments: list[tuple[Comment, wxr.Comment]] = []  # made, not yet written
@@ -201,8 +206,10 @@ class Importer:
         featured = self.featured_image(item)
         if featured:
             cover_src, cover_alt = featured
-            # The body keeps its images, unless it starts with this one: not shown twice.
-            lead = first if first is not None and first.src == cover_src else None
+            # The body keeps its images, unless it starts with this one (any of its sizes): it is
+            # not shown twice.
+            shown = first is not None and self.shows_featured(first, item)
+            lead = first if shown else None
         else:
             lead = self.pick_cover(content, item)
             cover_src, cover_alt = (lead.src, lead.alt or lead.caption) if lead else ("", "")
@@ -261,6 +268,12 @@ class Importer:
             return None
         self.summary.media["covers"] += 1
         return ours, alt
+
+    def shows_featured(self, image, item: wxr.Item) -> bool:
+        """Whether a body image is the item's featured image: the same attachment (WordPress's
+        wp-image-<id> class) or another size of the same upload."""
+        wp_id = thumbnail_id(item)
+        return image.wp_id == wp_id or same_upload(image.original, self.attachment(wp_id).url)
 
     def attachment(self, wp_id: int) -> wxr.Attachment | None:
         """An attachment item by id: those read so far, else the whole export's, read once."""
@@ -511,7 +524,7 @@ def fingerprint(data) -> str:
 def item_source(item: wxr.Item, options: Options) -> dict:
     """What of an item shapes the post we make (comments are compared one by one)."""
     data = {k: v for k, v in item.__dict__.items() if k != "comments"}
-    data["with_media"] = options.media_dir is not None
+    data["with_media"] = options.media_dir is not None or options.fetch_media
     return data
 
 

@@ -1,14 +1,21 @@
-"""Images from a copy of wp-content/uploads into our media storage, validated and cleaned (upright,
-no location metadata) like any upload."""
+"""Images from wp-content/uploads into our media storage, validated and cleaned (upright, no
+location metadata) like any upload: read from a copy of the folder (--media-dir), or downloaded
+from the old site (--fetch-media)."""
 
+import re
+import time
+from http.client import HTTPException
+from io import BytesIO
 from pathlib import Path, PurePosixPath
+from urllib.error import HTTPError
 from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import Request, urlopen
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from blog.images import strip_location_and_orientation, validate_image
+from blog.images import MAX_BYTES, strip_location_and_orientation, validate_image
 from blog.models import MediaRenditions
 from blog.renditions import rendition_names
 from wordpress_import.summary import Summary
@@ -16,16 +23,34 @@ from wordpress_import.summary import Summary
 UPLOADS = "/wp-content/uploads/"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 STORAGE_PREFIX = "wordpress"
+# The sizes WordPress makes of an upload: photo-1024x683.jpg, photo-scaled.jpg of photo.jpg.
+SIZE_SUFFIX = re.compile(r"(?:-\d+x\d+|-scaled|-rotated)+(?=\.\w+$)")
+DOWNLOAD_SECONDS = 30  # for the whole of one image, however slowly the old site sends it
+DOWNLOAD_CHUNK = 64 * 1024
+
+
+class DownloadFailed(Exception):
+    """An image the old site did not give us; the message says why."""
 
 
 class MediaCopier:
-    """Rewrites upload URLs: to our copy when --media-dir has the image, else absolute (reported).
+    """Rewrites upload URLs: to our copy when we can get the image (--media-dir or
+    --fetch-media), else absolute (reported).
 
     Files it writes are remembered, so that a rolled-back import can delete them again.
     """
 
-    def __init__(self, *, media_dir: Path | None, base_url: str, summary: Summary, dry_run: bool):
+    def __init__(
+        self,
+        *,
+        media_dir: Path | None,
+        base_url: str,
+        summary: Summary,
+        dry_run: bool,
+        fetch: bool = False,
+    ):
         self.media_dir = media_dir.resolve() if media_dir else None
+        self.fetch = fetch and media_dir is None
         self.base_url = base_url.rstrip("/") + "/"
         self.summary = summary
         self.dry_run = dry_run
@@ -43,8 +68,8 @@ class MediaCopier:
         if PurePosixPath(relative).suffix.lower() not in IMAGE_SUFFIXES:
             self._missing("file other than an image left on the old site", absolute)
             return absolute
-        if self.media_dir is None:
-            self._missing("image left on the old site (no --media-dir)", absolute)
+        if self.media_dir is None and not self.fetch:
+            self._missing("image left on the old site (no --media-dir or --fetch-media)", absolute)
             return absolute
         name = self.copy(relative, absolute)
         if not name:
@@ -60,14 +85,27 @@ class MediaCopier:
         name = self.stored[relative] = self._copy(relative, absolute)
         return name
 
-    def _copy(self, relative: str, absolute: str) -> str | None:
+    def _source(self, relative: str, absolute: str) -> File | None:
+        """The upload's bytes, from --media-dir or the old site; None (noted) if we cannot have
+        them."""
+        if self.media_dir is None:
+            try:
+                return File(BytesIO(download(absolute)), name=PurePosixPath(relative).name)
+            except DownloadFailed as error:
+                self._missing("image could not be downloaded", f"{absolute}: {error}")
+                return None
         source = (self.media_dir / relative).resolve()
         if not source.is_relative_to(self.media_dir) or not source.is_file():
             self._missing("image not found in --media-dir", absolute)
             return None
+        return File(source.open("rb"), name=source.name)
+
+    def _copy(self, relative: str, absolute: str) -> str | None:
+        file = self._source(relative, absolute)
+        if file is None:
+            return None
         name = f"{STORAGE_PREFIX}/{relative}"
-        with source.open("rb") as raw:
-            file = File(raw, name=source.name)
+        with file:
             try:
                 validate_image(file)
             except ValidationError:
@@ -98,6 +136,38 @@ class MediaCopier:
     def _missing(self, kind: str, url: str) -> None:
         self.summary.media["missing"] += 1
         self.summary.note(kind, f"{url} (in {self.where})" if self.where else url)
+
+
+def download(url: str) -> bytes:
+    """The file at an http(s) `url`: at most blog.images.MAX_BYTES, within DOWNLOAD_SECONDS in
+    all. Raises DownloadFailed."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise DownloadFailed("not an http or https address")
+    deadline = time.monotonic() + DOWNLOAD_SECONDS
+    chunks, size = [], 0
+    try:
+        # The URL is one the export names, under wp-content/uploads; the person importing chose it.
+        with urlopen(Request(url), timeout=DOWNLOAD_SECONDS) as answer:  # noqa: S310
+            if int(answer.headers.get("Content-Length") or 0) > MAX_BYTES:
+                raise DownloadFailed(f"larger than {MAX_BYTES // 2**20} MB")
+            while chunk := answer.read1(DOWNLOAD_CHUNK):
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise DownloadFailed(f"larger than {MAX_BYTES // 2**20} MB")
+                if time.monotonic() > deadline:
+                    raise DownloadFailed(f"took longer than {DOWNLOAD_SECONDS} s")
+                chunks.append(chunk)
+    except HTTPError as error:
+        raise DownloadFailed(f"HTTP {error.code}") from error
+    except (OSError, ValueError, HTTPException) as error:  # unreachable, timed out, cut off
+        raise DownloadFailed(str(getattr(error, "reason", error))) from error
+    return b"".join(chunks)
+
+
+def same_upload(url: str, other: str) -> bool:
+    """Whether two upload URLs are sizes of one upload (photo-1024x683.jpg and photo.jpg)."""
+    paths = [upload_path(u) for u in (url, other)]
+    return None not in paths and len({SIZE_SUFFIX.sub("", p) for p in paths}) == 1
 
 
 def upload_path(url: str) -> str | None:

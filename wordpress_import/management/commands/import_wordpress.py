@@ -24,6 +24,11 @@ class Command(BaseCommand):
             help="A copy of the site's wp-content/uploads: referenced images are copied here.",
         )
         parser.add_argument(
+            "--fetch-media",
+            action="store_true",
+            help="Without --media-dir: download referenced images from the old site.",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Print the summary; save nothing."
         )
         parser.add_argument(
@@ -35,11 +40,17 @@ class Command(BaseCommand):
             "--pages-as-posts", action="store_true", help="Import pages as posts too."
         )
 
-    def handle(self, *args, export: Path, media_dir, dry_run, overwrite, pages_as_posts, **kw):
+    def handle(self, *args, export: Path, media_dir, fetch_media, dry_run, overwrite, **kw):
         if media_dir is not None and not media_dir.is_dir():
             raise CommandError(f"--media-dir {media_dir}: not a directory")
+        if media_dir is not None and fetch_media:
+            raise CommandError("--media-dir and --fetch-media: choose one")
         options = Options(
-            media_dir=media_dir, overwrite=overwrite, dry_run=dry_run, pages_as_posts=pages_as_posts
+            media_dir=media_dir,
+            fetch_media=fetch_media,
+            overwrite=overwrite,
+            dry_run=dry_run,
+            pages_as_posts=kw["pages_as_posts"],
         )
         size = export.stat().st_size if export.is_file() else 0
         # disable=None: tqdm hides itself when stderr is not a terminal.
