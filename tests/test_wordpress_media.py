@@ -123,8 +123,17 @@ def test_with_a_featured_image_the_body_keeps_its_first_image(tmp_path, uploads)
     assert 'alt="The trail"' in post.body_html
 
 
-def test_a_featured_image_that_also_leads_the_body_is_not_shown_twice(tmp_path, uploads):
-    body = f'<img src="{PHOTO}" alt="Cairn">\n\nText.'
+@pytest.mark.parametrize(
+    "first_image",
+    [
+        f'<img src="{PHOTO}" alt="Cairn">',
+        '<img src="/wp-content/uploads/2024/01/summit-1024x683.jpg" alt="Cairn">',
+        '<img class="size-large wp-image-50" src="/wp-content/uploads/x.jpg" alt="">',
+    ],
+    ids=["the same upload", "another size of the upload", "the attachment's class"],
+)
+def test_a_featured_image_that_also_leads_the_body_is_shown_once(tmp_path, uploads, first_image):
+    body = f'<figure class="wp-block-image">{first_image}</figure>\n\nText.'
     run_import(
         export(tmp_path, item(1, content=body, meta=FEATURED), attachment(50, PHOTO, alt="Cairn")),
         "--media-dir",
@@ -251,31 +260,6 @@ def test_a_clean_image_is_copied_byte_for_byte(tmp_path, uploads):
     run_import(export(tmp_path, item(1, content=body)), "--media-dir", uploads)
     with default_storage.open("wordpress/2024/01/trail.jpg") as stored:
         assert stored.read() == original
-
-
-# The featured image in the body: another size of it, or the same attachment
-
-
-@pytest.mark.parametrize(
-    "first_image",
-    [
-        '<img src="/wp-content/uploads/2024/01/summit-1024x683.jpg" alt="Cairn">',
-        '<img class="size-large wp-image-50" src="/wp-content/uploads/x.jpg" alt="">',
-    ],
-    ids=["another size of the upload", "the attachment's class"],
-)
-def test_a_featured_image_that_leads_the_body_in_another_size_is_shown_once(
-    tmp_path, uploads, first_image
-):
-    body = f'<figure class="wp-block-image">{first_image}</figure>\n\nText.'
-    run_import(
-        export(tmp_path, item(1, content=body, meta=FEATURED), attachment(50, PHOTO, alt="Cairn")),
-        "--media-dir",
-        uploads,
-    )
-    post = Post.objects.get()
-    assert post.cover_image_alt == "Cairn"
-    assert "<img" not in post.body_html and "Text." in post.body_html
 
 
 # --fetch-media: the images downloaded from the old site
