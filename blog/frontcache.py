@@ -20,9 +20,10 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-# What one purge request may carry: Varnish's default limit on a request header is 8 KB;
-# Cloudflare takes 30 tags a call on every plan, Fastly 256 keys.
-VARNISH_HEADER_CHARS = 4000
+# What one purge request may carry: Varnish's default limit on a request header is 8 KB (a key is
+# at most "post-page-" and a 200-character slug); Cloudflare takes 30 tags a call on every plan,
+# Fastly 256 keys.
+VARNISH_KEYS_PER_CALL = 32
 CLOUDFLARE_TAGS_PER_CALL = 30
 FASTLY_KEYS_PER_CALL = 256
 
@@ -56,7 +57,7 @@ def purge_now(names: list[str]) -> list[str]:
 def purge_varnish(names: list[str]) -> None:
     """An xkey purge: `PURGE /` with the keys, space-separated, in an `xkey` header, to every
     Varnish in VARNISH_URLS (deploy/varnish.vcl answers it from allowed addresses only)."""
-    for batch in _batches(names, header_chars=VARNISH_HEADER_CHARS):
+    for batch in _batches(names, VARNISH_KEYS_PER_CALL):
         for url in settings.VARNISH_URLS:
             _send(Request(url.rstrip("/") + "/", method="PURGE", headers={"xkey": " ".join(batch)}))
 
@@ -65,7 +66,7 @@ def purge_cloudflare(names: list[str]) -> None:
     """Cloudflare's purge by cache tag: POST /zones/<zone>/purge_cache {"tags": [...]}."""
     url = f"{settings.CLOUDFLARE_API_URL}/zones/{settings.CLOUDFLARE_ZONE_ID}/purge_cache"
     headers = {"Authorization": f"Bearer {settings.CLOUDFLARE_API_TOKEN}"}
-    for batch in _batches(names, count=CLOUDFLARE_TAGS_PER_CALL):
+    for batch in _batches(names, CLOUDFLARE_TAGS_PER_CALL):
         answer = _send_json(url, {"tags": batch}, headers)
         if not answer.get("success"):
             raise PurgeRefused(f"Cloudflare answered {answer.get('errors')}")
@@ -75,7 +76,7 @@ def purge_fastly(names: list[str]) -> None:
     """Fastly's batch purge by surrogate key: POST /service/<id>/purge {"surrogate_keys": [...]}."""
     url = f"{settings.FASTLY_API_URL}/service/{settings.FASTLY_SERVICE_ID}/purge"
     headers = {"Fastly-Key": settings.FASTLY_API_TOKEN}
-    for batch in _batches(names, count=FASTLY_KEYS_PER_CALL):
+    for batch in _batches(names, FASTLY_KEYS_PER_CALL):
         _send_json(url, {"surrogate_keys": batch}, headers)
 
 
@@ -107,18 +108,5 @@ def _send_json(url: str, body: dict, headers: dict) -> dict:
     return json.loads(_send(request) or b"{}")
 
 
-def _batches(names: list[str], *, count: int = 0, header_chars: int = 0):
-    """`names` in consecutive runs of at most `count` names, or of at most `header_chars`
-    characters once joined with spaces."""
-    batch, size = [], 0
-    for name in names:
-        if batch and (
-            (count and len(batch) == count)
-            or (header_chars and size + 1 + len(name) > header_chars)
-        ):
-            yield batch
-            batch, size = [], 0
-        batch.append(name)
-        size += len(name) + (1 if size else 0)
-    if batch:
-        yield batch
+def _batches(names: list[str], size: int) -> list[list[str]]:
+    return [names[start : start + size] for start in range(0, len(names), size)]
