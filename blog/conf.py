@@ -21,9 +21,17 @@ DEFAULTS = {
 }
 
 
-def __getattr__(name: str):
-    try:
-        setting, default = DEFAULTS[name]
-    except KeyError:
-        raise AttributeError(f"blog.conf has no {name}") from None
-    return getattr(settings, setting, default)
+def reader(module: str, defaults: dict):
+    """A module's __getattr__ that reads `defaults`' settings when asked, as conf.NAME."""
+
+    def read(name: str):
+        try:
+            setting, default = defaults[name]
+        except KeyError:
+            raise AttributeError(f"{module} has no {name}") from None
+        return getattr(settings, setting, default)
+
+    return read
+
+
+__getattr__ = reader(__name__, DEFAULTS)

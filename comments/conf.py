@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import caches
 
+from blog.conf import reader as conf_reader
+
 DEFAULTS = {
     # Top-level comments are depth 0, so replies nest up to MAX_DEPTH levels; the thread and
     # public-count queries are built from it.
@@ -42,9 +44,4 @@ def rate_limit_cache():
     return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
 
 
-def __getattr__(name: str):
-    try:
-        setting, default = DEFAULTS[name]
-    except KeyError:
-        raise AttributeError(f"comments.conf has no {name}") from None
-    return getattr(settings, setting, default)
+__getattr__ = conf_reader(__name__, DEFAULTS)

@@ -11,11 +11,7 @@ process: writes missed meanwhile (page cache invalidations) are made good by it.
 
 With FALLBACK "memory" it keeps the values in this process's memory instead, which the comment
 rate limiter uses: limits keep counting, per process, during the outage (with the lower
-COMMENT_RATE_LIMIT_DEGRADED, see comments.views._rate).
-
-    CACHES = {"default": {"BACKEND": "core.failsafe_cache.FailSafeRedisCache",
-                          "LOCATION": "redis://...", "FALLBACK": "memory",
-                          "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}}
+COMMENT_RATE_LIMIT_DEGRADED, see comments.views._rate). config/settings.py shows both options.
 """
 
 import logging
