@@ -7,8 +7,8 @@ The denormalised comment counts on posts are then computed in one UPDATE.
 """
 
 import random
-import sys
 from datetime import datetime, timedelta
+from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +16,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
+from tqdm import tqdm
 
 from blog.models import Post
 from blog.rendering import reading_time_minutes, render_markdown, summarise
@@ -69,26 +70,9 @@ STATUSES = [Comment.Status.APPROVED] * 16 + [Comment.Status.PENDING] * 2
 STATUSES += [Comment.Status.REJECTED, Comment.Status.SPAM]
 
 
-class Progress:
-    """A one-line progress bar on stderr."""
-
-    def __init__(self, label: str, total: int, stream=None):
-        self.label, self.total, self.done = label, max(total, 1), 0
-        self.stream = stream or sys.stderr
-
-    def advance(self, n: int) -> None:
-        self.done += n
-        filled = 30 * self.done // self.total
-        self.stream.write(
-            f"\r{self.label:<9} [{'#' * filled}{' ' * (30 - filled)}] {self.done:,}/{self.total:,}"
-        )
-        if self.done >= self.total:
-            self.stream.write("\n")
-        self.stream.flush()
-
-
-def bulk_insert(model: type[models.Model], columns: list[str], rows, *, progress=None) -> None:
-    """Insert tuples of `columns` values (ids included) into the model's table, in batches.
+def bulk_insert(model: type[models.Model], columns: list[str], rows, *, total: int, stream=None):
+    """Insert tuples of `columns` values (ids included) into the model's table, in batches, with
+    a progress bar of `total` rows on `stream`.
 
     Fields not named take their default. Datetimes must be aware; they are adapted here.
     """
@@ -105,19 +89,12 @@ def bulk_insert(model: type[models.Model], columns: list[str], rows, *, progress
     ]
     table = connection.ops.quote_name(model._meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(fields[name].column) for name in names)
-    batch = []
-    with connection.cursor() as cursor:
-        for row in rows:
-            batch.append(row)
-            if len(batch) == BATCH:
-                _write(cursor, table, quoted, names, batch, constant, datetime_positions)
-                if progress:
-                    progress.advance(len(batch))
-                batch = []
-        if batch:
+    rows = iter(rows)
+    label = model._meta.verbose_name_plural
+    with connection.cursor() as cursor, tqdm(desc=label, total=total, file=stream) as progress:
+        for batch in iter(lambda: list(islice(rows, BATCH)), []):
             _write(cursor, table, quoted, names, batch, constant, datetime_positions)
-            if progress:
-                progress.advance(len(batch))
+            progress.update(len(batch))
 
 
 def _write(cursor, table, quoted, names, batch, constant, datetime_positions) -> None:
@@ -197,7 +174,7 @@ def add_posts(count: int, *, stream=None) -> list[int]:
 
     columns = ["id", "title", "slug", "author_id", "summary", "body", "body_html", "status"]
     columns += ["publish_at", "created", "updated", "reading_time"]
-    bulk_insert(Post, columns, rows(), progress=Progress("posts", count, stream))
+    bulk_insert(Post, columns, rows(), total=count, stream=stream)
     ids = list(range(first, first + count))
     _tag(ids, stream=stream)
     _reset_sequences(Post)
@@ -223,7 +200,7 @@ def _tag(post_ids: list[int], *, stream=None) -> None:
                 n += 1
 
     columns = ["id", "tag_id", "content_type_id", "object_id"]
-    bulk_insert(TaggedItem, columns, rows(), progress=Progress("tags", 2 * len(post_ids), stream))
+    bulk_insert(TaggedItem, columns, rows(), total=2 * len(post_ids), stream=stream)
     _reset_sequences(TaggedItem)
 
 
@@ -266,7 +243,7 @@ def add_comments(
 
     columns = ["id", "post_id", "parent_id", "depth", "author_name", "author_email", "body"]
     columns += ["body_html", "status", "ip_address", "created"]
-    bulk_insert(Comment, columns, rows(), progress=Progress("comments", count, stream))
+    bulk_insert(Comment, columns, rows(), total=count, stream=stream)
     _reset_sequences(Comment)
     recount(post_ids)
 
