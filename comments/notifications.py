@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -154,3 +154,9 @@ def send_moderator_notices(comment: Comment) -> int:
     if not notices:
         return 0
     return get_connection().send_messages(notices) or 0
+
+
+def mail_link(*, email: str, path: str, subject: str, template: str) -> None:
+    """Mail `email` the text of `template` with a link to `path` on the site's address."""
+    context = {"link": absolute_url(path), "site_name": site_name()}
+    send_mail(subject, render_to_string(template, context), None, [email])

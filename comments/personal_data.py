@@ -10,13 +10,11 @@ import json
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +22,7 @@ from blog.seo import absolute_url
 from blog.site import site_name
 from comments import conf, counts
 from comments.models import Comment, DataRequest, VerifiedEmail
+from comments.notifications import mail_link
 from comments.services import address_digest
 
 ANONYMOUS = "Anonymous"
@@ -151,10 +150,5 @@ def read_link_token(token: str) -> str:
 def send_data_link_email(*, email: str) -> None:
     """Mail the address the link to its data (comments.tasks.send_data_link)."""
     path = reverse("comments:personal_data", kwargs={"token": link_token(email)})
-    context = {"link": absolute_url(path), "site_name": site_name()}
-    send_mail(
-        subject=f"Your personal data on {site_name()}",
-        message=render_to_string("comments/email/data_link.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
+    subject = f"Your personal data on {site_name()}"
+    mail_link(email=email, path=path, subject=subject, template="comments/email/data_link.txt")

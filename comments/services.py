@@ -13,20 +13,17 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from blog.seo import absolute_url
 from blog.site import site_name
 from comments import conf, counts, spam, subscriptions
 from comments.forms import CommentForm, account_identity
 from comments.models import Comment, ModerationSettings, VerifiedEmail
-from comments.notifications import notify_moderators
+from comments.notifications import mail_link, notify_moderators
 from comments.textfold import fold
 
 logger = logging.getLogger(__name__)
@@ -226,13 +223,8 @@ def queue_verification_email(*, email: str) -> None:
 def send_verification_email(*, email: str) -> None:
     """Mail a commenter the link that confirms their address (and so makes them trustable)."""
     path = reverse("comments:verify_email", kwargs={"token": email_verification_token(email)})
-    context = {"link": absolute_url(path), "site_name": site_name()}
-    send_mail(
-        subject=f"Confirm your email address for {site_name()}",
-        message=render_to_string("comments/verify_email.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
+    subject = f"Confirm your email address for {site_name()}"
+    mail_link(email=email, path=path, subject=subject, template="comments/verify_email.txt")
 
 
 def verify_email(*, token: str) -> VerifiedEmail:
