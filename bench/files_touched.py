@@ -1,4 +1,5 @@
-"""How much of the project an anonymous GET of a post page runs when it misses the page cache.
+"""How much of the project a request runs: an anonymous GET of a post page that misses the page
+cache, a new comment's POST, and a moderator's one-click approve from the queue.
 
 Run from the project root:
 
@@ -8,7 +9,9 @@ On a throwaway SQLite database (a post with a few approved comments), it reads t
 once (every cache filled, the middleware loaded), then profiles (sys.setprofile) one anonymous
 GET of the same post's `?cpage=1`: another page cache key, the same fragments. It prints the
 project's Python files (blog/, comments/, core/, config/) that request called into and how many
-calls that was, and the same for a request with every cache emptied first.
+calls that was, and the same for a request with every cache emptied first. Then a reader's new
+comment (the form shown a minute before) and a moderator approving it from the queue (the row
+button's fetch), each with its SQL query count.
 """
 
 import os
@@ -46,7 +49,7 @@ def project_file(filename: str) -> str | None:
     return str(relative) if relative.parts[0] in PROJECT_DIRS else None
 
 
-def profiled_get(client, url: str) -> tuple[int, Counter]:
+def profiled_get(client, url: str, method: str = "get", **kwargs) -> tuple[int, Counter]:
     calls: Counter = Counter()
 
     def profile(frame, event, arg):
@@ -57,14 +60,17 @@ def profiled_get(client, url: str) -> tuple[int, Counter]:
 
     sys.setprofile(profile)
     try:
-        status = client.get(url).status_code
+        status = getattr(client, method)(url, **kwargs).status_code
     finally:
         sys.setprofile(None)
     return status, calls
 
 
-def report(title: str, status: int, calls: Counter) -> None:
-    print(f"{title}: HTTP {status}, {len(calls)} project files, {sum(calls.values())} calls")
+def report(title: str, status: int, calls: Counter, queries: int | None = None) -> None:
+    counted = "" if queries is None else f", {queries} queries"
+    print(
+        f"{title}: HTTP {status}, {len(calls)} project files, {sum(calls.values())} calls{counted}"
+    )
     for name, count in sorted(calls.items()):
         print(f"  {count:5d}  {name}")
 
@@ -94,10 +100,38 @@ def main() -> int:
         client.cookies.clear()
         status, calls = profiled_get(client, url)
         report("anonymous GET, every cache empty", status, calls)
+        post_a_comment_then_approve_it(post)
     finally:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(path + suffix).unlink(missing_ok=True)
     return 0
+
+
+def post_a_comment_then_approve_it(post) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from comments.models import Comment
+    from tests.factories import CommentFormDataFactory, UserFactory
+
+    reader = Client()
+    reader.post(post.get_absolute_url())  # warm-up: the view's imports, a 405
+    submit = reverse("comments:submit", kwargs={"post_id": post.pk})
+    with CaptureQueriesContext(connection) as queries:
+        status, calls = profiled_get(reader, submit, "post", data=CommentFormDataFactory(post=post))
+    report("a new comment's POST", status, calls, len(queries))
+
+    moderator = Client()
+    moderator.force_login(UserFactory(username="mod", is_staff=True, groups=["Moderators"]))
+    moderator.get(reverse("admin:comments_comment_changelist"))  # warm-up
+    pending = Comment.objects.pending().latest("pk")
+    approve = reverse("admin:comments_comment_approve", args=[pending.pk]) + "?from=queue"
+    headers = {"Accept": "application/json"}
+    with CaptureQueriesContext(connection) as queries:
+        status, calls = profiled_get(moderator, approve, "post", headers=headers)
+    report("a moderator's one-click approve (queue row)", status, calls, len(queries))
 
 
 if __name__ == "__main__":

@@ -10,13 +10,11 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from blog.models import Post
 from blog.seo import author_name
 from comments import conf
 from comments.models import Comment
-from comments.textfold import fold_words
 
 # What a reader is told when the form's signed stamp is refused; the form comes back with their
 # text and a fresh stamp, so sending it again works.
@@ -127,7 +125,7 @@ class CommentForm(forms.ModelForm):
         self.post = post
         if user is not None and user.is_authenticated:
             # Shown, not editable, and what is posted for them is ignored (disabled fields take
-            # their initial value), so the duplicate check sees the account's address too.
+            # their initial value).
             name, email = account_identity(user)
             self.initial.update(author_name=name, author_email=email)
             self.fields["author_name"].disabled = self.fields["author_email"].disabled = True
@@ -215,24 +213,6 @@ class CommentForm(forms.ModelForm):
                 "The comment you are replying to is not available.", code="bad_parent"
             )
         return parent
-
-    def clean(self):
-        cleaned_data = super().clean()
-        email, body = cleaned_data.get("author_email"), cleaned_data.get("body")
-        if email and body:
-            # The same address, the same text (folded: an invisible character or a look-alike
-            # letter does not make it new), on any post, within the window.
-            text = fold_words(body)
-            recent = Comment.objects.filter(
-                author_email__iexact=email,
-                created__gte=timezone.now() - conf.DUPLICATE_WINDOW,
-            ).values_list("body", flat=True)[: conf.REPEATED_TEXT_LOOKBACK]
-            if any(fold_words(sent) == text for sent in recent):
-                raise ValidationError(
-                    "You have already sent this comment.",
-                    code="duplicate",
-                )
-        return cleaned_data
 
     def non_field_errors(self):
         """Hidden fields have nowhere to show their errors, so list them with the form's own."""

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -133,11 +133,14 @@ def submit_comment(
     user_agent: str,
     user: AbstractBaseUser | AnonymousUser | None,
     verified_emails: Collection[str] = (),
-) -> Comment:
-    """Store a valid comment as pending, spam or (trusted commenter) approved; queue the mail.
+) -> Comment | None:
+    """Run every check on a new comment, then store it as pending, spam or (trusted commenter)
+    approved and queue the mail; None if the form has errors (they say why).
 
-    A signed-in user's comment carries their account's public name and address
-    (comments.forms.account_identity), never the ones typed.
+    The rules are read once: CommentsClosed first, then the form, the same text sent before from
+    this address (a form error), then comments.spam's verdict. A signed-in user's comment
+    carries their account's public name and address (comments.forms.account_identity), never
+    the ones typed.
 
     `verified_emails`: the addresses whose confirmation link was opened in the poster's browser
     (comments.session.verified_emails), the only way an anonymous poster earns trust.
@@ -145,6 +148,8 @@ def submit_comment(
     rules = ModerationSettings.load()
     if comments_closed(post=post, rules=rules):
         raise CommentsClosed
+    if not form.is_valid():
+        return None
     comment = form.save(commit=False)
     comment.post = post
     comment.ip_address = ip or None
@@ -153,6 +158,9 @@ def submit_comment(
         # Signed in: the account says who wrote it, whatever the form was sent with.
         comment.user = user
         comment.author_name, comment.author_email = account_identity(user)
+    if spam.sent_before(comment=comment):
+        form.add_error(None, ValidationError("You have already sent this comment.", "duplicate"))
+        return None
     verdict = spam.check_comment(
         comment=comment,
         rules=rules,

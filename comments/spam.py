@@ -79,6 +79,18 @@ def blocked_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]
     return reasons
 
 
+def sent_before(*, comment: Comment) -> bool:
+    """Whether this address sent the same (folded) text, on any post, within
+    conf.DUPLICATE_WINDOW: a comment sent twice. An invisible character or a look-alike letter
+    does not make it new."""
+    text = fold_words(comment.body)
+    recent = Comment.objects.filter(
+        author_email__iexact=comment.author_email,
+        created__gte=timezone.now() - conf.DUPLICATE_WINDOW,
+    ).values_list("body", flat=True)[: conf.REPEATED_TEXT_LOOKBACK]
+    return any(fold_words(sent) == text for sent in recent)
+
+
 def repeats_recent_text(*, comment: Comment) -> bool:
     """Whether another address sent the same (folded) text, on any post, within
     conf.DUPLICATE_WINDOW: one message sprayed across posts. Short replies ("Thanks!") are

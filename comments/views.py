@@ -50,19 +50,20 @@ def submit(request, post_id):
     typed = {"post": post, "body": request.POST.get("body", "")}
     if request.limited:
         return render(request, "comments/rate_limited.html", typed, status=429)
-    if services.comments_closed(post=post):
-        return render(request, "comments/closed.html", typed, status=403)
     form = CommentForm(request.POST, post=post, user=request.user)
-    if not form.is_valid():
+    try:
+        comment = services.submit_comment(
+            post=post,
+            form=form,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            user=request.user,
+            verified_emails=session.verified_emails(request),
+        )
+    except services.CommentsClosed:
+        return render(request, "comments/closed.html", typed, status=403)
+    if comment is None:
         return _form_with_errors(request, post, form)
-    comment = services.submit_comment(
-        post=post,
-        form=form,
-        ip=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        user=request.user,
-        verified_emails=session.verified_emails(request),
-    )
     session.remember_pending(request, comment)
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Thank you! Your comment is published.", section.MESSAGE_TAG)
