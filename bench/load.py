@@ -182,7 +182,7 @@ def comment_bodies(seed: str, count: int, directory: Path, threads: int = 2) -> 
                 cookie = set_cookie.split(";", 1)[0]
             action = re.search(r'<form[^>]+action="(/comments/post/[^"#]+)', html).group(1)
             fields = {
-                "timestamp": re.search(r'name="timestamp" value="([^"]+)"', html).group(1),
+                "stamp": re.search(r'name="stamp" value="([^"]+)"', html).group(1),
                 "author_name": "Load Tester",
                 "author_email": "load@example.com",
                 "author_url": "",

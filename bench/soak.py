@@ -173,7 +173,7 @@ def commenter(stop, stats, posts, counter):
         # The stamp of the page just read: the post's, good on that post only.
         marker = f"soak-{next(counter)}"
         form = {
-            "timestamp": hidden(html, "timestamp"),
+            "stamp": hidden(html, "stamp"),
             "author_name": "Soak Tester",
             "author_email": f"{marker}@example.com",
             "author_url": "",

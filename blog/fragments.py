@@ -29,7 +29,7 @@ from blog import conf, generations
 
 
 @memoize
-def release() -> str:
+def rendering_version() -> str:
     """A digest of the templates and the static manifest: a deploy that changes how pages look
     does not serve pages or fragments cached by the previous release."""
     digest = hashlib.md5(usedforsecurity=False)
@@ -49,7 +49,7 @@ def release() -> str:
 def key(name: str, identity, scopes: list[str]) -> str:
     """The fragment's key now: its name, what it shows (`identity`) and its scopes' generations."""
     stamp = ".".join(str(number) for number in generations.current(scopes))
-    return f"fragment:{name}:{release()}:{identity}:{stamp}"
+    return f"fragment:{name}:{rendering_version()}:{identity}:{stamp}"
 
 
 def cached(fragment_key: str, build: Callable[[], tuple[object, datetime | None]]):

@@ -26,7 +26,7 @@ from blog import generations
 from blog.admin_lists import QuickRowsChangeList, QuickRowsMixin
 from blog.models import Post
 from blog.pagination import EstimatedCountPaginator
-from comments import counts, desk, moderation, personal_data, services, spam
+from comments import counts, moderation, personal_data, queue, services, spam
 from comments.models import Comment, DataRequest, ModerationSettings, VerifiedEmail, as_row_id
 
 
@@ -51,7 +51,7 @@ class QueueChangeList(QuickRowsChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        self.result_list = desk.attach_history(self.result_list)
+        self.result_list = queue.attach_history(self.result_list)
         here = request.get_full_path()
         self.links = {
             "changelist": self.changelist_url,  # a row's own URLs are <this><pk>/<action>/
@@ -415,10 +415,10 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     def message_with_undo(self, request, text, before, status, next_url=""):
         """The confirmation, with an Undo button (a small POST form) when something changed."""
-        if not before or len(before) > desk.UNDO_LIMIT:
+        if not before or len(before) > queue.UNDO_LIMIT:
             self.message_user(request, text, messages.SUCCESS)
             return
-        token = desk.undo_token(before=before, status=status, moderator_id=request.user.pk)
+        token = queue.undo_token(before=before, status=status, moderator_id=request.user.pk)
         context = {"text": text, "token": token, "next": next_url or request.get_full_path()}
         undo = render_to_string("admin/comments/comment/undo_message.html", context, request)
         self.message_user(request, undo, messages.SUCCESS)
@@ -450,7 +450,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                     "status": comment.status,
                     "label": comment.get_status_display(),
                     "message": text,
-                    "undo": desk.undo_token(
+                    "undo": queue.undo_token(
                         before=before, status=action.status, moderator_id=request.user.pk
                     )
                     if before
@@ -481,7 +481,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         try:
-            status, before = desk.read_undo_token(
+            status, before = queue.read_undo_token(
                 request.POST.get("token", ""), moderator_id=request.user.pk
             )
         except signing.BadSignature:

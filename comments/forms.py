@@ -52,14 +52,14 @@ TIMESTAMP_SALT = "comments.form-timestamp"
 
 @dataclass(frozen=True)
 class FormStamp:
-    """The form's signed stamp (its hidden timestamp field), read: which post, and when shown."""
+    """The form's signed stamp (its hidden stamp field), read: which post, and when shown."""
 
     post_id: int
     started_at: float
 
 
 def sign_form_time(post_id: int, started_at: float | None = None) -> str:
-    """A tamper-proof stamp of when the form for this post was built (its hidden timestamp
+    """A tamper-proof stamp of when the form for this post was built (its hidden stamp
     field): the post's, shared by every reader of the page it is on (a cached page's too)."""
     started_at = time.time() if started_at is None else started_at
     return signing.dumps([post_id, started_at], salt=TIMESTAMP_SALT)
@@ -85,7 +85,7 @@ def sent_too_fast(started_at: float) -> bool:
 
 class CommentForm(forms.ModelForm):
     """A reader's comment, plus the cheap bot defences: a honeypot and a signed form stamp (this
-    post, when its page was built: see clean_timestamp)."""
+    post, when its page was built: see clean_stamp)."""
 
     author_url = forms.URLField(
         label="Website",
@@ -102,7 +102,7 @@ class CommentForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     # Not required: a missing stamp gets the same message and fresh stamp as a forged one.
-    timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
+    stamp = forms.CharField(required=False, widget=forms.HiddenInput)
     # Read only by static/js/remember-commenter.js, which keeps the details in the browser's
     # localStorage: the server ignores it, so every page stays the same for every reader.
     remember = forms.BooleanField(
@@ -132,7 +132,7 @@ class CommentForm(forms.ModelForm):
             self.fields["author_name"].help_text = ACCOUNT_HELP
         # Whitespace-only comments get their own message in clean_body, not "required".
         self.fields["body"].strip = False
-        self.fields["timestamp"].initial = sign_form_time(post.pk)
+        self.fields["stamp"].initial = sign_form_time(post.pk)
         self.helper = FormHelper(self)
         # No token: cross-site posts are refused by Fetch Metadata (core.middleware).
         self.helper.disable_csrf = True
@@ -151,7 +151,7 @@ class CommentForm(forms.ModelForm):
             Div(Field("remember"), css_id="comment-remember", hidden=""),
             # Hidden from sight and from screen readers, out of the tab order.
             Div(Field("honeypot"), css_class="visually-hidden", aria_hidden="true"),
-            "timestamp",
+            "stamp",
             HTML(f'<p class="notice">{MODERATION_NOTICE}</p>'),
         )
         self.helper.add_input(Submit("submit", "Post comment"))
@@ -174,12 +174,12 @@ class CommentForm(forms.ModelForm):
             raise ValidationError("Please write a comment.", code="empty")
         return body.strip()
 
-    def clean_timestamp(self) -> FormStamp:
+    def clean_stamp(self) -> FormStamp:
         """The stamp must be signed, younger than conf.FORM_MAX_AGE, for this post and old enough.
 
         It is the post's, not the reader's: every reader of one cached page sends the same one."""
         try:
-            stamp = read_form_time(self.cleaned_data["timestamp"])
+            stamp = read_form_time(self.cleaned_data["stamp"])
         except (signing.BadSignature, TypeError, ValueError):
             self._refuse_stamp("bad_timestamp")
         if stamp.post_id != self.post.pk:
@@ -196,7 +196,7 @@ class CommentForm(forms.ModelForm):
     def _refuse_stamp(self, code: str) -> NoReturn:
         # Give the re-rendered form a fresh stamp for this post so that sending it again works.
         self.data = self.data.copy()
-        self.data[self.add_prefix("timestamp")] = sign_form_time(self.post.pk)
+        self.data[self.add_prefix("stamp")] = sign_form_time(self.post.pk)
         raise ValidationError(STAMP_ERRORS[code], code=code) from None
 
     def clean_parent(self):

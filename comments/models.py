@@ -125,7 +125,7 @@ class Comment(models.Model):
             models.Index(fields=["author_email", "-created", "-id"], name="comment_email_idx"),
             models.Index(fields=["ip_address", "-created", "-id"], name="comment_ip_idx"),
             # The queue's commenter history: counts by address, case-insensitively, per status
-            # (comments.desk.attach_history). PostgreSQL reads them from the index alone only
+            # (comments.queue.attach_history). PostgreSQL reads them from the index alone only
             # if it holds the column itself too (INCLUDE; SQLite has no INCLUDE and needs none).
             models.Index(
                 Lower("author_email"),

@@ -47,9 +47,10 @@ def _rate(group, request):
 def submit(request, post_id):
     """Take a comment: refuse closed posts, re-show the page on errors, else store and redirect."""
     post = get_object_or_404(Post.objects.published(), pk=post_id)
-    typed = {"post": post, "body": request.POST.get("body", "")}
+    # Refused pages show the text sent, so that it is not lost.
+    refused = {"post": post, "body": request.POST.get("body", "")}
     if request.limited:
-        return render(request, "comments/rate_limited.html", typed, status=429)
+        return render(request, "comments/rate_limited.html", refused, status=429)
     form = CommentForm(request.POST, post=post, user=request.user)
     try:
         comment = services.submit_comment(
@@ -61,7 +62,7 @@ def submit(request, post_id):
             verified_emails=session.verified_emails(request),
         )
     except services.CommentsClosed:
-        return render(request, "comments/closed.html", typed, status=403)
+        return render(request, "comments/closed.html", refused, status=403)
     if comment is None:
         return _form_with_errors(request, post, form)
     session.remember_pending(request, comment)

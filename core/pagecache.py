@@ -31,7 +31,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import parse_http_date_safe
 
 from blog import generations
-from blog.fragments import release
+from blog.fragments import rendering_version
 
 LISTS = [generations.POSTS, generations.LISTINGS]
 
@@ -85,7 +85,7 @@ VARIANT_VALUE = re.compile(r"[0-9]{1,6}")
 
 
 @dataclass
-class Visit:
+class CacheDecision:
     """What the middleware decided for one request to a cached route."""
 
     policy: Policy
@@ -108,20 +108,20 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        visit = self._visit(request)
-        if visit is not None and visit.key is not None:
-            entry = cache.get(visit.key)
+        decision = self._decide(request)
+        if decision is not None and decision.key is not None:
+            entry = cache.get(decision.key)
             if entry is not None and (entry["expires"] is None or time.time() < entry["expires"]):
-                return self._from_entry(request, visit, entry)
+                return self._from_entry(request, decision, entry)
         response = self.get_response(request)
-        if visit is None or response.streaming:
+        if decision is None or response.streaming:
             return response
         etag = _etag(response.content)
-        if visit.key is not None and self._storable(response):
-            self._store(visit, response, etag)
-        return self._finish(request, visit, response, etag)
+        if decision.key is not None and self._storable(response):
+            self._store(decision, response, etag)
+        return self._finish(request, decision, response, etag)
 
-    def _visit(self, request) -> "Visit | None":
+    def _decide(self, request) -> "CacheDecision | None":
         """What to do with this request: None for routes and methods the cache leaves alone."""
         if request.method not in ("GET", "HEAD"):
             return None
@@ -136,22 +136,22 @@ class PageCacheMiddleware:
         personal = policy.html and (
             settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
         )
-        visit = Visit(policy=policy, personal=personal)
-        visit.scopes = policy.scopes(match.kwargs)
+        decision = CacheDecision(policy=policy, personal=personal)
+        decision.scopes = policy.scopes(match.kwargs)
         variant = _variant(request, policy)
         if personal or variant is None or settings.PAGE_CACHE_SECONDS <= 0:
-            return visit
-        visit.generations = generations.current(visit.scopes)
+            return decision
+        decision.generations = generations.current(decision.scopes)
         page = hashlib.md5(f"{request.path}?{variant}".encode(), usedforsecurity=False)
-        stamp = ".".join(str(number) for number in visit.generations)
-        visit.key = f"page:{release()}:{page.hexdigest()}:{stamp}"
-        return visit
+        stamp = ".".join(str(number) for number in decision.generations)
+        decision.key = f"page:{rendering_version()}:{page.hexdigest()}:{stamp}"
+        return decision
 
-    def _from_entry(self, request, visit, entry) -> HttpResponse:
+    def _from_entry(self, request, decision, entry) -> HttpResponse:
         response = HttpResponse(entry["content"], status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
-        response = self._finish(request, visit, response, entry["etag"])
+        response = self._finish(request, decision, response, entry["etag"])
         response["X-Page-Cache"] = "hit"
         return response
 
@@ -166,10 +166,10 @@ class PageCacheMiddleware:
             and "no-store" not in control
         )
 
-    def _store(self, visit, response, etag: str) -> None:
+    def _store(self, decision, response, etag: str) -> None:
         expires = [time.time() + settings.PAGE_CACHE_SECONDS]
-        if generations.POSTS in visit.scopes:
-            posts = visit.generations[visit.scopes.index(generations.POSTS)]
+        if generations.POSTS in decision.scopes:
+            posts = decision.generations[decision.scopes.index(generations.POSTS)]
             upcoming = generations.next_publication(posts)
             if upcoming is not None:
                 expires.append(upcoming.timestamp())
@@ -188,18 +188,18 @@ class PageCacheMiddleware:
             "etag": etag,
             "expires": deadline,
         }
-        cache.set(visit.key, entry, timeout=timeout)
+        cache.set(decision.key, entry, timeout=timeout)
         response["X-Page-Cache"] = "miss"
 
-    def _finish(self, request, visit, response, etag: str) -> HttpResponse:
+    def _finish(self, request, decision, response, etag: str) -> HttpResponse:
         """The caching headers of an answer, and 304 to a matching conditional GET."""
         if response.status_code != 200:
             return response
         control = response.get("Cache-Control", "")
-        if visit.personal or "private" in control or "no-store" in control:
+        if decision.personal or "private" in control or "no-store" in control:
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        _name_keys(response, visit.scopes)
+        _name_keys(response, decision.scopes)
         patch_cache_control(
             response,
             public=True,
@@ -207,7 +207,7 @@ class PageCacheMiddleware:
             s_maxage=settings.HTTP_CACHE_SECONDS,
             stale_while_revalidate=settings.HTTP_STALE_SECONDS,
         )
-        if visit.policy.html:
+        if decision.policy.html:
             # Session holders get other pages (their messages, their pending comment).
             patch_vary_headers(response, ["Cookie"])
         response["ETag"] = etag

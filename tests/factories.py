@@ -118,7 +118,7 @@ class CommentFormDataFactory(factory.DictFactory):
     author_url = ""
     body = factory.Sequence(lambda n: f"Comment number {n}: thank you for this post.")
     honeypot = ""
-    timestamp = factory.LazyAttribute(_form_shown_a_minute_ago)
+    stamp = factory.LazyAttribute(_form_shown_a_minute_ago)
 
 
 def bulk_pending_comments(post, count: int) -> None:

@@ -78,7 +78,7 @@ def test_a_stranger_gets_an_unbound_form_with_the_posts_stamp_and_nothing_person
     request.session = Client().session
     comments = section.comment_section(request=request, post=post)
     assert comments.form is None and comments.form_html, "the shared blank form, not one built"
-    stamp = re.search(r'name="timestamp" value="([^"]+)"', comments.form_html).group(1)
+    stamp = re.search(r'name="stamp" value="([^"]+)"', comments.form_html).group(1)
     assert read_form_time(stamp).post_id == post.pk
     assert 'name="author_name"' in comments.form_html
     assert comments.own_pending == [] and comments.messages == []
@@ -214,7 +214,7 @@ def test_refused_comment_shows_a_focusable_error_summary_at_the_top_of_the_form(
 
 def test_error_summary_lists_errors_of_hidden_fields_too(client):
     post = PostFactory()
-    data = CommentFormDataFactory(post=post, timestamp="forged")
+    data = CommentFormDataFactory(post=post, stamp="forged")
     html = section_html(client.post(submit_url(post), data))
     summary = html[html.index('id="comment-errors"') : html.index("<form")]
     assert "This form has expired. Please check your comment and send it again." in summary

@@ -47,7 +47,7 @@ def test_a_post_page_read_before_takes_no_query(client, post):
     assert len(warm) == 0
     assert "Kept words." in second and "First light" in second
     # The same page, but for the form's stamp, signed when the page was built.
-    strip = re.compile(r'value="[^"]+" name="timestamp"|name="timestamp" value="[^"]+"')
+    strip = re.compile(r'value="[^"]+" name="stamp"|name="stamp" value="[^"]+"')
     assert strip.sub("", first) == strip.sub("", second)
 
 
@@ -62,7 +62,7 @@ def test_fragments_are_off_with_no_lifetime(client, post, settings):
 def test_no_fragment_keeps_the_form_or_its_stamp(client, post):
     page(client, post)
     kept = section.shared_fragment(post=post)[0].html + "".join(fragments.post_parts(post).values())
-    assert "<form" not in kept and "timestamp" not in kept
+    assert "<form" not in kept and 'name="stamp"' not in kept
 
 
 def approve(comment):
@@ -230,7 +230,7 @@ def test_a_comment_sent_back_with_errors_gets_the_whole_post_page(client, post, 
     assert "Please write a comment." in html
 
 
-STAMP = re.compile(r'name="timestamp" value="([^"]+)"')
+STAMP = re.compile(r'name="stamp" value="([^"]+)"')
 
 
 def test_the_blank_form_is_rendered_once_and_renewed_before_its_stamp_is_half_its_life_old(

@@ -26,7 +26,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-STAMP = re.compile(rb'name="timestamp" value="([^"]+)"')
+STAMP = re.compile(rb'name="stamp" value="([^"]+)"')
 
 
 def served_from_cache(client, url) -> bool:

@@ -75,9 +75,9 @@ def shown_then_sent(client, post, *, after: float, **data):
     """Load the post page, then send its form `after` seconds later (the clock frozen)."""
     with time_machine.travel(form_shown(), tick=False) as clock:
         html = client.get(post.get_absolute_url()).content.decode()
-        stamp = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
+        stamp = re.search(r'name="stamp" value="([^"]+)"', html).group(1)
         clock.shift(after)
-        return submit(client, post, timestamp=stamp, **data)
+        return submit(client, post, stamp=stamp, **data)
 
 
 def test_comment_sent_faster_than_the_minimum_time_is_a_form_error_and_nothing_is_stored(
@@ -96,10 +96,10 @@ def test_comment_sent_faster_than_the_minimum_time_is_a_form_error_and_nothing_i
 def test_sending_the_too_fast_form_again_a_moment_later_is_accepted(client, post, settings):
     settings.COMMENT_MIN_SECONDS = 3
     with time_machine.travel(form_shown(), tick=False) as clock:
-        first = submit(client, post, timestamp=sign_form_time(post.pk), body="Second try")
-        resent = re.search(r'name="timestamp" value="([^"]+)"', first.content.decode()).group(1)
+        first = submit(client, post, stamp=sign_form_time(post.pk), body="Second try")
+        resent = re.search(r'name="stamp" value="([^"]+)"', first.content.decode()).group(1)
         clock.shift(3)
-        response = submit(client, post, timestamp=resent, body="Second try")
+        response = submit(client, post, stamp=resent, body="Second try")
 
     assert (first.status_code, response.status_code) == (400, 302)
     assert (stored().status, stored().moderation_reasons) == (Comment.Status.PENDING, [])
@@ -116,8 +116,8 @@ def test_page_form_carries_a_signed_timestamp_a_zero_minimum_accepts_at_once(
 ):
     settings.COMMENT_MIN_SECONDS = 0
     html = client.get(post.get_absolute_url()).content.decode()
-    stamp = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
-    submit(client, post, timestamp=stamp)
+    stamp = re.search(r'name="stamp" value="([^"]+)"', html).group(1)
+    submit(client, post, stamp=stamp)
     assert stored().status == Comment.Status.PENDING
 
 
@@ -135,12 +135,12 @@ def test_page_form_carries_a_signed_timestamp_a_zero_minimum_accepts_at_once(
 def test_missing_or_tampered_timestamp_is_a_form_error_and_the_form_gets_a_fresh_one(
     client, post, stamp
 ):
-    response = submit(client, post, timestamp=stamp, body="Words I typed")
+    response = submit(client, post, stamp=stamp, body="Words I typed")
     html = response.content.decode()
     assert response.status_code == 400
     assert "This form has expired. Please check your comment and send it again." in html
     assert "Words I typed" in html
-    fresh = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
+    fresh = re.search(r'name="stamp" value="([^"]+)"', html).group(1)
     assert fresh != stamp
     signing.loads(fresh, salt="comments.form-timestamp")  # valid, so sending again works
     assert Comment.objects.count() == 0
@@ -156,7 +156,7 @@ def test_form_left_open_for_days_must_be_sent_again(client, post):
 
 
 def stamp_in(response) -> str:
-    return re.search(r'name="timestamp" value="([^"]+)"', response.content.decode()).group(1)
+    return re.search(r'name="stamp" value="([^"]+)"', response.content.decode()).group(1)
 
 
 def test_a_stamp_harvested_on_one_post_is_refused_on_another_keeping_the_text(client, settings):
@@ -164,7 +164,7 @@ def test_a_stamp_harvested_on_one_post_is_refused_on_another_keeping_the_text(cl
     harvested, target = PostFactory(), PostFactory()
     stamp = stamp_in(client.get(harvested.get_absolute_url()))
 
-    response = submit(client, target, timestamp=stamp, body="Words for the second post")
+    response = submit(client, target, stamp=stamp, body="Words for the second post")
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -174,9 +174,7 @@ def test_a_stamp_harvested_on_one_post_is_refused_on_another_keeping_the_text(cl
     # The form shown again carries a stamp for this post: the reader sends it as it is.
     fresh = stamp_in(response)
     assert read_form_time(fresh).post_id == target.pk
-    assert (
-        submit(client, target, timestamp=fresh, body="Words for the second post").status_code == 302
-    )
+    assert submit(client, target, stamp=fresh, body="Words for the second post").status_code == 302
     assert stored().post == target
 
 
@@ -190,7 +188,7 @@ def test_every_reader_of_the_cached_page_sends_the_same_stamp_and_each_comment_i
     assert stamp_in(pages[0]) == stamp_in(pages[1])
     bodies = ["From the first reader", "From the second reader"]
     for reader, body in zip(readers, bodies, strict=True):
-        assert submit(reader, post, timestamp=stamp_in(pages[0]), body=body).status_code == 302
+        assert submit(reader, post, stamp=stamp_in(pages[0]), body=body).status_code == 302
     assert {c.body: c.status for c in Comment.objects.all()} == {
         "From the first reader": Comment.Status.PENDING,
         "From the second reader": Comment.Status.PENDING,
@@ -200,13 +198,13 @@ def test_every_reader_of_the_cached_page_sends_the_same_stamp_and_each_comment_i
 def test_a_stamp_sent_with_a_form_error_comes_back_fresh_for_this_post(client, post, settings):
     settings.COMMENT_MIN_SECONDS = 0
     stamp = stamp_in(client.get(post.get_absolute_url()))
-    refused = submit(client, post, timestamp=stamp, author_name="", body="Kept for the retry")
+    refused = submit(client, post, stamp=stamp, author_name="", body="Kept for the retry")
     assert refused.status_code == 400
     assert "Kept for the retry</textarea>" in refused.content.decode()
 
     resent = stamp_in(refused)
     assert read_form_time(resent).post_id == post.pk
-    assert submit(client, post, timestamp=resent, body="Kept for the retry").status_code == 302
+    assert submit(client, post, stamp=resent, body="Kept for the retry").status_code == 302
     assert [comment.body for comment in Comment.objects.all()] == ["Kept for the retry"]
 
 

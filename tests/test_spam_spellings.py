@@ -274,9 +274,9 @@ def test_a_form_stamp_works_for_two_hours_and_then_asks_to_send_again_keeping_th
         # Two forms shown at the same moment: each stamp is good for one comment.
         stamp, other = sign_form_time(post.pk), sign_form_time(post.pk)
         clock.shift(2 * 60 * 60 - 5)
-        assert submit(client, post, timestamp=stamp, body="Within two hours").status_code == 302
+        assert submit(client, post, stamp=stamp, body="Within two hours").status_code == 302
         clock.shift(10)
-        late = submit(client, post, timestamp=other, body="After two hours")
+        late = submit(client, post, stamp=other, body="After two hours")
     assert late.status_code == 400
     html = late.content.decode()
     assert "This form has expired. Please check your comment and send it again." in html

@@ -71,10 +71,6 @@ class ImportedComment(models.Model):
 
 
 class LegacyRedirectQuerySet(models.QuerySet):
-    def for_path(self, path: str):
-        """The redirect for a request path, with or without its trailing slash."""
-        return self.filter(old_path=normalise_path(path)).select_related("post")
-
     def for_paths(self, paths: list[str]) -> list["LegacyRedirect"]:
         """The redirects for any of these request paths (trailing slashes ignored)."""
         return list(

@@ -1,4 +1,4 @@
-"""The moderation desk's pieces that are not admin wiring: commenter history and undo tokens."""
+"""The moderation queue's pieces that are not admin wiring: commenter history and undo tokens."""
 
 from collections.abc import Iterable
 
