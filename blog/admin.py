@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -90,6 +90,26 @@ class ImageAdmin(admin.ModelAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        upload = self.admin_site.admin_view(require_POST(self.upload_from_post_form_view))
+        return [path("upload/", upload, name="blog_image_upload"), *super().get_urls()]
+
+    def upload_from_post_form_view(self, request):
+        """An upload from the post form's image library (static/js/image-library.js), without
+        leaving the post: answers with the library's refreshed list, or the form's errors (400)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImageAdminForm(request.POST, request.FILES)
+        if not form.is_valid():
+            context = {"errors": form.errors}
+            return TemplateResponse(
+                request, "admin/blog/image/_upload_errors.html", context, status=400
+            )
+        form.instance.uploaded_by = request.user
+        form.save()
+        context = {"library_images": Image.objects.all()[:LIBRARY_IMAGES_ON_FORM]}
+        return TemplateResponse(request, "admin/blog/image/_library_items.html", context)
 
 
 class UsedByVisiblePostsFilter(admin.RelatedOnlyFieldListFilter):
@@ -259,8 +279,13 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["workflow_buttons"] = workflow.buttons(request.user, obj)
+        form = context["adminform"].form
+        if form.preview_html and list(form.errors) == [NON_FIELD_ERRORS]:
+            # The preview's own "error" only stops the save: nothing for the writer to correct.
+            context["errors"] = []
         if request.user.has_perm("blog.view_image"):
             context["library_images"] = Image.objects.all()[:LIBRARY_IMAGES_ON_FORM]
+            context["may_upload_images"] = request.user.has_perm("blog.add_image")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
@@ -277,10 +302,30 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
         workflow.notify_after(post=obj, action=action, request_user=request.user)
 
     def _stay_on_page(self, request, obj):
-        if request.POST.get("_action") in ("draft", "keep") and "_addanother" not in request.POST:
+        action = request.POST.get("_action")
+        if "_addanother" in request.POST or action not in ("draft", "keep", "publish", "schedule"):
+            return None
+        if action in ("publish", "schedule"):
+            when = f"{timezone.localtime(obj.publish_at):%Y-%m-%d %H:%M}"
+            self.message_user(
+                request,
+                format_html(
+                    '“{}” is live since {}: <a href="{}">view it</a>.',
+                    obj,
+                    when,
+                    obj.get_absolute_url(),
+                )
+                if obj.is_published
+                else format_html(
+                    '“{}” is scheduled to go live at {} (site time): <a href="{}">preview it</a>.',
+                    obj,
+                    when,
+                    obj.get_absolute_url(),
+                ),
+            )
+        else:
             self.message_user(request, f"“{obj}” saved.")
-            return HttpResponseRedirect(reverse("admin:blog_post_change", args=[obj.pk]))
-        return None
+        return HttpResponseRedirect(reverse("admin:blog_post_change", args=[obj.pk]))
 
     def response_add(self, request, obj, post_url_continue=None):
         return self._stay_on_page(request, obj) or super().response_add(
@@ -310,7 +355,7 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
             ),
             path(
                 "<path:object_id>/revisions/<int:revision_id>/restore/",
-                self.admin_site.admin_view(require_POST(self.restore_view)),
+                self.admin_site.admin_view(self.restore_view),
                 name="blog_post_restore",
             ),
         ]
@@ -336,18 +381,24 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
             return JsonResponse({"error": message}, status=400)
         return JsonResponse({"html": render_body(body)})
 
-    def revisions_view(self, request, object_id):
-        """Every revision of the post, newest first, each with what it changed."""
+    def _post_for(self, request, object_id, may):
         post = self.get_object(request, unquote(object_id))
         if post is None:
             raise Http404
-        if not self.has_view_permission(request, post):
+        if not may(request, post):
             raise PermissionDenied
-        kept = list(post.revisions.select_related("created_by").order_by("created", "pk"))
+        return post
+
+    def revisions_view(self, request, object_id):
+        """Every revision of the post, numbered, newest first, each with what it changed; and
+        any two of them, or one and the current text, compared (?from=2&to=current)."""
+        post = self._post_for(request, object_id, self.has_view_permission)
+        kept = revisions.numbered(post)
         may_restore = self.has_change_permission(request, post)
         history = [
             {
                 "when": revision.created,
+                "number": i + 1,
                 "revision": revision,
                 "changes": revisions.diff(kept[i - 1] if i else None, revision),
                 # The newest revision is what the post says now: nothing to restore.
@@ -364,19 +415,53 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
             "opts": self.opts,
             "original": post,
             "history": history,
+            "numbers": range(len(kept), 0, -1),
+            "comparison": self._comparison(request, post, kept),
         }
         return TemplateResponse(request, "admin/blog/post/revisions.html", context)
 
+    def _comparison(self, request, post, kept):
+        """The two versions ?from= and ?to= name (a revision's number or "current"), compared;
+        None unless both name one."""
+
+        def version(choice):
+            if choice == "current":
+                return "the current text", revisions.snapshot(post)
+            if choice.isascii() and choice.isdigit() and 1 <= int(choice) <= len(kept):
+                return f"revision {int(choice)}", kept[int(choice) - 1]
+            return None
+
+        choices = request.GET.get("from", ""), request.GET.get("to", "")
+        older, newer = version(choices[0]), version(choices[1])
+        if older is None or newer is None:
+            return None
+        return {
+            "title": f"From {older[0]} to {newer[0]}",
+            "changes": revisions.diff(older[1], newer[1]),
+            "from": choices[0],
+            "to": choices[1],
+        }
+
     def restore_view(self, request, object_id, revision_id):
-        """Restore one revision's text, tags and cover in one step (itself a revision)."""
-        post = self.get_object(request, unquote(object_id))
-        if post is None:
-            raise Http404
-        if not self.has_change_permission(request, post):
-            raise PermissionDenied
+        """Asks first, showing what a restore would change; a POST restores the revision's
+        text, tags and cover in one step (itself a revision)."""
+        post = self._post_for(request, object_id, self.has_change_permission)
         revision = get_object_or_404(PostRevision, pk=revision_id, post=post)
+        number = revisions.number_of(revision)
+        if request.method != "POST":
+            current = revisions.snapshot(post)
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"Restore revision {number} of “{post}”?",
+                "opts": self.opts,
+                "original": post,
+                "revision": revision,
+                "number": number,
+                "changes": revisions.diff(current, revision, fields=revisions.RESTORABLE),
+            }
+            return TemplateResponse(request, "admin/blog/post/restore_revision.html", context)
         revisions.restore(revision=revision, user=request.user)
-        self.message_user(request, f"Restored the revision of {revision.created:%Y-%m-%d %H:%M}.")
+        self.message_user(request, f"Restored revision {number}.")
         return HttpResponseRedirect(reverse("admin:blog_post_change", args=[post.pk]))
 
     def _record_status_changes(self, request, queryset, before, note):

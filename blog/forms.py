@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from blog import conf, site, tagging
+from blog import conf, site, tagging, workflow
 from blog.media_check import UNWRITABLE_MESSAGE, storage_accepts_files
 from blog.models import Image, Post, PreviewLink, render_body
 from blog.rendering import MAX_BODY_LENGTH
@@ -139,6 +139,9 @@ class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
         self.stored_publish_at = self.instance.publish_at
         if self.instance._state.adding:
             self.initial.setdefault("comments_enabled", site.comments_open_by_default())
+        author = self.fields.get("author")
+        if author is not None:
+            author.queryset = workflow.writers(also=self.instance.author_id)
         body = self.fields.get("body")
         if body is not None:
             # The renderer is sized for this length (blog.rendering); the browser stops there too.

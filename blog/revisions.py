@@ -15,6 +15,8 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
+from django.utils.text import capfirst
 
 from blog import renditions
 from blog.models import Post, PostRevision
@@ -22,15 +24,17 @@ from blog.models import Post, PostRevision
 # The fields a revision keeps, in the order the diff shows them.
 FIELDS = ["title", "summary", "body", "tags", "cover_image", "cover_image_alt", "status"]
 RESTORED = ["title", "summary", "body", "cover_image_alt"]
+# What a restore may change: all but the status.
+RESTORABLE = [field for field in FIELDS if field != "status"]
 
 
 def tag_text(post: Post) -> str:
     return ", ".join(sorted(post.tags.names(), key=str.lower))
 
 
-def record(*, post: Post, user: AbstractBaseUser | None, note: str = "") -> PostRevision:
-    """Keep what `post` says now (after its tags were saved) as a new revision."""
-    return PostRevision.objects.create(
+def snapshot(post: Post) -> PostRevision:
+    """What `post` says now, as an unsaved revision: to compare a revision with."""
+    return PostRevision(
         post=post,
         title=post.title,
         summary=post.summary,
@@ -40,9 +44,28 @@ def record(*, post: Post, user: AbstractBaseUser | None, note: str = "") -> Post
         cover_image_alt=post.cover_image_alt,
         status=post.status,
         publish_at=post.publish_at,
-        created_by=user if user is not None and user.is_authenticated else None,
-        note=note,
     )
+
+
+def record(*, post: Post, user: AbstractBaseUser | None, note: str = "") -> PostRevision:
+    """Keep what `post` says now (after its tags were saved) as a new revision."""
+    revision = snapshot(post)
+    revision.created_by = user if user is not None and user.is_authenticated else None
+    revision.note = note
+    revision.save()
+    return revision
+
+
+def numbered(post: Post) -> list[PostRevision]:
+    """The post's revisions, oldest first: revision n is the list's n-th."""
+    return list(post.revisions.select_related("created_by").order_by("created", "pk"))
+
+
+def number_of(revision: PostRevision) -> int:
+    """The revision's number, counted as numbered() does."""
+    created = revision.created
+    earlier = Q(created__lt=created) | Q(created=created, pk__lte=revision.pk)
+    return PostRevision.objects.filter(earlier, post_id=revision.post_id).count()
 
 
 def went_live_at(post: Post, kept: list[PostRevision]) -> datetime | None:
@@ -69,16 +92,17 @@ class DiffLine:
 
 @dataclass(frozen=True)
 class FieldDiff:
-    field: str
+    label: str  # the post form's name for the field: "Cover image"
     lines: list[DiffLine]
 
 
-def diff(older: PostRevision | None, newer: PostRevision) -> list[FieldDiff]:
+def diff(older: PostRevision | None, newer: PostRevision, fields=FIELDS) -> list[FieldDiff]:
     """What changed from `older` to `newer`, field by field, line by line (difflib)."""
     changes = []
-    for field in FIELDS:
-        before = getattr(older, field) if older is not None else ""
-        after = getattr(newer, field)
+    for field in fields:
+        value = "get_status_display" if field == "status" else field
+        before = _text(older, value) if older is not None else ""
+        after = _text(newer, value)
         if before == after:
             continue
         lines = []
@@ -90,8 +114,13 @@ def diff(older: PostRevision | None, newer: PostRevision) -> list[FieldDiff]:
                 lines.append(DiffLine("del", text))
             elif code == "  ":
                 lines.append(DiffLine("same", text))
-        changes.append(FieldDiff(field, lines))
+        changes.append(FieldDiff(capfirst(Post._meta.get_field(field).verbose_name), lines))
     return changes
+
+
+def _text(revision: PostRevision, name: str) -> str:
+    value = getattr(revision, name)
+    return value() if callable(value) else value
 
 
 @transaction.atomic
@@ -110,5 +139,4 @@ def restore(*, revision: PostRevision, user: AbstractBaseUser) -> PostRevision:
     post.full_clean(exclude=["slug", "cover_image"])
     post.save()
     post.tags.set([name.strip() for name in revision.tags.split(",") if name.strip()], clear=True)
-    number = post.revisions.filter(pk__lte=revision.pk).count()
-    return record(post=post, user=user, note=f"Restored revision {number}")
+    return record(post=post, user=user, note=f"Restored revision {number_of(revision)}")

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +40,17 @@ PREVIEW_ACTION = "preview"
 def is_editor(user: AbstractBaseUser) -> bool:
     """Editors decide what goes live; authors only write."""
     return user.has_perm(PUBLISH_PERMISSION)
+
+
+def writers(*, also=None):
+    """Who may have a post in their name: active staff who may write posts, and `also` (a
+    post's own author, kept on it whatever became of their account)."""
+    users = get_user_model().objects
+    may_write = users.with_perm(
+        "blog.add_post", backend="django.contrib.auth.backends.ModelBackend"
+    )
+    active = may_write.filter(is_active=True, is_staff=True).values("pk")
+    return users.filter(Q(pk__in=active) | Q(pk=also)).order_by("username")
 
 
 def buttons(user: AbstractBaseUser, post: Post | None) -> list[tuple[str, str]]:

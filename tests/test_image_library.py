@@ -98,3 +98,29 @@ def test_uploader_relabels_and_removes_their_own_image_and_the_file_stays_for_po
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not Image.objects.exists()
     assert default_storage.exists(image.file.name)  # a post that inserted it still shows it
+
+
+UPLOAD_FROM_POST_FORM_URL = reverse("admin:blog_image_upload")
+
+
+def test_upload_from_the_post_form_answers_with_the_refreshed_list(client, author):
+    client.force_login(author)
+    response = client.post(UPLOAD_FROM_POST_FORM_URL, {"file": upload(), "alt": "Red tomatoes"})
+    assert response.status_code == 200
+    image = Image.objects.get()
+    assert image.uploaded_by == author
+    html = response.content.decode()
+    assert html.lstrip().startswith("<li>") and 'alt="Red tomatoes"' in html
+
+    response = client.post(UPLOAD_FROM_POST_FORM_URL, {"file": upload(), "alt": ""})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert Image.objects.count() == 1
+
+
+def test_upload_from_the_post_form_needs_the_right_to_upload(client, moderator):
+    client.force_login(moderator)
+    response = client.post(UPLOAD_FROM_POST_FORM_URL, {"file": upload(), "alt": "Tomatoes"})
+    assert response.status_code == 403
+    assert client.get(UPLOAD_FROM_POST_FORM_URL).status_code == 405
+    assert not Image.objects.exists()

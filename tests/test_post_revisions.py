@@ -104,11 +104,41 @@ def test_authors_may_not_restore_on_others_posts_or_their_live_ones(client, auth
     assert client.get(revisions_url(own_live)).status_code == 200
 
 
-def test_restore_is_a_post_only(client, editor):
-    post = PostFactory()
+def test_restore_asks_first_showing_what_it_would_change(client, editor):
+    post = PostFactory(title="New title")
+    PostRevision.objects.create(post=post, title="Older", body="older", status="draft")
     revision = PostRevision.objects.create(post=post, title="Old", body="old", status="draft")
     client.force_login(editor)
-    assert client.get(restore_url(revision)).status_code == 405
+    response = client.get(restore_url(revision))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Restore revision 2 of" in html
+    assert '<span class="diff-del">- New title</span>' in html
+    assert '<span class="diff-add">+ Old</span>' in html
+    assert "<h3>Status</h3>" not in html, "a restore never changes the status"
+    post.refresh_from_db()
+    assert post.title == "New title"
+    response = client.post(restore_url(revision), follow=True)
+    assert "Restored revision 2." in response.content.decode()
+
+
+def test_any_two_revisions_or_one_and_the_current_text_compare(client, editor):
+    post = PostFactory(title="Now", cover_image_alt="A pot")
+    for title in ("One", "Two"):
+        PostRevision.objects.create(post=post, title=title, body="same", status="draft")
+    client.force_login(editor)
+    html = client.get(revisions_url(post) + "?from=1&to=2").content.decode()
+    assert "From revision 1 to revision 2" in html
+    assert '<span class="diff-del">- One</span>' in html
+    assert '<span class="diff-add">+ Two</span>' in html
+    html = client.get(revisions_url(post) + "?from=2&to=current").content.decode()
+    assert "From revision 2 to the current text" in html
+    assert '<span class="diff-add">+ Now</span>' in html
+    assert "<h3>Cover image alt text</h3>" in html, "fields named as the form names them"
+    for bad in ("?from=3&to=1", "?from=x&to=current", "?from=%C2%B2&to=1", "?from=1"):
+        response = client.get(revisions_url(post) + bad)
+        assert response.status_code == 200
+        assert 'id="comparison"' not in response.content.decode()
 
 
 def test_bulk_publish_keeps_a_revision(client, editor):

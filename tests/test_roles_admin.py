@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -6,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from tests.factories import PostFactory, post_admin_form
+from tests.factories import PostFactory, UserFactory, post_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +228,19 @@ def test_changelist_search_looks_in_title_and_body(client, editor):
     html = client.get(CHANGELIST_URL, {"q": "river"}).content.decode()
     assert "About herons" in html
     assert "About bread" not in html
+
+
+def test_author_dropdown_offers_only_people_who_may_write_and_the_posts_own(client, editor, author):
+    UserFactory(username="reader")
+    UserFactory(username="gatekeeper", is_staff=True, groups=["Moderators"])
+    former = UserFactory(username="former", is_staff=True)
+    post = PostFactory(author=former, draft=True)
+    client.force_login(editor)
+
+    def offered(url):
+        html = client.get(url).content.decode()
+        select = re.search(r'<select name="author".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+
+    assert offered(ADD_URL) == sorted([editor.username, author.username])
+    assert offered(change_url(post)) == sorted([editor.username, author.username, "former"])

@@ -56,7 +56,7 @@ def test_author_submits_and_editor_publishes_with_the_buttons(live_server, new_c
     panel.get_by_role("link", name=TITLE).click()
     expect(editor.get_by_role("button", name="Send back to author")).to_be_visible()
     editor.get_by_role("button", name="Publish", exact=True).click()
-    expect(editor.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(editor.locator(".messagelist")).to_contain_text(f"“{TITLE}” is live since")
 
     # Now the reader sees it.
     assert reader.goto(live_server.url + post.get_absolute_url()).status == 200
