@@ -171,7 +171,7 @@ def submit_comment(
     comment.full_clean()
     comment.save()
     counts.recount([post.pk])
-    _queue_moderator_notice(comment)
+    transaction.on_commit(lambda: notify_moderators(comment))
     if comment.status == Comment.Status.APPROVED:
         subscriptions.queue_notices([comment.pk])
     # Trust, and mail to a commenter who asked for it, start with the address confirmed.
@@ -182,10 +182,6 @@ def submit_comment(
     ) and confirmation_allowed(email=comment.author_email):
         transaction.on_commit(lambda: queue_verification_email(email=comment.author_email))
     return comment
-
-
-def _queue_moderator_notice(comment: Comment) -> None:
-    transaction.on_commit(lambda: notify_moderators(comment))
 
 
 def email_verification_token(email: str) -> str:

@@ -25,11 +25,6 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
 
 
-def bot_reasons(*, honeypot: str) -> list[str]:
-    """Signs of a script rather than a person: a filled hidden field."""
-    return ["honeypot"] if honeypot else []
-
-
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -151,7 +146,8 @@ def check_comment(
     verified_emails: Collection[str] = (),
 ) -> Verdict:
     """Spam if any hard rule matches, held if a soft one does, approved only for the trusted."""
-    spam = bot_reasons(honeypot=honeypot) + blocked_reasons(comment=comment, rules=rules)
+    spam = ["honeypot"] if honeypot else []  # a hidden field only a script fills
+    spam += blocked_reasons(comment=comment, rules=rules)
     if spam:
         return Verdict(Comment.Status.SPAM, spam)
     held = []
