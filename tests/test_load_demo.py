@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from taggit.models import Tag, TaggedItem
 
-from blog.models import Post
+from blog.models import Page, Post
 from comments import spam
 from comments.models import Comment, ModerationSettings
 from core.management.commands import load_demo
@@ -41,6 +41,7 @@ def snapshot() -> dict:
         "users": list(User.objects.order_by("pk").values_list("username", "password")),
         "groups": sorted(Group.objects.values_list("name", "user__username")),
         "posts": list(Post.objects.order_by("pk").values_list("slug", "updated")),
+        "pages": list(Page.objects.order_by("pk").values_list("slug", "updated")),
         "tags": Tag.objects.count(),
         "tagged": TaggedItem.objects.count(),
     }
@@ -156,3 +157,15 @@ def test_demo_comments_reasons_are_what_the_spam_checks_give_under_the_demo_sett
     for comment in explained:
         verdict = spam.check_comment(comment=comment, rules=rules, honeypot="")
         assert (verdict.status, verdict.reasons) == (comment.status, comment.moderation_reasons)
+
+
+def test_the_demo_has_an_about_and_a_privacy_page_in_the_navigation(client):
+    run_load_demo()
+    run_load_demo()
+    assert list(Page.objects.in_navigation().values_list("slug", flat=True)) == [
+        "about",
+        "privacy",
+    ]
+    privacy = client.get("/privacy/").content.decode()
+    for kept in ["name", "e-mail address", "IP", "browser string", "moderat", "30 days"]:
+        assert kept in privacy

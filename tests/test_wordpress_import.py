@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from PIL import Image
 
-from blog.models import Post
+from blog.models import Page, Post
 from comments import conf
 from comments.models import Comment
 from tests.factories import PostFactory, UserFactory
@@ -21,15 +21,13 @@ pytestmark = pytest.mark.django_db
 
 SAMPLE_SUMMARY = """\
 WordPress import of "Trail Running Notes" (https://trail.example), WXR 1.2
-Posts: 6 created, 0 updated; 2 skipped: 2 pages (use --pages-as-posts)
+Posts: 6 created, 0 updated; 0 skipped
+Pages: 2 created, 0 kept
 Comments: 6 imported (4 approved, 1 pending, 1 rejected); 0 updated, 1 skipped: 1 trackbacks and pingbacks
 Authors: 0 matched, 3 created (no usable password: they set one through password reset)
 Media: 1 copied, 0 already there, 0 not carried over; 1 covers
 Redirects: 5 old permalinks answer 301 (and ?p=ID links)
 Not carried over as it was:
-  pages skipped (2):
-    https://trail.example/?page_id=11
-    https://trail.example/?page_id=12
   password-protected, kept as a draft (1):
     https://trail.example/2024/03/01/training-plan
   private, kept as a draft (1):
@@ -121,7 +119,19 @@ def test_future_posts_are_scheduled_pending_ones_drafts_and_trashed_ones_skipped
     assert "https://old.example/2024/01/02/post-3/" in output
 
 
-def test_pages_are_skipped_and_listed_unless_imported_as_posts(uploads):
+def test_pages_become_pages_at_their_own_address_and_their_old_links_answer_301(imported, client):
+    about = Page.objects.get(slug="about")
+    assert about.status == Page.Status.PUBLISHED
+    assert about.body.strip() == "Three friends who run on trails."
+    assert not Post.objects.filter(slug__in=["about", "contact"]).exists()
+    assert client.get("/about/").status_code == 200
+    answer = client.get("/?page_id=11")
+    assert answer.status_code == 301 and answer["Location"] == "/about/"
+    assert client.get("/company/contact/")["Location"] == "/contact/"  # under a parent
+    assert "Pages: 0 created, 2 kept" in run_import(SAMPLE)
+
+
+def test_pages_are_imported_as_posts_when_asked(uploads):
     output = run_import(SAMPLE, "--media-dir", uploads, "--pages-as-posts")
     assert "Posts: 8 created" in output
     assert post("about").body.strip() == "Three friends who run on trails."
@@ -371,7 +381,8 @@ def test_unknown_paths_are_still_404(imported, client):
 
 def test_re_running_the_same_export_changes_nothing_and_duplicates_nothing(uploads, imported):
     output = run_import(SAMPLE, "--media-dir", uploads)
-    assert "Posts: 0 created, 0 updated; 8 skipped: 6 unchanged since the last import" in output
+    assert "Posts: 0 created, 0 updated; 6 skipped: 6 unchanged since the last import" in output
+    assert "Pages: 0 created, 2 kept" in output
     assert "Comments: 0 imported; 0 updated, 7 skipped: 6 unchanged" in output
     assert "Authors: 3 matched, 0 created" in output
     assert Post.objects.count() == 6 and Comment.objects.count() == 6

@@ -20,9 +20,10 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from blog import revisions
-from blog.models import Post, unique_slug
+from blog.models import Page, Post, unique_slug
 from blog.rendering import MAX_BODY_LENGTH
 from blog.renditions import rendition_names
 from comments import conf, counts
@@ -32,7 +33,13 @@ from core import planner_statistics
 from wordpress_import import wxr
 from wordpress_import.content import PostContent, comment_text
 from wordpress_import.media import MediaCopier, same_upload, upload_path
-from wordpress_import.models import ImportedComment, ImportedPost, LegacyRedirect, normalise_path
+from wordpress_import.models import (
+    ImportedComment,
+    ImportedPage,
+    ImportedPost,
+    LegacyRedirect,
+    normalise_path,
+)
 from wordpress_import.summary import Summary
 
 AUTHORS_GROUP = "Authors"
@@ -133,8 +140,11 @@ class Importer:
         if reason:
             if reason != "attachment":
                 self.summary.posts_skipped[reason] += 1
-            if reason in ("trashed", "pages (use --pages-as-posts)"):
-                self.summary.note(f"{reason.split(' (')[0]} skipped", item.link)
+            if reason == "trashed":
+                self.summary.note("trashed skipped", item.link)
+            return
+        if item.type == "page" and not self.options.pages_as_posts:
+            self.import_page(item)
             return
         self.media.base_url = self.site.rstrip("/") + "/"
         self.media.where = item.link
@@ -178,6 +188,31 @@ class Importer:
         self.add_redirect(item, post)
         self.import_comments(item, post)
 
+    def import_page(self, item: wxr.Item) -> None:
+        """A WordPress page becomes a Page at /<its slug>/, where WordPress had it unless it had
+        a parent (legacy_urls answers that link, and ?page_id=). Imported once: a re-run, or a
+        page of that slug written here, keeps what is here."""
+        if ImportedPage.objects.filter(site=self.site, wp_id=item.wp_id).exists():
+            self.summary.pages["kept"] += 1
+            return
+        slug = slugify(unquote(item.name))[:100].strip("-") or f"wordpress-page-{item.wp_id}"
+        if slug in Page.RESERVED_SLUGS:
+            slug = f"{slug}-page"
+        content = PostContent(item.content, excerpt=item.excerpt, rewrite_url=self.media.rewrite)
+        public = self.status(item)[0] == Post.Status.PUBLISHED
+        page, created = Page.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "title": (item.title or slug)[:200],
+                "body": content.markdown(),
+                "status": Page.Status.PUBLISHED if public else Page.Status.DRAFT,
+            },
+        )
+        ImportedPage.objects.create(site=self.site, wp_id=item.wp_id, page=page)
+        self.summary.pages["created" if created else "kept"] += 1
+        if item.comments:
+            self.summary.note("comments on a page not imported", item.link)
+
     def save_mapping(self, mapping: ImportedPost, source_hash: str) -> None:
         mapping.source_hash, mapping.saved_hash = source_hash, post_fingerprint(mapping.post)
         mapping.save()
@@ -187,8 +222,6 @@ class Importer:
             return "attachment"
         if item.type not in ("post", "page"):
             return f"{item.type or 'untyped'} items"
-        if item.type == "page" and not self.options.pages_as_posts:
-            return "pages (use --pages-as-posts)"
         if item.status == "trash":
             return "trashed"
         if item.status in ("auto-draft", "inherit"):

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from blog.models import Post
-from wordpress_import.models import ImportedPost, LegacyRedirect, normalise_path
+from blog.models import Page, Post
+from wordpress_import.models import ImportedPage, ImportedPost, LegacyRedirect, normalise_path
 
 # Query parameters that make `/` a WordPress address rather than our index.
 QUERY_PARAMETERS = ("p", "page_id", "feed", "tag", "s", "m")
@@ -52,6 +52,8 @@ def by_query(query) -> str | None:
     """`?p=ID`, `?page_id=ID` (with `feed=`: its comments feed), `?feed=`, `?tag=`, `?s=`, `?m=`."""
     for parameter in ("p", "page_id"):
         value = query.get(parameter, "")
+        if value and parameter == "page_id" and (page := imported_page(value)):
+            return page.get_absolute_url()
         if value:
             post = imported_post(value)
             if post is None:
@@ -86,7 +88,14 @@ def by_path(path: str) -> str | None:
         return reverse("blog:index") + f"?page={match['page']}"
     if match := MONTH.match(path):
         return month_address(match["year"], match["month"])
-    return post_address(path)
+    return post_address(path) or page_address(segments)
+
+
+def page_address(segments: list[str]) -> str | None:
+    """A WordPress page under a parent (/company/about/): the published page of its last slug."""
+    slug = slugify(unquote(segments[-1]))
+    page = Page.objects.published().filter(slug=slug).first() if len(segments) > 1 else None
+    return page.get_absolute_url() if page else None
 
 
 def post_address(path: str) -> str | None:
@@ -158,6 +167,14 @@ def imported_post(wp_id: str) -> Post | None:
         return None
     imported = ImportedPost.objects.for_wordpress_id(int(wp_id)).first()
     return imported.post if imported and imported.post.is_published else None
+
+
+def imported_page(wp_id: str) -> Page | None:
+    """The published page imported from this WordPress id (of any site), else None."""
+    if not (wp_id.isdigit() and len(wp_id) <= MAX_ID_DIGITS):
+        return None
+    imported = ImportedPage.objects.filter(wp_id=int(wp_id), page__status=Page.Status.PUBLISHED)
+    return next((row.page for row in imported.select_related("page").order_by("pk")[:1]), None)
 
 
 def comments_feed(post: Post) -> str:

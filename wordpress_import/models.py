@@ -8,7 +8,7 @@ so a re-run can tell "changed in WordPress" from "edited here".
 from django.db import models
 from django.urls import reverse
 
-from blog.models import Post
+from blog.models import Page, Post
 from comments.models import Comment
 
 
@@ -44,6 +44,26 @@ class ImportedPost(models.Model):
 
     def get_absolute_url(self):
         return self.post.get_absolute_url()
+
+
+class ImportedPage(models.Model):
+    """A WordPress page imported as a page: its ?page_id= link answers 301, a re-run keeps it."""
+
+    site = models.CharField(max_length=200, help_text="The export's wp:base_site_url.")
+    wp_id = models.PositiveBigIntegerField("WordPress page id", db_index=True)
+    page = models.OneToOneField(Page, on_delete=models.CASCADE, related_name="wordpress_origin")
+
+    class Meta:
+        ordering = ["site", "wp_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "wp_id"], name="unique_imported_page")
+        ]
+
+    def __str__(self):
+        return f"{self.site} page {self.wp_id} → {self.page}"
+
+    def get_absolute_url(self):
+        return self.page.get_absolute_url()
 
 
 class ImportedComment(models.Model):

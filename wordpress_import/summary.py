@@ -14,6 +14,7 @@ class Summary:
     dry_run: bool = False
     posts: Counter = field(default_factory=Counter)  # created, updated, unchanged
     posts_skipped: Counter = field(default_factory=Counter)  # by reason
+    pages: Counter = field(default_factory=Counter)  # created, kept (one of that slug was here)
     comments: Counter = field(default_factory=Counter)  # created by status
     comments_updated: int = 0
     comments_unchanged: int = 0
@@ -35,6 +36,7 @@ class Summary:
             f"Posts: {self.posts['created']} created, {self.posts['updated']} updated; "
             f"{self.posts['unchanged'] + skipped} skipped{_reasons(self._post_skip_reasons())}"
         )
+        out.append(f"Pages: {self.pages['created']} created, {self.pages['kept']} kept")
         created = sum(self.comments.values())
         by_status = ", ".join(f"{n} {status}" for status, n in sorted(self.comments.items()))
         skipped_comments = sum(self.comments_skipped.values()) + self.comments_unchanged

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 import blog
 from blog import importing
-from blog.models import Post
+from blog.models import Page, Post
 from blog.seo import absolute_url
 from comments.demo import add_demo_comments
 
@@ -22,6 +22,27 @@ SUPERUSER = "admin"
 # One staff account per role. The groups come from migrations; get_or_create keeps this working
 # on a database where one is missing.
 STAFF_ACCOUNTS = {"editor": "Editors", "author": "Authors", "moderator": "Moderators"}
+# The owner's pages (blog.site.Page), by slug: title and Markdown body.
+DEMO_PAGES = {
+    "about": (
+        "About",
+        "This demo blog collects short, sourced notes on nutrition and sleep.\n\n"
+        "Posts are written by the editors and authors of the site; comments are welcome and "
+        "appear once a moderator has read them.",
+    ),
+    "privacy": (
+        "Privacy",
+        "## What we keep about commenters\n\n"
+        "When you comment we keep the **name** and **e-mail address** you give, your **IP "
+        "address** and your **browser string** (user agent), with the comment.\n\n"
+        "- Your e-mail address is never shown; moderators use it to tell people apart and to "
+        "answer you.\n"
+        "- IP addresses and browser strings help us stop spam; they are cleared after 30 days.\n"
+        "- Every comment is moderated: nobody sees it until a moderator approves it.\n\n"
+        "Readers without a comment get no cookie; the site uses no tracker and no third-party "
+        "service. Ask us to remove your comments at any time.",
+    ),
+}
 
 
 class Command(BaseCommand):
@@ -40,6 +61,7 @@ class Command(BaseCommand):
                 passwords[username] = self.ensure_account(username, group=group)
         try:
             self.import_demo_posts(verbosity)
+            self.add_demo_pages()
             self.add_demo_comments()
         finally:
             # New passwords exist only in this output: print them last (they must not scroll
@@ -64,6 +86,19 @@ class Command(BaseCommand):
         if verbosity == 1:
             summary = out.getvalue().strip().splitlines()[-1]
             self.stdout.write(f"Demo posts from blog/demo/: {summary}")
+
+    def add_demo_pages(self):
+        """About and Privacy, in the navigation in that order; a page already there is kept."""
+        for position, (slug, (title, body)) in enumerate(DEMO_PAGES.items()):
+            Page.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "title": title,
+                    "body": body,
+                    "status": Page.Status.PUBLISHED,
+                    "position": position,
+                },
+            )
 
     def add_demo_comments(self):
         """Comments on the seed post, found by the slug its file gets when imported."""
