@@ -20,6 +20,36 @@ admin.site.site_header = lazy(lambda: f"{site_name()} administration", str)()
 admin.site.site_title = lazy(lambda: f"{site_name()} admin", str)()
 
 
+# The admin's sections as the people who run a blog name them.
+SECTION_NAMES = {
+    "axes": "Login lockouts",
+    "django_tasks_database": "Background tasks",
+    "taggit": "Tags",
+}
+default_app_list = admin.site.get_app_list
+
+
+def app_list_in_plain_words(request, app_label=None):
+    """The admin's sections with plain names, the tags listed with the posts they label (not
+    in a section of the tagging library's name)."""
+    sections = default_app_list(request, app_label)
+    by_label = {section["app_label"]: section for section in sections}
+    if "taggit" in by_label and "blog" in by_label:
+        blog = by_label["blog"]
+        blog["models"] = sorted(blog["models"] + by_label["taggit"]["models"], key=_model_name)
+        sections.remove(by_label["taggit"])
+    for section in sections:
+        section["name"] = SECTION_NAMES.get(section["app_label"], section["name"])
+    return sections
+
+
+def _model_name(model: dict) -> str:
+    return str(model["name"])
+
+
+admin.site.get_app_list = app_list_in_plain_words
+
+
 class PostWithCommentsAdmin(PostAdmin):
     """The post list, plus a link from each post to its comments awaiting moderation."""
 

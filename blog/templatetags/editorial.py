@@ -22,3 +22,15 @@ def my_posts_with_changes_requested(context):
     if request is None or not request.user.is_authenticated:
         return Post.objects.none()
     return Post.objects.changes_requested().filter(author=request.user).order_by("-updated")
+
+
+@register.simple_tag(takes_context=True)
+def my_drafts(context):
+    """The user's own drafts, most recently changed first, for those who write posts; those
+    sent back are listed apart (my_posts_with_changes_requested)."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("blog.add_post"):
+        return Post.objects.none()
+    sent_back = Post.objects.changes_requested().values("pk")
+    drafts = Post.objects.drafts().filter(author=request.user).exclude(pk__in=sent_back)
+    return drafts.order_by("-updated")
