@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -195,6 +197,20 @@ class ModerationSettings(models.Model):
         ),
     )
 
+    spam_score_hold = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=(
+            "Hold for review, with its score as the reason, a comment the spam filter scores "
+            "above this (0 to 1; 1: never)."
+        ),
+    )
+    spam_score_spam = models.FloatField(
+        default=0.9,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Mark as spam a comment the spam filter scores above this (0 to 1; 1: never).",
+    )
+
     class Meta:
         verbose_name = "moderation settings"
         verbose_name_plural = "moderation settings"
@@ -206,11 +222,33 @@ class ModerationSettings(models.Model):
     def get_absolute_url(self):
         return reverse("admin:comments_moderationsettings_change", args=[self.pk])
 
+    def clean(self):
+        if self.spam_score_hold > self.spam_score_spam:
+            raise ValidationError(
+                {"spam_score_hold": "The hold score cannot be above the spam score."},
+                code="hold_above_spam",
+            )
+
     @classmethod
     def load(cls) -> "ModerationSettings":
         """The rules row (made by a migration); defaults if it was deleted. Never writes, so
         reading the rules on a page view costs one primary-key lookup."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class SpamFilter(models.Model):
+    """The spam classifier every app server uses (comments.spam_model), one row: its weights per
+    hashed feature, never any comment text, and a version each server checks before scoring."""
+
+    version = models.PositiveIntegerField(default=0)
+    weights = models.BinaryField(blank=True, default=b"")
+    decisions = models.PositiveIntegerField(
+        default=0, help_text="Moderator decisions learnt since the shipped examples."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Spam filter, version {self.version}"
 
 
 class VerifiedEmail(models.Model):

@@ -6,7 +6,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.test.utils import override_settings
 
-from comments import counts
+from comments import counts, spam_model
 from tests.factories import UserFactory
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
@@ -95,6 +95,13 @@ def _comment_counts_stay_true(request):
         for post in counts.drifted_posts()
     ]
     assert not drifted, "Stored comment counts drifted from the comments: " + "; ".join(drifted)
+
+
+@pytest.fixture(autouse=True)
+def _spam_filter_cache_per_test():
+    """Each test's database numbers the spam filter's versions from 0 again: no test may find
+    another's model in this process's cache under the same version."""
+    spam_model.CACHE.__init__()
 
 
 @pytest.fixture

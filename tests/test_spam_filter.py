@@ -1,0 +1,98 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from comments import spam_model
+from comments.models import Comment, ModerationSettings, SpamFilter
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+NOVEL_SPAM = [
+    f"Zorblax gummies {n}: the quintessential vorpal supplement, order zorblax today"
+    for n in range(20)
+]
+
+
+def comments_saying(texts, **fields):
+    return [CommentFactory(body=text, author_url="", **fields) for text in texts]
+
+
+def score_of(text: str, cache=spam_model.CACHE) -> float:
+    return spam_model.spam_score(Comment(author_name="Sam", body=text), cache=cache)[0]
+
+
+def test_the_shipped_examples_tell_ordinary_spam_from_an_ordinary_comment():
+    assert score_of("Cheap casino bonus and free spins, visit http://win.example now") > 0.9
+    assert score_of("Thanks, the part about migrations helped me fix my own blog.") < 0.5
+
+
+def test_a_decision_teaches_the_filter_a_new_kind_of_spam_in_one_update():
+    before = score_of("Order zorblax gummies today")
+    spam_model.learn(comments=comments_saying(NOVEL_SPAM), status=Comment.Status.SPAM)
+    assert score_of("Order zorblax gummies today") > before + 0.3
+    stored = SpamFilter.objects.get()
+    assert (stored.version, stored.decisions) == (1, 20)
+
+
+def test_a_pending_status_teaches_nothing():
+    spam_model.learn(comments=comments_saying(NOVEL_SPAM[:2]), status=Comment.Status.PENDING)
+    assert not SpamFilter.objects.exists()
+
+
+def test_the_reason_names_the_score_and_the_comments_own_words_that_weigh_most():
+    score, words = spam_model.spam_score(
+        Comment(author_name="Ann", body="CHEAP Casino bonus, visit now")
+    )
+    reason = spam_model.score_reason(score, words)
+    assert reason.startswith(f"spam score {score:.2f} (words: '")
+    assert "'cheap'" in reason
+    assert 1 <= len(words) <= 3 and set(words) <= {"cheap", "casino", "bonus", "visit", "now"}
+    assert spam_model.score_reason(0.125, []) == "spam score 0.12"
+
+
+def test_the_stored_model_holds_no_comment_text_and_needs_no_unpickling():
+    secret = "Quetzalcoatlus Wimbledonfield lives at 12 Pangolin Street"
+    spam_model.learn(comments=comments_saying([secret]), status=Comment.Status.APPROVED)
+    weights = bytes(SpamFilter.objects.get().weights)
+    for word in ["Quetzalcoatlus", "quetzalcoatlus", "Wimbledonfield", "pangolin", "Pangolin"]:
+        assert word.encode() not in weights
+        assert word.encode("utf-32-le") not in weights
+    restored = spam_model.Classifier.from_bytes(weights)  # np.load(allow_pickle=False)
+    assert restored.score(secret) == pytest.approx(spam_model.CACHE.current().score(secret))
+
+
+def test_deleting_a_comment_leaves_the_model_as_it_is():
+    comments = comments_saying(NOVEL_SPAM)
+    spam_model.learn(comments=comments, status=Comment.Status.SPAM)
+    Comment.objects.filter(pk__in=[c.pk for c in comments]).delete()
+    assert SpamFilter.objects.get().version == 1
+    assert score_of("Order zorblax gummies today") > 0.5
+
+
+def test_a_server_that_did_not_learn_reloads_the_model_when_its_version_moved():
+    server_a, server_b = spam_model.ModelCache(), spam_model.ModelCache()
+    before = score_of("Order zorblax gummies today", cache=server_a)
+    spam_model.learn(comments=comments_saying(NOVEL_SPAM), status="spam", cache=server_b)
+    after_a = score_of("Order zorblax gummies today", cache=server_a)
+    assert after_a == score_of("Order zorblax gummies today", cache=server_b) > before + 0.3
+    assert server_a.version == server_b.version == 1
+
+
+def test_retraining_starts_again_from_the_shipped_examples_and_every_decision(capsys):
+    spam_model.learn(comments=comments_saying(NOVEL_SPAM[:1]), status="spam")
+    comments_saying(NOVEL_SPAM, status="spam", moderated_at="2026-01-01T00:00Z")
+    comments_saying(["Thanks, good post."], status="approved", moderated_at="2026-01-01T00:00Z")
+    comments_saying(["Not decided by anyone"], status="pending")
+    comments_saying(["Zorblax by the rules"], status="spam")  # no moderator: not a decision
+    call_command("train_spam_filter")
+    assert "21 moderator decision(s): version 2" in capsys.readouterr().out
+    assert score_of("Order zorblax gummies today") > 0.8
+
+
+def test_the_hold_score_cannot_be_above_the_spam_score():
+    rules = ModerationSettings.load()
+    rules.spam_score_hold, rules.spam_score_spam = 0.95, 0.9
+    with pytest.raises(ValidationError) as error:
+        rules.full_clean()
+    assert "spam_score_hold" in error.value.message_dict
