@@ -1,25 +1,27 @@
 """A spam classifier that learns from this site's moderators, on this server.
 
-A logistic regression (scikit-learn's SGDClassifier) on hashed words, word pairs and character
-n-grams: each moderator decision is one partial_fit. The model is a weight per hash bucket, kept
-in the database (SpamFilter, with a version every process checks), so it holds no comment text
-and a commenter's data can be deleted without retraining. Before any decision, and under every
-retrain, lies a small labelled set shipped with the code (spam_seed.json).
+A logistic regression on hashed words, word pairs and character n-grams, trained by
+scikit-learn's SGDClassifier: each moderator decision is one partial_fit. The model is a weight
+per hash bucket, kept in the database (SpamFilter, with a version every process checks), so it
+holds no comment text and a commenter's data can be deleted without retraining. Before any
+decision, and under every retrain, lies a small labelled set shipped with the code
+(spam_seed.json).
+
+Scoring needs only numpy: scikit-learn (with SciPy) is imported where a model learns, so the
+processes that only score new comments never load it.
 """
 
-import copy
 import functools
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from django.db import transaction
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.linear_model import SGDClassifier
 
 from comments.models import Comment, SpamFilter
 from comments.textfold import fold
@@ -43,9 +45,27 @@ def features(text: str) -> list[str]:
     return found
 
 
-VECTORIZER = HashingVectorizer(analyzer=features, n_features=N_FEATURES)
-# The same hashing for one word alone, to read a word's own weight.
-WORD_VECTORIZER = HashingVectorizer(analyzer=lambda word: [word], n_features=N_FEATURES, norm=None)
+def buckets(names: list[str]) -> np.ndarray:
+    """Each feature's hash bucket: the model keeps a weight per bucket, never the feature."""
+    hashes = (zlib.crc32(name.encode()) for name in names)
+    return np.fromiter(hashes, dtype=np.int64, count=len(names)) % N_FEATURES
+
+
+def hashed(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The text as a sparse vector: its buckets, and their counts scaled to unit length."""
+    index, counts = np.unique(buckets(features(text)), return_counts=True)
+    return index, counts / max(np.sqrt((counts**2).sum()), 1)
+
+
+def matrix(texts: list[str]):
+    """The texts as the sparse rows scikit-learn learns from."""
+    from scipy.sparse import csr_matrix
+
+    rows = [hashed(text) for text in texts]
+    indptr = np.cumsum([0] + [len(index) for index, _ in rows])
+    indices = np.concatenate([index for index, _ in rows])
+    data = np.concatenate([values for _, values in rows])
+    return csr_matrix((data, indices, indptr), shape=(len(texts), N_FEATURES))
 
 
 def comment_text(comment: Comment) -> str:
@@ -53,60 +73,68 @@ def comment_text(comment: Comment) -> str:
     return " ".join([comment.author_name, comment.author_url, comment.body])
 
 
-@dataclass
+@dataclass(frozen=True)
 class Classifier:
-    """A trained model: the probability that a text is spam, the words that weigh most in it,
-    and learning more."""
+    """A trained model: a weight per bucket, the intercept, and the SGD step count (its learning
+    rate's schedule goes on from there)."""
 
-    model: SGDClassifier
+    weights: np.ndarray
+    intercept: float
+    steps: float
+
+    @staticmethod
+    def _sgd():
+        from sklearn.linear_model import SGDClassifier
+
+        return SGDClassifier(loss="log_loss", alpha=1e-4, random_state=0)
 
     @classmethod
-    def untrained(cls) -> "Classifier":
-        return cls(SGDClassifier(loss="log_loss", alpha=1e-4, random_state=0))
+    def _of(cls, model) -> "Classifier":
+        return cls(model.coef_[0].copy(), float(model.intercept_[0]), float(model.t_))
 
     @classmethod
     def trained(cls, texts: list[str], labels: list[int], *, epochs: int = 5) -> "Classifier":
         """A model trained from scratch: a few shuffled passes over the examples."""
-        classifier = cls.untrained()
-        X, y = VECTORIZER.transform(texts), np.array(labels)
+        model = cls._sgd()
+        X, y = matrix(texts), np.array(labels)
         order = np.random.default_rng(0)
         for _ in range(epochs):
             shuffled = order.permutation(len(labels))
-            classifier.model.partial_fit(X[shuffled], y[shuffled], classes=[0, 1])
-        return classifier
+            model.partial_fit(X[shuffled], y[shuffled], classes=[0, 1])
+        return cls._of(model)
+
+    def learned(self, texts: list[str], labels: list[int]) -> "Classifier":
+        """A new model that has learnt from these examples (one update for the batch)."""
+        model = self._sgd()
+        model.coef_ = self.weights.reshape(1, -1).copy()
+        model.intercept_ = np.array([self.intercept])
+        model.t_, model.classes_, model.n_features_in_ = self.steps, np.array([0, 1]), N_FEATURES
+        model.partial_fit(matrix(texts), np.array(labels))
+        return self._of(model)
 
     def score(self, text: str) -> float:
-        """The probability that the text is spam: predict_proba's sum, without its checks."""
-        logit = (VECTORIZER.transform([text]) @ self.model.coef_[0])[0] + self.model.intercept_[0]
-        return float(1 / (1 + np.exp(-logit)))
+        """The probability that the text is spam (what SGDClassifier.predict_proba says)."""
+        index, values = hashed(text)
+        return float(1 / (1 + np.exp(-(self.weights[index] @ values + self.intercept))))
 
     def spam_words(self, text: str) -> list[str]:
         """The comment's own words (as written, lower-cased) that most push it towards spam,
         strongest first."""
         words = sorted(set(WORD.findall(text.casefold())))
-        if not words:
-            return []
-        weights = WORD_VECTORIZER.transform([fold(word) for word in words]) @ self.model.coef_[0]
+        weights = self.weights[buckets([fold(word) for word in words])]
         ranked = sorted(zip(weights, words, strict=True), reverse=True)
         return [word for weight, word in ranked[:SHOWN_WORDS] if weight > 0]
 
-    def learned(self, texts: list[str], labels: list[int]) -> "Classifier":
-        """A copy that has learnt from these examples (one update for the batch)."""
-        model = copy.deepcopy(self.model)
-        model.partial_fit(VECTORIZER.transform(texts), np.array(labels), classes=[0, 1])
-        return Classifier(model)
-
     def to_bytes(self) -> bytes:
-        """The weights alone, sparse (only hash buckets ever seen are non-zero), as .npz."""
-        coef = self.model.coef_[0]
-        index = np.flatnonzero(coef).astype(np.int32)
+        """The weights alone, sparse (only buckets ever seen are non-zero), as .npz."""
+        index = np.flatnonzero(self.weights).astype(np.int32)
         buffer = io.BytesIO()
         np.savez(
             buffer,
             index=index,
-            weight=coef[index],
-            intercept=self.model.intercept_,
-            steps=np.array([self.model.t_]),
+            weight=self.weights[index],
+            intercept=np.array([self.intercept]),
+            steps=np.array([self.steps]),
         )
         return buffer.getvalue()
 
@@ -114,15 +142,9 @@ class Classifier:
     def from_bytes(cls, data: bytes) -> "Classifier":
         """The model saved by to_bytes(); arrays only, so nothing is unpickled."""
         arrays = np.load(io.BytesIO(data), allow_pickle=False)
-        classifier = cls.untrained()
-        model = classifier.model
-        model.coef_ = np.zeros((1, N_FEATURES))
-        model.coef_[0, arrays["index"]] = arrays["weight"]
-        model.intercept_ = arrays["intercept"].astype(np.float64)
-        model.t_ = float(arrays["steps"][0])
-        model.classes_ = np.array([0, 1])
-        model.n_features_in_ = N_FEATURES
-        return classifier
+        weights = np.zeros(N_FEATURES)
+        weights[arrays["index"]] = arrays["weight"]
+        return cls(weights, float(arrays["intercept"][0]), float(arrays["steps"][0]))
 
 
 def seed_examples() -> tuple[list[str], list[int]]:
@@ -154,11 +176,20 @@ class ModelCache:
     def current(self) -> Classifier:
         """The classifier at the database's version: one primary-key lookup when unchanged."""
         version = SpamFilter.objects.filter(pk=1).values_list("version", flat=True).first()
-        if version is None:
-            return self.at(SpamFilter(pk=1))
+        if not version:
+            return self.store_first()
         if version != self.version:
             return self.at(SpamFilter.objects.get(pk=1))
         return self.classifier
+
+    @transaction.atomic
+    def store_first(self) -> Classifier:
+        """Store the model of the shipped examples as version 1, once for the site: every
+        server then loads it, and none but the first needs scikit-learn to score."""
+        row = SpamFilter.objects.select_for_update().get_or_create(pk=1)[0]
+        if row.version == 0:
+            self.save(row, seed_classifier(), decisions=0)
+        return self.at(row)
 
     def save(self, row: SpamFilter, classifier: Classifier, *, decisions: int) -> None:
         """Store a new version; this process keeps it once the transaction commits."""

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -29,15 +33,16 @@ def test_the_shipped_examples_tell_ordinary_spam_from_an_ordinary_comment():
 
 def test_a_decision_teaches_the_filter_a_new_kind_of_spam_in_one_update():
     before = score_of("Order zorblax gummies today")
+    version = SpamFilter.objects.get().version
     spam_model.learn(comments=comments_saying(NOVEL_SPAM), status=Comment.Status.SPAM)
     assert score_of("Order zorblax gummies today") > before + 0.3
     stored = SpamFilter.objects.get()
-    assert (stored.version, stored.decisions) == (1, 20)
+    assert (stored.version, stored.decisions) == (version + 1, 20)
 
 
 def test_a_pending_status_teaches_nothing():
     spam_model.learn(comments=comments_saying(NOVEL_SPAM[:2]), status=Comment.Status.PENDING)
-    assert not SpamFilter.objects.exists()
+    assert SpamFilter.objects.get().version == 0
 
 
 def test_the_reason_names_the_score_and_the_comments_own_words_that_weigh_most():
@@ -65,8 +70,9 @@ def test_the_stored_model_holds_no_comment_text_and_needs_no_unpickling():
 def test_deleting_a_comment_leaves_the_model_as_it_is():
     comments = comments_saying(NOVEL_SPAM)
     spam_model.learn(comments=comments, status=Comment.Status.SPAM)
+    version = SpamFilter.objects.get().version
     Comment.objects.filter(pk__in=[c.pk for c in comments]).delete()
-    assert SpamFilter.objects.get().version == 1
+    assert SpamFilter.objects.get().version == version
     assert score_of("Order zorblax gummies today") > 0.5
 
 
@@ -76,7 +82,43 @@ def test_a_server_that_did_not_learn_reloads_the_model_when_its_version_moved():
     spam_model.learn(comments=comments_saying(NOVEL_SPAM), status="spam", cache=server_b)
     after_a = score_of("Order zorblax gummies today", cache=server_a)
     assert after_a == score_of("Order zorblax gummies today", cache=server_b) > before + 0.3
-    assert server_a.version == server_b.version == 1
+    assert server_a.version == server_b.version == SpamFilter.objects.get().version == 2
+
+
+def test_the_first_score_stores_the_shipped_model_for_every_server():
+    score_of("Hello")
+    stored = SpamFilter.objects.get()
+    assert (stored.version, stored.decisions) == (1, 0)
+    other_server = spam_model.ModelCache()
+    assert score_of("Cheap pills", cache=other_server) == score_of("Cheap pills")
+
+
+SCORE_ONLY = """
+import sys
+from pathlib import Path
+import django
+django.setup()
+from comments.spam_model import Classifier
+classifier = Classifier.from_bytes(Path(sys.argv[1]).read_bytes())
+print(classifier.score("Cheap casino bonus"), classifier.spam_words("Cheap casino bonus"))
+print("sklearn" in sys.modules, "scipy" in sys.modules)
+"""
+
+
+def test_scoring_a_comment_loads_neither_scikit_learn_nor_scipy(tmp_path):
+    model = tmp_path / "model.npz"
+    model.write_bytes(spam_model.seed_classifier().to_bytes())
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x"}
+    ran = subprocess.run(
+        [sys.executable, "-c", SCORE_ONLY, str(model)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    scored, imported = ran.stdout.splitlines()
+    assert scored.startswith("0.9") and "'cheap'" in scored
+    assert imported == "False False"
 
 
 def test_retraining_starts_again_from_the_shipped_examples_and_every_decision(capsys):

@@ -4,6 +4,10 @@ import django.core.validators
 from django.db import migrations, models
 
 
+def add_spam_filter_row(apps, schema_editor):
+    apps.get_model("comments", "SpamFilter").objects.get_or_create(pk=1)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,4 +35,5 @@ class Migration(migrations.Migration):
             name='spam_score_spam',
             field=models.FloatField(default=0.9, help_text='Mark as spam a comment the spam filter scores above this (0 to 1; 1: never).', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)]),
         ),
+        migrations.RunPython(add_spam_filter_row, migrations.RunPython.noop),
     ]
