@@ -1,4 +1,5 @@
-"""Mail is sent by background tasks (django-tasks), never inside a reader's request.
+"""Mail, and the spam filter's learning, are background tasks (django-tasks), never work inside
+a reader's or a moderator's request.
 
 In production the tasks are stored in the database (django-tasks-db) and run by
 `python manage.py db_worker`; locally and in most tests they run at once (ImmediateBackend; the
@@ -90,3 +91,22 @@ def send_data_link(*, email: str, attempt: int = 1) -> None:
         what = "the personal data link"
         retry_later(send_data_link, attempt=attempt, what=what, log=logger, email=email)
         raise
+
+
+@task()
+def learn_spam_decision(*, comment_ids: list[int], status: str) -> int:
+    """Teach the spam filter a moderator's decision (comments.spam_model.learn), away from the
+    request, so web processes never load scikit-learn; returns how many comments it learnt.
+
+    A comment deleted, or moved to another status (an undo), since the decision is left out.
+    """
+    from comments import spam_model
+    from comments.models import Comment
+
+    comments = list(
+        Comment.objects.filter(pk__in=comment_ids, status=status).only(
+            "author_name", "author_url", "body"
+        )
+    )
+    spam_model.learn(comments=comments, status=status)
+    return len(comments)
