@@ -28,6 +28,7 @@ from comments.textfold import fold
 
 N_FEATURES = 2**18
 SEED_PATH = Path(__file__).with_name("spam_seed.json")
+SEED_MODEL_PATH = Path(__file__).with_name("spam_seed.npz")
 WORD = re.compile(r"\w+")
 # What each decision teaches: a rejected comment is unwanted, but the moderator said not spam.
 LABELS = {Comment.Status.SPAM: 1, Comment.Status.APPROVED: 0, Comment.Status.REJECTED: 0}
@@ -155,8 +156,10 @@ def seed_examples() -> tuple[list[str], list[int]]:
 
 @functools.cache
 def seed_classifier() -> Classifier:
-    """The model before any decision (version 0), the same in every process."""
-    return Classifier.trained(*seed_examples())
+    """The model before any decision (version 0): the shipped examples, trained once when they
+    change (`manage.py train_spam_filter --shipped`) and kept beside them, so that no server
+    needs scikit-learn, nor a second, to score the first comment."""
+    return Classifier.from_bytes(SEED_MODEL_PATH.read_bytes())
 
 
 class ModelCache:
@@ -177,19 +180,10 @@ class ModelCache:
         """The classifier at the database's version: one primary-key lookup when unchanged."""
         version = SpamFilter.objects.filter(pk=1).values_list("version", flat=True).first()
         if not version:
-            return self.store_first()
+            return self.at(SpamFilter(pk=1))
         if version != self.version:
             return self.at(SpamFilter.objects.get(pk=1))
         return self.classifier
-
-    @transaction.atomic
-    def store_first(self) -> Classifier:
-        """Store the model of the shipped examples as version 1, once for the site: every
-        server then loads it, and none but the first needs scikit-learn to score."""
-        row = SpamFilter.objects.select_for_update().get_or_create(pk=1)[0]
-        if row.version == 0:
-            self.save(row, seed_classifier(), decisions=0)
-        return self.at(row)
 
     def save(self, row: SpamFilter, classifier: Classifier, *, decisions: int) -> None:
         """Store a new version; this process keeps it once the transaction commits."""

@@ -9,7 +9,22 @@ class Command(BaseCommand):
         "decision so far (approved, rejected, spam); every server loads the new version."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--shipped",
+            action="store_true",
+            help=(
+                f"Only train the model of the shipped examples ({spam_model.SEED_PATH.name}) "
+                f"and write it to {spam_model.SEED_MODEL_PATH.name}, after changing them."
+            ),
+        )
+
+    def handle(self, *args, shipped=False, **options):
+        if shipped:
+            model = spam_model.Classifier.trained(*spam_model.seed_examples())
+            spam_model.SEED_MODEL_PATH.write_bytes(model.to_bytes())
+            self.stdout.write(f"Wrote {spam_model.SEED_MODEL_PATH}.")
+            return
         row = spam_model.retrain()
         self.stdout.write(
             f"Trained the spam filter on the shipped examples and {row.decisions} moderator "
