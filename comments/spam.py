@@ -1,4 +1,5 @@
-"""Server-side spam defences: no captcha service, and nothing here talks to the network.
+"""Server-side spam defences: no captcha service, and nothing here talks to the network (the
+spam filter that learns from the moderators, comments.spam_model, runs here too).
 
 Each check returns the reasons it found, in words a moderator reads in the admin
 (Comment.moderation_reasons): "honeypot", "blocked word: casino", "3 links"...
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from comments import conf
+from comments import conf, spam_model
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.rendering import render_comment
 from comments.textfold import fold, fold_words, listed_words_in
@@ -145,12 +146,17 @@ def check_comment(
     honeypot: str,
     verified_emails: Collection[str] = (),
 ) -> Verdict:
-    """Spam if any hard rule matches, held if a soft one does, approved only for the trusted."""
+    """Spam if any hard rule matches or the spam filter scores it above the spam threshold,
+    held if a soft one does or the score is above the hold threshold, approved only for the
+    trusted."""
+    score, words = spam_model.spam_score(comment)
+    scored = [spam_model.score_reason(score, words)]
     spam = ["honeypot"] if honeypot else []  # a hidden field only a script fills
     spam += blocked_reasons(comment=comment, rules=rules)
+    spam += scored if score > rules.spam_score_spam else []
     if spam:
         return Verdict(Comment.Status.SPAM, spam)
-    held = []
+    held = scored if score > rules.spam_score_hold else []
     if repeats_recent_text(comment=comment):
         held.append("same text as another recent comment")
     links = count_links(comment.body)

@@ -15,7 +15,7 @@ from comments.forms import read_form_time, sign_form_time
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("spam_filter_off")]
 
 
 @pytest.fixture

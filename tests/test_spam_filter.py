@@ -1,14 +1,18 @@
 import os
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
-from comments import spam_model
+from comments import notifications, spam_model
 from comments.models import Comment, ModerationSettings, SpamFilter
-from tests.factories import CommentFactory
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,15 +86,16 @@ def test_a_server_that_did_not_learn_reloads_the_model_when_its_version_moved():
     spam_model.learn(comments=comments_saying(NOVEL_SPAM), status="spam", cache=server_b)
     after_a = score_of("Order zorblax gummies today", cache=server_a)
     assert after_a == score_of("Order zorblax gummies today", cache=server_b) > before + 0.3
-    assert server_a.version == server_b.version == SpamFilter.objects.get().version == 2
+    assert server_a.version == server_b.version == SpamFilter.objects.get().version == 1
 
 
-def test_the_first_score_stores_the_shipped_model_for_every_server():
-    score_of("Hello")
-    stored = SpamFilter.objects.get()
-    assert (stored.version, stored.decisions) == (1, 0)
-    other_server = spam_model.ModelCache()
-    assert score_of("Cheap pills", cache=other_server) == score_of("Cheap pills")
+def test_the_shipped_model_is_the_shipped_examples_trained():
+    trained = spam_model.Classifier.trained(*spam_model.seed_examples())
+    shipped = spam_model.seed_classifier()
+    assert np.allclose(trained.weights, shipped.weights), (
+        "comments/spam_seed.json changed: run manage.py train_spam_filter --shipped"
+    )
+    assert trained.intercept == pytest.approx(shipped.intercept)
 
 
 SCORE_ONLY = """
@@ -138,3 +143,74 @@ def test_the_hold_score_cannot_be_above_the_spam_score():
     with pytest.raises(ValidationError) as error:
         rules.full_clean()
     assert "spam_score_hold" in error.value.message_dict
+
+
+# Through the site: moderators teach it in the admin, and new comments are scored
+
+NOVEL_HAM = [
+    f"Comment {n}: the ferry timetable you linked was right, we caught the early boat to the isles"
+    for n in range(20)
+]
+
+
+def decide_in_bulk(moderator, comments, action):
+    admin = Client()
+    admin.force_login(moderator)
+    selected = {"action": action, "index": 0, "_selected_action": [c.pk for c in comments]}
+    assert admin.post(reverse("admin:comments_comment_changelist"), selected).status_code == 302
+
+
+def test_forty_decisions_in_the_admin_teach_it_to_hold_a_new_kind_of_spam(client, moderator):
+    post = PostFactory()
+    fresh_spam = "Zorblax gummies, the vorpal supplement: order zorblax today"
+    assert score_of(fresh_spam) < ModerationSettings.load().spam_score_hold
+    decide_in_bulk(moderator, comments_saying(NOVEL_SPAM, post=post), "mark_selected_spam")
+    decide_in_bulk(moderator, comments_saying(NOVEL_HAM, post=post), "approve_selected")
+    assert SpamFilter.objects.get().decisions == 40
+
+    for body in [fresh_spam, "We took the ferry to the isles last spring, thanks for the tip"]:
+        form = CommentFormDataFactory(post=post, body=body)
+        client.post(reverse("comments:submit", kwargs={"post_id": post.pk}), form)
+    spam, ordinary = Comment.objects.filter(post=post).order_by("-pk")[:2][::-1]
+    assert spam.status == Comment.Status.SPAM
+    assert re.fullmatch(
+        r"spam score 0\.\d\d \(words: '[^)]*zorblax[^)]*'\)", spam.moderation_reasons[-1]
+    )
+    assert ordinary.status == Comment.Status.PENDING
+    assert not any("spam score" in reason for reason in ordinary.moderation_reasons)
+
+
+def test_a_comment_between_the_thresholds_is_held_with_its_score_in_the_moderators_mail(
+    client, moderator, django_capture_on_commit_callbacks, mailoutbox
+):
+    rules = ModerationSettings.load()
+    rules.spam_score_hold, rules.spam_score_spam = 0.3, 1
+    rules.save()
+    post = PostFactory()
+    form = CommentFormDataFactory(post=post, body="Cheap bonus for you")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("comments:submit", kwargs={"post_id": post.pk}), form)
+    held = Comment.objects.get(post=post)
+    assert held.status == Comment.Status.PENDING
+    assert held.moderation_reasons[0].startswith("spam score ")
+    assert held.moderation_reasons[0] in mailoutbox[0].body
+
+
+def one_click(moderator, comment, action):
+    admin = Client()
+    admin.force_login(moderator)
+    admin.post(reverse(f"admin:comments_comment_{action}", args=[comment.pk]))
+
+
+def emailed_link(moderator, comment, action):
+    token = notifications.make_link_token(comment=comment, action=action, moderator=moderator)
+    Client().post(reverse("comments:moderate_link", kwargs={"token": token}))
+
+
+@pytest.mark.parametrize("path", [one_click, emailed_link])
+def test_a_decision_on_one_comment_teaches_it_whichever_way_it_is_made(path, moderator):
+    comment = comments_saying(NOVEL_SPAM[:1])[0]
+    path(moderator, comment, "spam")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.SPAM
+    assert SpamFilter.objects.get().decisions == 1

@@ -10,7 +10,7 @@ from comments.textfold import fold
 from tests.clock import tomorrow_at
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("spam_filter_off")]
 
 ZWSP, ZWJ, SOFT_HYPHEN = "\u200b", "\u200d", "\u00ad"
 VARIATION_SELECTOR, GRAPHEME_JOINER, HANGUL_FILLER = "\ufe0f", "\u034f", "\u3164"

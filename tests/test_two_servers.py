@@ -7,16 +7,20 @@ starts two gunicorn servers (DEBUG off, two workers each) on free loopback ports
 database and on the same Redis under a key prefix of their own. A moderator logs in to the
 admin of server A with a real POST (CSRF token and all) and approves a pending comment; server B,
 which had the post page in its cache without the comment, shows the comment at once. An editor
-publishes a draft through A; B's index, cached before, shows it at once.
+publishes a draft through A; B's index, cached before, shows it at once. And the spam filter
+that A's moderator teaches (the task worker learning, as in production) is the one B scores with.
 """
 
 import os
+import subprocess
+import sys
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from scripts.loopback import (
+    ROOT,
     Browser,
     free_port,
     migrate_and_seed,
@@ -168,3 +172,76 @@ def test_an_approval_and_a_publication_through_one_server_show_through_the_other
     assert status == 200
     assert "Published on A, listed on B" in index
     assert headers["X-Page-Cache"] == "miss"
+
+
+# Made by `manage.py shell` against the servers' database: 40 comments to decide, and the form
+# stamp a reader's browser would send with a new comment.
+SPAM_SEED = """
+import json, time
+from comments.forms import sign_form_time
+from tests.factories import CommentFactory, PostFactory
+post = PostFactory(title="Where spam is taught")
+spam = [
+    CommentFactory(post=post, body=f"Zorblax gummies {n}: the vorpal supplement, order zorblax")
+    for n in range(20)
+]
+ham = [
+    CommentFactory(post=post, body=f"Comment {n}: we caught the early ferry to the isles, thanks")
+    for n in range(20)
+]
+print(json.dumps({
+    "post": post.pk,
+    "spam": [c.pk for c in spam],
+    "ham": [c.pk for c in ham],
+    "stamp": sign_form_time(post.pk, time.time() - 60),
+}))
+"""
+
+
+def test_what_moderators_teach_through_one_server_the_other_scores_with(
+    server_env, seeded, servers
+):
+    import psycopg
+
+    port_a, port_b = servers
+    made = migrate_and_seed(server_env, SPAM_SEED)
+    moderator = Browser(port_a)
+    moderator.log_in("moderator", PASSWORD)
+    moderator.admin_action("/admin/comments/comment/", "mark_selected_spam", made["spam"])
+    moderator.admin_action("/admin/comments/comment/", "approve_selected", made["ham"])
+    run_task_worker(server_env)  # learns the two decisions, as db_worker does in production
+
+    fresh = "Zorblax gummies, the vorpal supplement: order zorblax today"
+    status, _, _ = Browser(port_b).request(
+        "POST",
+        f"/comments/post/{made['post']}/",
+        {
+            "author_name": "Bob",
+            "author_email": "bob@example.com",
+            "body": fresh,
+            "timestamp": made["stamp"],
+            "honeypot": "",
+        },
+    )
+    assert status == 302
+    with psycopg.connect(server_env["DATABASE_URL"]) as connection:
+        stored = connection.execute(
+            "SELECT status, moderation_reasons FROM comments_comment WHERE body = %s", [fresh]
+        ).fetchone()
+        version, decisions = connection.execute(
+            "SELECT version, decisions FROM comments_spamfilter"
+        ).fetchone()
+    assert decisions == 40 and version >= 2
+    assert stored[0] == "spam"
+    assert any(reason.startswith("spam score ") for reason in stored[1])
+
+
+def run_task_worker(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch", "--no-startup-delay"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
