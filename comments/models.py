@@ -198,7 +198,7 @@ class ModerationSettings(models.Model):
     )
 
     spam_score_hold = models.FloatField(
-        default=0.8,
+        default=0.7,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=(
             "Hold for review, with its score as the reason, a comment the spam filter scores "
@@ -206,7 +206,7 @@ class ModerationSettings(models.Model):
         ),
     )
     spam_score_spam = models.FloatField(
-        default=0.95,
+        default=0.9,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text="Mark as spam a comment the spam filter scores above this (0 to 1; 1: never).",
     )

@@ -24,6 +24,7 @@ from comments import conf, counts, spam, subscriptions
 from comments.forms import CommentForm, account_identity
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import mail_link, notify_moderators
+from comments.tasks import learn_spam_decision
 from comments.textfold import fold
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,8 @@ def moderate(
     Every moderation path calls this: a queue row's button, a bulk action, the change page, an
     e-mail link, undo, a staff reply. `via` names the path in each comment's History ("Status:
     Pending → Approved (via queue)."). A fixed number of statements however many comments: read
-    and lock the rows, write their History, one UPDATE, then the steps that follow a change.
+    and lock the rows, write their History, one UPDATE, then the steps that follow a change
+    (the posts' counts, the subscribers' mail, what the spam filter learns).
     """
     rows = Comment.objects.filter(pk__in=comments.values("pk")).exclude(status=status)
     changed = list(rows.select_for_update(of=("self",)).select_related("post"))
@@ -65,6 +67,8 @@ def moderate(
     counts.recount({comment.post_id for comment in changed})  # the posts' counts; purge pages
     if status == Comment.Status.APPROVED:
         subscriptions.queue_notices(before)  # the mail commenters asked for, once committed
+    # The spam filter learns the decision, in one update for the lot, in the task worker.
+    learn_spam_decision.enqueue(comment_ids=list(before), status=status)
     return before
 
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from comments import notifications, spam_model
+from comments import counts, notifications, spam_model
 from comments.models import Comment, ModerationSettings, SpamFilter
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
 
@@ -23,7 +23,9 @@ NOVEL_SPAM = [
 
 
 def comments_saying(texts, **fields):
-    return [CommentFactory(body=text, author_url="", **fields) for text in texts]
+    return [
+        CommentFactory(body=text, author_name="Reader", author_url="", **fields) for text in texts
+    ]
 
 
 def score_of(text: str, cache=spam_model.CACHE) -> float:
@@ -76,6 +78,7 @@ def test_deleting_a_comment_leaves_the_model_as_it_is():
     spam_model.learn(comments=comments, status=Comment.Status.SPAM)
     version = SpamFilter.objects.get().version
     Comment.objects.filter(pk__in=[c.pk for c in comments]).delete()
+    counts.recount({comment.post_id for comment in comments})
     assert SpamFilter.objects.get().version == version
     assert score_of("Order zorblax gummies today") > 0.5
 
@@ -162,20 +165,20 @@ def decide_in_bulk(moderator, comments, action):
 
 def test_forty_decisions_in_the_admin_teach_it_to_hold_a_new_kind_of_spam(client, moderator):
     post = PostFactory()
-    fresh_spam = "Zorblax gummies, the vorpal supplement: order zorblax today"
+    fresh_spam = "Order zorblax gummies today: the quintessential vorpal supplement"
     assert score_of(fresh_spam) < ModerationSettings.load().spam_score_hold
     decide_in_bulk(moderator, comments_saying(NOVEL_SPAM, post=post), "mark_selected_spam")
     decide_in_bulk(moderator, comments_saying(NOVEL_HAM, post=post), "approve_selected")
     assert SpamFilter.objects.get().decisions == 40
 
-    for body in [fresh_spam, "We took the ferry to the isles last spring, thanks for the tip"]:
-        form = CommentFormDataFactory(post=post, body=body)
+    fresh_ham = "We took the ferry to the isles last spring, thanks for the tip"
+    for body in [fresh_spam, fresh_ham]:
+        form = CommentFormDataFactory(post=post, author_name="Sam", body=body)
         client.post(reverse("comments:submit", kwargs={"post_id": post.pk}), form)
-    spam, ordinary = Comment.objects.filter(post=post).order_by("-pk")[:2][::-1]
+    spam, ordinary = Comment.objects.get(body=fresh_spam), Comment.objects.get(body=fresh_ham)
     assert spam.status == Comment.Status.SPAM
-    assert re.fullmatch(
-        r"spam score 0\.\d\d \(words: '[^)]*zorblax[^)]*'\)", spam.moderation_reasons[-1]
-    )
+    reason = r"spam score \d\.\d\d \(words: '[^)]*zorblax[^)]*'\)"
+    assert re.fullmatch(reason, spam.moderation_reasons[-1])
     assert ordinary.status == Comment.Status.PENDING
     assert not any("spam score" in reason for reason in ordinary.moderation_reasons)
 

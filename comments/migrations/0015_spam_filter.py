@@ -28,12 +28,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='moderationsettings',
             name='spam_score_hold',
-            field=models.FloatField(default=0.8, help_text='Hold for review, with its score as the reason, a comment the spam filter scores above this (0 to 1; 1: never).', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)]),
+            field=models.FloatField(default=0.7, help_text='Hold for review, with its score as the reason, a comment the spam filter scores above this (0 to 1; 1: never).', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)]),
         ),
         migrations.AddField(
             model_name='moderationsettings',
             name='spam_score_spam',
-            field=models.FloatField(default=0.95, help_text='Mark as spam a comment the spam filter scores above this (0 to 1; 1: never).', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)]),
+            field=models.FloatField(default=0.9, help_text='Mark as spam a comment the spam filter scores above this (0 to 1; 1: never).', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)]),
         ),
         migrations.RunPython(add_spam_filter_row, migrations.RunPython.noop),
     ]
