@@ -207,8 +207,11 @@ def test_what_moderators_teach_through_one_server_the_other_scores_with(
     made = migrate_and_seed(server_env, SPAM_SEED)
     moderator = Browser(port_a)
     moderator.log_in("moderator", PASSWORD)
-    moderator.admin_action("/admin/comments/comment/", "mark_selected_spam", made["spam"])
-    moderator.admin_action("/admin/comments/comment/", "approve_selected", made["ham"])
+    for action, pks in [("mark_selected_spam", made["spam"]), ("approve_selected", made["ham"])]:
+        token = moderator.csrf_token("/admin/comments/comment/")
+        selected = {"csrfmiddlewaretoken": token, "action": action, "_selected_action": pks}
+        status, _, _ = moderator.request("POST", "/admin/comments/comment/", selected)
+        assert status == 302
     run_task_worker(server_env)  # learns the two decisions, as db_worker does in production
 
     fresh = "Zorblax gummies, the vorpal supplement: order zorblax today"
