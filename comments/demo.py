@@ -12,7 +12,8 @@ from comments.models import Comment, ModerationSettings
 # The demo spam comment's reason names this rule, so the demo sets it.
 DEMO_BLOCKED_WORD = "casino"
 
-# (name, email, body, status, reply to index or None, reasons)
+# (name, email, body, status, reply to index or None); the held and spam ones get the reasons the
+# spam checks give them, as a reader's comment would.
 DEMO_COMMENTS = [
     (
         "Maria Lopez",
@@ -21,7 +22,6 @@ DEMO_COMMENTS = [
         "about twice a month. It took a few weeks to notice.",
         Comment.Status.APPROVED,
         None,
-        [],
     ),
     (
         "Tom Becker",
@@ -29,7 +29,6 @@ DEMO_COMMENTS = [
         "Did you take it in the morning or at night? Mine makes me a little sleepy.",
         Comment.Status.APPROVED,
         0,
-        [],
     ),
     (
         "Maria Lopez",
@@ -37,7 +36,6 @@ DEMO_COMMENTS = [
         "At night, with dinner. The sleepiness is a bonus for me!",
         Comment.Status.APPROVED,
         1,
-        [],
     ),
     (
         "Priya N.",
@@ -45,7 +43,6 @@ DEMO_COMMENTS = [
         "Is glycinate better than citrate? My doctor suggested citrate.",
         Comment.Status.PENDING,
         None,
-        [],
     ),
     (
         "Sam",
@@ -54,7 +51,6 @@ DEMO_COMMENTS = [
         "https://example.org/study2 and my notes https://example.org/notes",
         Comment.Status.PENDING,
         None,
-        ["3 links"],
     ),
     (
         "Cheap Pills",
@@ -62,7 +58,6 @@ DEMO_COMMENTS = [
         "Best casino bonus and cheap pills at https://spam.example.com",
         Comment.Status.SPAM,
         None,
-        [f"blocked word: {DEMO_BLOCKED_WORD}"],
     ),
 ]
 
@@ -79,17 +74,21 @@ def add_demo_comments(*, post: Post) -> str:
     moderator = get_user_model()._default_manager.filter(username="moderator").first()
     start = min(post.publish_at, timezone.now() - timedelta(seconds=len(DEMO_COMMENTS)))
     created = []
-    for i, (name, email, body, status, reply_to, reasons) in enumerate(DEMO_COMMENTS):
+    rules = ModerationSettings.load()
+    for i, (name, email, body, status, reply_to) in enumerate(DEMO_COMMENTS):
         comment = Comment(
             post=post,
             parent=created[reply_to] if reply_to is not None else None,
             author_name=name,
             author_email=email,
             body=body,
-            moderation_reasons=reasons,
             ip_address="127.0.0.1",
             created=start + timedelta(seconds=i),
         )
+        if status != Comment.Status.APPROVED:
+            comment.moderation_reasons = spam.check_comment(
+                comment=comment, rules=rules, honeypot=""
+            ).reasons
         comment.full_clean()
         comment.save()
         if status != Comment.Status.PENDING:
