@@ -11,7 +11,7 @@ def add_spam_filter_row(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0014_commenters_data'),
+        ('comments', '0015_comment_replies_idx'),
     ]
 
     operations = [
