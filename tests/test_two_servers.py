@@ -222,7 +222,7 @@ def test_what_moderators_teach_through_one_server_the_other_scores_with(
             "author_name": "Bob",
             "author_email": "bob@example.com",
             "body": fresh,
-            "timestamp": made["stamp"],
+            "stamp": made["stamp"],
             "honeypot": "",
         },
     )
