@@ -37,10 +37,14 @@ DEMO_PAGES = {
         "address** and your **browser string** (user agent), with the comment.\n\n"
         "- Your e-mail address is never shown; moderators use it to tell people apart and to "
         "answer you.\n"
-        "- IP addresses and browser strings help us stop spam; they are cleared after 30 days.\n"
-        "- Every comment is moderated: nobody sees it until a moderator approves it.\n\n"
+        "- IP addresses and browser strings help us stop spam; they are cleared 30 days after "
+        "the comment, or when it is moderated if that is later.\n"
+        "- Every comment is moderated: nobody sees it until a moderator approves it.\n"
+        "- If you ask to be told when your comment is approved or answered, we mail you only "
+        "after you confirm the address, and every mail has a link that stops them.\n\n"
         "Readers without a comment get no cookie; the site uses no tracker and no third-party "
-        "service. Ask us to remove your comments at any time.",
+        "service, and the spam filter runs on this server. For a copy of everything kept for "
+        "your address, or to erase it, ask at [/comments/my-data/](/comments/my-data/).",
     ),
 }
 
