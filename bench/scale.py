@@ -154,7 +154,7 @@ def time_pages(*, requests: int) -> list[dict]:
 
     from bench import scenarios
     from blog.models import Post
-    from comments import section
+    from comments import threads
     from comments.models import Comment
     from core import fake_data
 
@@ -163,7 +163,7 @@ def time_pages(*, requests: int) -> list[dict]:
     pages_total = -(-Post.objects.published().count() // 10)
     deep = min(5000, pages_total)
     busy, huge = busy_posts()
-    last_comment_page = len(section.comment_pages(post=huge))
+    last_comment_page = len(threads.comment_pages(post=huge))
     try:
         search = reverse("blog:search") + f"?q={fake_data.RARE_WORD}"
     except NoReverseMatch:

@@ -11,7 +11,7 @@ from blog import fragments
 from blog.models import Post
 from blog.site import site_name
 from blog.views import PostDetailView
-from comments import conf, personal_data, section, services, session, subscriptions, tasks
+from comments import conf, personal_data, services, session, subscriptions, tasks, threads
 from comments.forms import CommentForm, DataLinkForm
 from comments.models import Comment, DataRequest
 
@@ -67,10 +67,10 @@ def submit(request, post_id):
         return _form_with_errors(request, post, form)
     session.remember_pending(request, comment)
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, "Thank you! Your comment is published.", section.MESSAGE_TAG)
+        messages.success(request, "Thank you! Your comment is published.", threads.MESSAGE_TAG)
     else:
         thanks = "Thank you! Your comment is awaiting moderation."
-        messages.success(request, thanks, section.MESSAGE_TAG)
+        messages.success(request, thanks, threads.MESSAGE_TAG)
     return redirect(post.get_absolute_url() + "#comments")
 
 
@@ -82,9 +82,9 @@ def _form_with_errors(request, post, form):
         "object": post,
         "is_preview": False,
         "parts": fragments.post_parts(post),
-        "comments": section.comment_section(request=request, post=post, form=form),
+        "comments": threads.comments_for_visitor(request=request, post=post, form=form),
     }
-    response = render(request, "blog/post_detail.html", context, status=400)
+    response = render(request, PostPageView.template_name, context, status=400)
     add_never_cache_headers(response)
     return response
 
@@ -96,10 +96,14 @@ class PostPageView(PostDetailView):
     core.pagecache keeps it no longer than the section says it is right.
     """
 
+    template_name = "comments/post_page.html"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not context["is_preview"]:
-            context["comments"] = section.comment_section(request=self.request, post=self.object)
+            context["comments"] = threads.comments_for_visitor(
+                request=self.request, post=self.object
+            )
         return context
 
     def render_to_response(self, context, **kwargs):

@@ -23,7 +23,7 @@ def page_html(client, post, **params):
     return response.content.decode()
 
 
-def comment_section(client, post, **params):
+def comments_for_visitor(client, post, **params):
     html = page_html(client, post, **params)
     return html[html.index('<section class="comments"') :]
 
@@ -62,7 +62,7 @@ def test_approved_comments_are_shown_oldest_first(client):
     now = timezone.now()
     newer = CommentFactory(post=post, approved=True, created=now - timedelta(hours=1))
     older = CommentFactory(post=post, approved=True, created=now - timedelta(hours=2))
-    assert list(shown_comments(comment_section(client, post))) == [older.pk, newer.pk]
+    assert list(shown_comments(comments_for_visitor(client, post))) == [older.pk, newer.pk]
 
 
 @pytest.mark.parametrize("status", ["pending", "rejected", "spam"])
@@ -97,7 +97,7 @@ def test_heading_says_one_comment_in_the_singular(client):
 
 def test_html_in_a_comment_is_shown_as_text(client):
     comment = CommentFactory(approved=True, body='<script>alert("x")</script> <b>bold</b>')
-    html = comment_section(client, comment.post)
+    html = comments_for_visitor(client, comment.post)
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;b&gt;bold&lt;/b&gt;" in html
     assert "<script>" not in html
     assert "<b>bold" not in html
@@ -105,14 +105,14 @@ def test_html_in_a_comment_is_shown_as_text(client):
 
 def test_html_in_the_author_name_is_shown_as_text(client):
     comment = CommentFactory(approved=True, author_name="<i>Eve</i>")
-    html = comment_section(client, comment.post)
+    html = comments_for_visitor(client, comment.post)
     assert "&lt;i&gt;Eve&lt;/i&gt;" in html
     assert "<i>Eve" not in html
 
 
 def test_urls_in_a_comment_become_nofollow_ugc_links(client):
     comment = CommentFactory(approved=True, body="Read https://example.com/page please")
-    html = comment_section(client, comment.post)
+    html = comments_for_visitor(client, comment.post)
     assert (
         '<a href="https://example.com/page" rel="nofollow ugc noopener">'
         "https://example.com/page</a>" in html
@@ -122,7 +122,7 @@ def test_urls_in_a_comment_become_nofollow_ugc_links(client):
 @pytest.mark.parametrize("url", ["https://ada.example/", ""])
 def test_author_name_links_to_their_website_only_if_given(client, url):
     comment = CommentFactory(approved=True, author_name="Ada Lovelace", author_url=url)
-    html = comment_section(client, comment.post)
+    html = comments_for_visitor(client, comment.post)
     link = f'<a href="{url}" rel="nofollow ugc noopener">Ada Lovelace</a>'
     assert (link in html) == bool(url)
     assert "Ada Lovelace" in html
@@ -130,14 +130,14 @@ def test_author_name_links_to_their_website_only_if_given(client, url):
 
 def test_comment_shows_when_it_was_written_in_a_time_element(client):
     comment = CommentFactory(approved=True)
-    html = comment_section(client, comment.post)
+    html = comments_for_visitor(client, comment.post)
     written = comment.created.replace(microsecond=0).isoformat()  # no fraction: valid HTML
     assert f'<time datetime="{written}">' in html
 
 
 def test_comment_has_an_initials_avatar_and_no_third_party_images(client):
     comment = CommentFactory(approved=True, author_name="grace brewster hopper")
-    html = comment_section(client, comment.post)
+    html = comments_for_visitor(client, comment.post)
     assert '<span class="avatar" aria-hidden="true">GB</span>' in html
     assert "<img" not in html
     assert "gravatar" not in html.lower()
@@ -151,7 +151,7 @@ def test_commenter_email_address_is_never_shown(client):
 
 def test_right_to_left_text_and_emoji_are_kept_with_automatic_direction(client):
     comment = CommentFactory(approved=True, author_name="דוד", body="שלום עולם 👋🏽")
-    html = comment_section(client, comment.post)
+    html = comments_for_visitor(client, comment.post)
     assert '<div class="comment-text" dir="auto"><p>שלום עולם 👋🏽</p></div>' in html
     assert '<bdi class="comment-author">דוד</bdi>' in html
 
@@ -191,7 +191,7 @@ def test_replies_nest_under_their_parent_up_to_three_levels(client):
     reply = CommentFactory(post=post, approved=True, parent=top)
     reply_to_reply = CommentFactory(post=post, approved=True, parent=reply)
     second = CommentFactory(post=post, approved=True)
-    assert shown_comments(comment_section(client, post)) == {
+    assert shown_comments(comments_for_visitor(client, post)) == {
         top.pk: 0,
         reply.pk: 1,
         reply_to_reply.pk: 2,
@@ -202,21 +202,21 @@ def test_replies_nest_under_their_parent_up_to_three_levels(client):
 def test_reply_whose_parent_is_not_approved_is_not_shown(client):
     parent = CommentFactory(pending=True)
     orphan = CommentFactory(post=parent.post, approved=True, parent=parent)
-    assert orphan.pk not in shown_comments(comment_section(client, parent.post))
+    assert orphan.pk not in shown_comments(comments_for_visitor(client, parent.post))
 
 
 def test_each_approved_comment_has_a_reply_link(client):
     post = PostFactory()
     top = CommentFactory(post=post, approved=True)
     reply = CommentFactory(post=post, approved=True, parent=top)
-    html = comment_section(client, post)
+    html = comments_for_visitor(client, post)
     for comment in (top, reply):
         assert f'href="?replyto={comment.pk}#comment-form"' in html
 
 
 def test_no_reply_links_when_comments_are_closed(client):
     comment = CommentFactory(approved=True, post=PostFactory(comments_enabled=False))
-    html = comment_section(client, comment.post)
+    html = comments_for_visitor(client, comment.post)
     assert comment.pk in shown_comments(html)
     assert "replyto=" not in html
 
@@ -241,11 +241,11 @@ def test_a_comment_page_holds_fifty_comments_counting_replies_in_whole_threads(
     client, fifty_one_threads
 ):
     post, threads, late_reply = fifty_one_threads
-    first = shown_comments(comment_section(client, post))
+    first = shown_comments(comments_for_visitor(client, post))
     # The first thread and its reply, then 48 more threads: 50 comments.
     assert [pk for pk, depth in first.items() if depth == 0] == [c.pk for c in threads[:49]]
     assert late_reply.pk in first and len(first) == 50
-    second = shown_comments(comment_section(client, post, cpage=2))
+    second = shown_comments(comments_for_visitor(client, post, cpage=2))
     assert list(second) == [threads[49].pk, threads[50].pk]
 
 
@@ -267,14 +267,14 @@ def test_no_comment_page_splits_a_thread_or_holds_more_than_the_limit_but_a_long
         threads.append(thread)
     CommentFactory(post=post, pending=True, parent=tops[0])  # not shown: not counted
 
-    pages = [list(shown_comments(comment_section(client, post, cpage=n))) for n in range(1, 5)]
+    pages = [list(shown_comments(comments_for_visitor(client, post, cpage=n))) for n in range(1, 5)]
 
     by_page = [[t for t in threads if t[0] in page] for page in pages]
     assert by_page == [threads[0:2], threads[2:4], threads[4:5], threads[5:6]]
     for page, page_threads in zip(pages, by_page, strict=True):
         assert sorted(page) == sorted(pk for thread in page_threads for pk in thread)
         assert len(page) <= 5 or len(page_threads) == 1  # a 6-comment thread: a page to itself
-    assert "Comment page 4 of 4" in comment_section(client, post, cpage=4)
+    assert "Comment page 4 of 4" in comments_for_visitor(client, post, cpage=4)
 
 
 def test_heading_counts_all_approved_comments_not_just_this_page(client, fifty_one_threads):
@@ -284,7 +284,7 @@ def test_heading_counts_all_approved_comments_not_just_this_page(client, fifty_o
 
 def test_newest_comments_page_is_linked(client, fifty_one_threads):
     post, _, _ = fifty_one_threads
-    html = comment_section(client, post)
+    html = comments_for_visitor(client, post)
     assert '<a href="?cpage=2#comments">Newest comments</a>' in html
     assert "Comment page 1 of 2" in html
 
@@ -294,13 +294,13 @@ def test_out_of_range_comment_page_shows_the_nearest_real_page(
     client, fifty_one_threads, cpage, shown_page
 ):
     post, _, _ = fifty_one_threads
-    html = comment_section(client, post, cpage=cpage)
+    html = comments_for_visitor(client, post, cpage=cpage)
     assert f"Comment page {shown_page} of 2" in html
 
 
 def test_single_page_of_comments_has_no_page_links(client):
     comment = CommentFactory(approved=True)
-    assert "cpage=" not in comment_section(client, comment.post)
+    assert "cpage=" not in comments_for_visitor(client, comment.post)
 
 
 # Cost

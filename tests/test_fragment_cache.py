@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from blog import fragments
-from comments import conf, section, services
+from comments import conf, services, threads
 from comments.models import Comment, ModerationSettings
 from tests.clock import tomorrow_at
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, edit_in_admin
@@ -61,7 +61,7 @@ def test_fragments_are_off_with_no_lifetime(client, post, settings):
 
 def test_no_fragment_keeps_the_form_or_its_stamp(client, post):
     page(client, post)
-    kept = section.shared_fragment(post=post)[0].html + "".join(fragments.post_parts(post).values())
+    kept = threads.public_fragment(post=post)[0].html + "".join(fragments.post_parts(post).values())
     assert "<form" not in kept and 'name="stamp"' not in kept
 
 
@@ -203,19 +203,19 @@ def test_a_commenters_pending_reply_shows_in_its_thread_from_kept_threads(client
         CommentFormDataFactory(post=post, body="My reply.", parent=comment.pk),
     )
     html = page(client, post)
-    threads = html[html.index('<section class="comments"') : html.index('id="comment-form"')]
-    assert "My reply." in threads and "own-pending" not in threads  # in its thread, not below
-    assert "Top of the thread." in section.shared_fragment(post=post)[0].html
-    assert "My reply." not in section.shared_fragment(post=post)[0].html
+    shown = html[html.index('<section class="comments"') : html.index('id="comment-form"')]
+    assert "My reply." in shown and "own-pending" not in shown  # in its thread, not below
+    assert "Top of the thread." in threads.public_fragment(post=post)[0].html
+    assert "My reply." not in threads.public_fragment(post=post)[0].html
 
 
 def test_unknown_comment_page_numbers_share_the_first_pages_fragment(post):
     keys = {
-        section.shared_cache_key(post=post, page_number=section.comment_page_number(value))
+        threads.public_threads_key(post=post, page_number=threads.comment_page_number(value))
         for value in [None, "", "abc", "-1", "1234567"]
     }
-    assert keys == {section.shared_cache_key(post=post, page_number=None)}
-    assert section.shared_cache_key(post=post, page_number=2) not in keys
+    assert keys == {threads.public_threads_key(post=post, page_number=None)}
+    assert threads.public_threads_key(post=post, page_number=2) not in keys
 
 
 def test_a_comment_sent_back_with_errors_gets_the_whole_post_page(client, post, settings):

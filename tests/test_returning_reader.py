@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from comments import section, services
+from comments import services, threads
 from comments.forms import CommentForm
 from comments.models import Comment
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
@@ -145,7 +145,7 @@ def test_another_visitor_and_the_shared_html_never_see_the_pending_reply(client)
     reply(client, top, body="Only I can see this.")
     other = Client().get(top.post.get_absolute_url()).content.decode()
     top.post.refresh_from_db()  # the stored comment count, as the page read it
-    shared = str(section.render_shared(section.shared_section(post=top.post)))
+    shared = str(threads.render_public_threads(threads.public_threads(post=top.post)))
     assert "Only I can see this." not in other
     assert "Only I can see this." not in shared
     assert "awaiting moderation" not in shared

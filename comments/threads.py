@@ -1,10 +1,10 @@
 """The comment section under a post, built by the post page's view (comments.views.PostPageView).
 
-`shared_section()` is what every reader of a given comment page sees: the approved threads of
+`public_threads()` is what every reader of a given comment page sees: the approved threads of
 that page, the count and whether comments are closed. It reads nothing from the request, so its
-HTML (`render_shared()`) may be cached under `shared_cache_key()`.
+HTML (`render_public_threads()`) may be cached under `public_threads_key()`.
 
-`comment_section()` adds the form, whose stamp is the post's (comments.forms.sign_form_time), so
+`comments_for_visitor()` adds the form, whose stamp is the post's (forms.sign_form_time), so
 a reader without a session gets the same page as every other one. A visitor with a session also
 gets their own part (their pending comments, their messages, a form prefilled for them or sent
 back with their errors); their page is private (core.pagecache).
@@ -42,7 +42,7 @@ class Thread:
 
 
 @dataclass(frozen=True)
-class SharedSection:
+class PublicThreads:
     """The part of a post's comment section that is the same for every reader of one page."""
 
     post: Post
@@ -115,7 +115,7 @@ def comment_pages(*, post: Post) -> list[list[int]]:
     return pages
 
 
-def shared_section(*, post: Post, page_number=None) -> SharedSection:
+def public_threads(*, post: Post, page_number=None) -> PublicThreads:
     """The approved threads of one comment page, the count and the closed flag.
 
     Two queries whatever the post's comments: the pages' layout (comment_pages), then the
@@ -130,7 +130,7 @@ def shared_section(*, post: Post, page_number=None) -> SharedSection:
     on_page = sorted(levels[0].union(*levels[1:], all=True), key=lambda c: (c.created, c.pk))
     page.object_list = build_threads(on_page)
     rules = ModerationSettings.load()
-    return SharedSection(
+    return PublicThreads(
         post=post,
         page=page,
         # The stored count (comments.counts keeps it equal to the live one): counting the
@@ -142,13 +142,13 @@ def shared_section(*, post: Post, page_number=None) -> SharedSection:
     )
 
 
-def shared_cache_key(*, post: Post, page_number) -> str:
+def public_threads_key(*, post: Post, page_number) -> str:
     """The fragment cache's key for one comment page's shared HTML (blog.fragments).
 
     It holds the generations of the post's comments (any comment of the post approved, rejected,
     deleted, added or edited in place: comments.counts.recount), of the moderation
     settings (closing comments everywhere) and of posts (the post's own switch, its slug). A post
-    closing by age changes nothing stored: the fragment expires then instead (shared_fragment).
+    closing by age changes nothing stored: the fragment expires then instead (public_fragment).
     """
     scopes = [generations.POSTS, generations.COMMENT_RULES, generations.post_comments(post.pk)]
     return fragments.key("comments", f"{post.pk}:{page_number or 1}", scopes)
@@ -162,7 +162,7 @@ def comment_page_number(value) -> int | None:
 
 
 @dataclass(frozen=True)
-class SharedFragment:
+class PublicFragment:
     """The shared part as the fragment cache keeps it: its HTML and what a visitor's part needs."""
 
     html: str
@@ -171,30 +171,30 @@ class SharedFragment:
     comment_ids: frozenset[int]  # the comments shown: replies to other ones go below the threads
 
 
-def shared_fragment(*, post: Post, page_number=None) -> tuple[SharedFragment, SharedSection | None]:
+def public_fragment(*, post: Post, page_number=None) -> tuple[PublicFragment, PublicThreads | None]:
     """The shared part's HTML and flags from the fragment cache, built (and kept) when missing.
 
-    The SharedSection comes along when it had to be built, None when the fragment was kept; the
+    The PublicThreads comes along when it had to be built, None when the fragment was kept; the
     fragment is never served after the post closes to comments by age.
     """
     built = []
 
     def build():
-        shared = shared_section(post=post, page_number=page_number)
+        shared = public_threads(post=post, page_number=page_number)
         built.append(shared)
-        fragment = SharedFragment(
-            html=str(render_shared(shared)),
+        fragment = PublicFragment(
+            html=str(render_public_threads(shared)),
             closed=shared.closed,
             closes_at=shared.closes_at,
             comment_ids=frozenset(shared.comments_by_id),
         )
         return fragment, None if shared.closed else shared.closes_at
 
-    fragment = fragments.cached(shared_cache_key(post=post, page_number=page_number), build)
+    fragment = fragments.cached(public_threads_key(post=post, page_number=page_number), build)
     return fragment, (built[0] if built else None)
 
 
-def render_shared(shared: SharedSection) -> SafeString:
+def render_public_threads(shared: PublicThreads) -> SafeString:
     """The shared part's HTML: heading, threads and page links. No request, no CSRF token."""
     return render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": shared.page.object_list})
 
@@ -211,7 +211,7 @@ def _with_replies(threads: list[Thread], replies: dict[int, list[Comment]]) -> l
 
 
 @dataclass(frozen=True)
-class Section:
+class CommentsForVisitor:
     """The comment section of one request, as the template shows it."""
 
     threads_html: SafeString
@@ -232,7 +232,9 @@ class Section:
     expires: datetime | None
 
 
-def comment_section(*, request, post: Post, form: CommentForm | None = None) -> Section:
+def comments_for_visitor(
+    *, request, post: Post, form: CommentForm | None = None
+) -> CommentsForVisitor:
     """The comment section for this request, the shared threads from the fragment cache.
 
     The threads themselves are loaded only when the fragment is not kept, or when the form
@@ -240,7 +242,7 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
     visitor has pending comments of their own (which may go inside them).
     """
     page_number = comment_page_number(request.GET.get("cpage"))
-    fragment, shared = shared_fragment(post=post, page_number=page_number)
+    fragment, shared = public_fragment(post=post, page_number=page_number)
     form_html, form_due, parent = None, None, None
     if fragment.closed:
         form = None
@@ -256,7 +258,7 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
         parent = as_row_id(form["parent"].value())
     pending = _own_pending(request, post)
     if shared is None and (pending or parent in fragment.comment_ids):
-        shared = shared_section(post=post, page_number=page_number)
+        shared = public_threads(post=post, page_number=page_number)
     shown = shared.comments_by_id if shared is not None else {}
     in_threads, own_pending = {}, []
     for comment in pending:
@@ -274,7 +276,7 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
         # Only this visitor sees their replies in place; the shared HTML stays as it is.
         threads = _with_replies(shared.page.object_list, in_threads)
         threads_html = render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": threads})
-    return Section(
+    return CommentsForVisitor(
         threads_html=threads_html,
         closed=fragment.closed,
         form=form,
@@ -286,7 +288,7 @@ def comment_section(*, request, post: Post, form: CommentForm | None = None) -> 
     )
 
 
-def _expires(fragment: SharedFragment, form_due: datetime | None) -> datetime | None:
+def _expires(fragment: PublicFragment, form_due: datetime | None) -> datetime | None:
     if fragment.closed:
         return None
     stamp_due = form_due or timezone.now() + timedelta(seconds=conf.FORM_MAX_AGE / 2)

@@ -8,7 +8,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import Client, RequestFactory
 
-from comments import conf, section, session
+from comments import conf, session, threads
 from comments.forms import read_form_time
 from comments.models import Comment, ModerationSettings
 from core.templatetags.site_tags import without_tag
@@ -31,7 +31,7 @@ def test_shared_part_holds_the_approved_threads_count_and_closed_flag_without_a_
     reply = CommentFactory(approved=True, parent=top)
     CommentFactory(pending=True, post=top.post)
     top.post.refresh_from_db()  # the stored count, written when the comments were
-    shared = section.shared_section(post=top.post)
+    shared = threads.public_threads(post=top.post)
     assert [thread.comment for thread in shared.page.object_list] == [top]
     assert [thread.comment for thread in shared.page.object_list[0].replies] == [reply]
     assert shared.comment_count == 2
@@ -44,7 +44,7 @@ def test_shared_html_is_the_same_for_every_visitor_and_carries_nothing_personal(
     commenter = Client()
     commenter.post(submit_url(post), CommentFormDataFactory(post=post, body="Only mine."))
     post.refresh_from_db()
-    shared_html = str(section.render_shared(section.shared_section(post=post)))
+    shared_html = str(threads.render_public_threads(threads.public_threads(post=post)))
     assert "Shared words." in shared_html
     assert "Only mine." not in shared_html
     assert "csrfmiddlewaretoken" not in shared_html
@@ -59,7 +59,7 @@ def test_a_commenters_section_holds_their_pending_comment():
     request = RequestFactory().get(post.get_absolute_url())
     request.session = client.session
     request.COOKIES[settings.SESSION_COOKIE_NAME] = client.session.session_key
-    comments = section.comment_section(request=request, post=post)
+    comments = threads.comments_for_visitor(request=request, post=post)
     assert [c.body_html for c in comments.own_pending] == ["<p>Mine, pending.</p>"]
 
 
@@ -69,14 +69,14 @@ def test_a_visitor_without_a_session_cookie_is_never_looked_up_for_pending_comme
     client.post(submit_url(post), CommentFormDataFactory(post=post, body="Mine, pending."))
     request = RequestFactory().get(post.get_absolute_url())
     request.session = client.session  # the session exists, but this request did not send it
-    assert section.comment_section(request=request, post=post).own_pending == []
+    assert threads.comments_for_visitor(request=request, post=post).own_pending == []
 
 
 def test_a_stranger_gets_an_unbound_form_with_the_posts_stamp_and_nothing_personal():
     post = PostFactory()
     request = RequestFactory().get(post.get_absolute_url())
     request.session = Client().session
-    comments = section.comment_section(request=request, post=post)
+    comments = threads.comments_for_visitor(request=request, post=post)
     assert comments.form is None and comments.form_html, "the shared blank form, not one built"
     stamp = re.search(r'name="stamp" value="([^"]+)"', comments.form_html).group(1)
     assert read_form_time(stamp).post_id == post.pk
@@ -87,7 +87,7 @@ def test_a_stranger_gets_an_unbound_form_with_the_posts_stamp_and_nothing_person
 def test_a_closed_post_gives_no_form_to_anyone():
     post = PostFactory(comments_enabled=False)
     request = RequestFactory().get(post.get_absolute_url())
-    comments = section.comment_section(request=request, post=post)
+    comments = threads.comments_for_visitor(request=request, post=post)
     assert comments.closed and comments.form is None and comments.expires is None
     assert comments.form_html is None
 
@@ -118,7 +118,7 @@ def test_thread_query_follows_the_nesting_depth():
     great.save()  # deeper than the form allows: only a raw write makes it
 
     def loaded(depth):
-        levels = section.thread_levels(top_level_ids=[top.pk], depth=depth)
+        levels = threads.thread_levels(top_level_ids=[top.pk], depth=depth)
         return set(levels[0].order_by().union(*(level.order_by() for level in levels[1:])))
 
     assert loaded(1) == {top, child}
@@ -131,12 +131,12 @@ def test_shared_cache_key_changes_with_the_page_the_comments_the_rules_and_the_p
 ):
     post, other = PostFactory(), PostFactory()
     comment = CommentFactory(post=post, approved=True)
-    keys = [section.shared_cache_key(post=post, page_number=None)]
-    assert keys[0] == section.shared_cache_key(post=post, page_number=1)
-    assert keys[0] != section.shared_cache_key(post=post, page_number=2)
+    keys = [threads.public_threads_key(post=post, page_number=None)]
+    assert keys[0] == threads.public_threads_key(post=post, page_number=1)
+    assert keys[0] != threads.public_threads_key(post=post, page_number=2)
 
     def changed():
-        keys.append(section.shared_cache_key(post=post, page_number=None))
+        keys.append(threads.public_threads_key(post=post, page_number=None))
         return keys[-1] != keys[-2]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -178,15 +178,15 @@ def test_messages_of_other_apps_stay_at_the_top_of_the_page(client):
     request.session = client.session
     storage = FallbackStorage(request)
     storage.add(constants.INFO, "A site-wide notice.")
-    storage.add(constants.SUCCESS, "Your comment is published.", section.MESSAGE_TAG)
-    assert [str(m) for m in without_tag(storage, section.MESSAGE_TAG)] == ["A site-wide notice."]
+    storage.add(constants.SUCCESS, "Your comment is published.", threads.MESSAGE_TAG)
+    assert [str(m) for m in without_tag(storage, threads.MESSAGE_TAG)] == ["A site-wide notice."]
 
 
 def test_an_empty_message_store_is_not_marked_shown(client):
     request = RequestFactory().get("/")
     request.session = client.session
     storage = FallbackStorage(request)
-    assert without_tag(storage, section.MESSAGE_TAG) == []
+    assert without_tag(storage, threads.MESSAGE_TAG) == []
     assert not storage.used  # else every page would be sent private
 
 
@@ -226,11 +226,11 @@ def test_nesting_depth_setting_drives_the_thread_and_count_queries(settings):
     grandchild = CommentFactory(approved=True, parent=child)
     settings.COMMENT_MAX_DEPTH = 1
     top.post.refresh_from_db()
-    shared = section.shared_section(post=top.post)
+    shared = threads.public_threads(post=top.post)
     assert set(shared.comments_by_id) == {top.pk, child.pk}
     assert set(Comment.objects.in_public_threads()) == {top, child}
     settings.COMMENT_MAX_DEPTH = 2
-    shared = section.shared_section(post=top.post)
+    shared = threads.public_threads(post=top.post)
     assert set(shared.comments_by_id) == {top.pk, child.pk, grandchild.pk}
     assert set(Comment.objects.in_public_threads()) == {top, child, grandchild}
 
@@ -248,8 +248,8 @@ def test_comments_per_page_is_a_setting(settings):
     settings.COMMENTS_PER_PAGE = 2
     post = PostFactory()
     CommentFactory.create_batch(3, approved=True, post=post)
-    assert len(section.shared_section(post=post).page.object_list) == 2
-    assert len(section.shared_section(post=post, page_number=2).page.object_list) == 1
+    assert len(threads.public_threads(post=post).page.object_list) == 2
+    assert len(threads.public_threads(post=post, page_number=2).page.object_list) == 1
 
 
 def test_shared_part_shows_the_stored_public_count_without_counting_comments():
@@ -262,7 +262,7 @@ def test_shared_part_shows_the_stored_public_count_without_counting_comments():
     post.refresh_from_db()
     assert post.approved_comment_count == 1  # the reply under a pending comment is not public
     with CaptureQueriesContext(connection) as queries:
-        shared = section.shared_section(post=post)
+        shared = threads.public_threads(post=post)
     assert shared.comment_count == 1
     counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert counted == []  # the public count is the stored one
