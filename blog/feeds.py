@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds of the latest published posts, site-wide and per tag."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -8,7 +9,6 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
-from blog import conf
 from blog.models import Post
 from blog.pagination import tag_count, tag_is_common
 from blog.seo import absolute_url, author_name
@@ -47,7 +47,7 @@ class LatestPostsFeed(Feed):
         return Post.objects.published().for_listing().prefetch_related("tags")
 
     def items(self):
-        return self.posts()[: conf.FEED_LENGTH]
+        return self.posts()[: settings.BLOG_FEED_LENGTH]
 
     def item_title(self, post):
         return post.title
@@ -101,7 +101,7 @@ class TagFeed(TextSubtitleMixin, LatestPostsFeed):
         return absolute_url(reverse(self.feed_url_name, args=[tag.slug]))
 
     def items(self, tag):
-        return self.posts().with_tag(tag, common=tag_is_common(tag))[: conf.FEED_LENGTH]
+        return self.posts().with_tag(tag, common=tag_is_common(tag))[: settings.BLOG_FEED_LENGTH]
 
 
 class TagAtomFeed(TagFeed):

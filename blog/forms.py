@@ -3,6 +3,7 @@ import secrets
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from blog import conf, site, tagging, workflow
+from blog import site, tagging, workflow
 from blog.media_check import UNWRITABLE_MESSAGE, storage_accepts_files
 from blog.models import Image, Post, PreviewLink, render_body
 from blog.rendering import MAX_BODY_LENGTH
@@ -231,7 +232,7 @@ class PreviewLinkForm(forms.ModelForm):
         if expiry is not None:
             expiry.help_text = (
                 "The link stops working after this time: at most "
-                f"{conf.PREVIEW_LINK_MAX_LIFETIME.days} days after it is made."
+                f"{settings.BLOG_PREVIEW_LINK_MAX_LIFETIME.days} days after it is made."
             )
         if self.instance.revoked_at is not None:
             self.fields["revoke"].initial = True
@@ -252,7 +253,7 @@ class PreviewLinkForm(forms.ModelForm):
                 "A share link works for at most %(days)d days: choose a time up to %(latest)s.",
                 code="expiry_too_far",
                 params={
-                    "days": conf.PREVIEW_LINK_MAX_LIFETIME.days,
+                    "days": settings.BLOG_PREVIEW_LINK_MAX_LIFETIME.days,
                     "latest": f"{timezone.localtime(latest):%Y-%m-%d %H:%M}",
                 },
             )
@@ -261,7 +262,7 @@ class PreviewLinkForm(forms.ModelForm):
     def latest_expiry(self):
         """The latest expiry this link may have: PREVIEW_LINK_MAX_LIFETIME after it was made."""
         made = self.instance.created or timezone.now()
-        return made + conf.PREVIEW_LINK_MAX_LIFETIME
+        return made + settings.BLOG_PREVIEW_LINK_MAX_LIFETIME
 
     def save(self, commit=True):
         if self.cleaned_data.get("revoke") and self.instance.revoked_at is None:

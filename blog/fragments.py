@@ -25,7 +25,7 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from blog import conf, generations
+from blog import generations
 
 
 @memoize
@@ -58,7 +58,7 @@ def cached(fragment_key: str, build: Callable[[], tuple[object, datetime | None]
     `build` returns the value and when it stops being true by itself (or None): it is never
     served after that moment, and not kept at all if that moment has passed.
     """
-    seconds = conf.FRAGMENT_SECONDS
+    seconds = settings.FRAGMENT_CACHE_SECONDS
     if seconds > 0:
         entry = cache.get(fragment_key)
         if entry is not None and (entry[1] is None or time.time() < entry[1]):

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
-from blog import body_images, conf, images, renditions
+from blog import body_images, images, renditions
 from blog.rendering import (
     reading_time_minutes,
     render_markdown,
@@ -400,12 +400,12 @@ class PreviewLinkQuerySet(models.QuerySet):
         return self.filter(
             revoked_at__isnull=True,
             expires_at__gt=now,
-            created__gt=now - conf.PREVIEW_LINK_MAX_LIFETIME,
+            created__gt=now - settings.BLOG_PREVIEW_LINK_MAX_LIFETIME,
         )
 
 
 def default_preview_expiry():
-    return timezone.now() + conf.PREVIEW_LINK_LIFETIME
+    return timezone.now() + settings.BLOG_PREVIEW_LINK_LIFETIME
 
 
 def new_preview_token():
@@ -443,7 +443,7 @@ class PreviewLink(models.Model):
         return (
             self.revoked_at is None
             and self.expires_at > now
-            and self.created > now - conf.PREVIEW_LINK_MAX_LIFETIME
+            and self.created > now - settings.BLOG_PREVIEW_LINK_MAX_LIFETIME
         )
 
     def revoke(self):

@@ -8,20 +8,19 @@ and tried again (retry_later) when the backend can schedule tasks.
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
-
-from blog import conf
 
 logger = logging.getLogger(__name__)
 
 
 def retry_later(task_function, *, attempt: int, what: str, log: logging.Logger, **kwargs) -> None:
-    """Log the failed attempt at a mail task and, if attempts remain (conf.MAIL_ATTEMPTS) and the
-    backend can defer, enqueue the next one after a wait doubling from conf.MAIL_RETRY_DELAY."""
-    retried = attempt < conf.MAIL_ATTEMPTS and task_function.get_backend().supports_defer
+    """Log the failed attempt at a mail task and, if attempts remain (MAIL_ATTEMPTS) and the
+    backend can defer, enqueue the next one after a wait doubling from MAIL_RETRY_DELAY."""
+    retried = attempt < settings.MAIL_ATTEMPTS and task_function.get_backend().supports_defer
     if retried:
-        delay = timedelta(seconds=conf.MAIL_RETRY_DELAY * 2 ** (attempt - 1))
+        delay = timedelta(seconds=settings.MAIL_RETRY_DELAY * 2 ** (attempt - 1))
         task_function.using(run_after=timezone.now() + delay).enqueue(attempt=attempt + 1, **kwargs)
     outcome = "will retry" if retried else "giving up"
     log.exception("Could not send %s (attempt %d, %s)", what, attempt, outcome)

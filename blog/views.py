@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, dates
 from taggit.models import Tag
 
-from blog import conf, fragments, search
+from blog import fragments, search
 from blog.forms import SearchForm
 from blog.models import Page, Post, PreviewLink
 from blog.pagination import DeferredJoinPaginator, published_count, tag_count, tag_is_common
@@ -20,7 +21,7 @@ class PublishedPostsMixin:
     model = Post
 
     def get_paginate_by(self, queryset):
-        return conf.POSTS_PER_PAGE  # read per request, so the setting (and a test) is honoured
+        return settings.POSTS_PER_PAGE  # read per request, so the setting (and a test) is honoured
 
     def get_queryset(self):
         return Post.objects.published().for_listing()
@@ -41,7 +42,7 @@ class PostListView(PublishedPostsMixin, ListView):
         context = super().get_context_data(**kwargs)
         if context["page_obj"].number != 1:
             return context
-        pinned = list(Post.objects.published().pinned().for_listing()[: conf.POSTS_PER_PAGE])
+        pinned = list(Post.objects.published().pinned().for_listing()[: settings.POSTS_PER_PAGE])
         pinned_ids = {post.pk for post in pinned}
         context["pinned_posts"] = pinned
         context["post_list"] = [post for post in context["post_list"] if post.pk not in pinned_ids]

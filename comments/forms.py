@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from blog.models import Post
 from blog.seo import author_name
-from comments import conf
 from comments.models import Comment
 
 # What a reader is told when the form's signed stamp is refused; the form comes back with their
@@ -67,8 +66,8 @@ def sign_form_time(post_id: int, started_at: float | None = None) -> str:
 
 def read_form_time(stamp: str) -> FormStamp:
     """The post and time a stamp was signed for; raises signing.BadSignature if it is forged,
-    stale (conf.FORM_MAX_AGE) or not a stamp of this kind."""
-    payload = signing.loads(stamp, salt=TIMESTAMP_SALT, max_age=conf.FORM_MAX_AGE)
+    stale (settings.COMMENT_FORM_MAX_AGE) or not a stamp of this kind."""
+    payload = signing.loads(stamp, salt=TIMESTAMP_SALT, max_age=settings.COMMENT_FORM_MAX_AGE)
     match payload:
         case [int(post_id), int() | float() as started_at]:
             return FormStamp(post_id=post_id, started_at=float(started_at))
@@ -76,11 +75,11 @@ def read_form_time(stamp: str) -> FormStamp:
 
 
 def sent_too_fast(started_at: float) -> bool:
-    """Sent sooner after the form was shown than comments.conf.MIN_SECONDS allows.
+    """Sent sooner after the form was shown than comments.settings.COMMENT_MIN_SECONDS allows.
 
     The form refuses such a send with an error (the text kept), rather than filing it as spam.
     """
-    return time.time() - started_at < conf.MIN_SECONDS
+    return time.time() - started_at < settings.COMMENT_MIN_SECONDS
 
 
 class CommentForm(forms.ModelForm):
@@ -175,7 +174,7 @@ class CommentForm(forms.ModelForm):
         return body.strip()
 
     def clean_stamp(self) -> FormStamp:
-        """The stamp must be signed, younger than conf.FORM_MAX_AGE, for this post and old enough.
+        """The stamp must be signed, younger than COMMENT_FORM_MAX_AGE, for this post, old enough.
 
         It is the post's, not the reader's: every reader of one cached page sends the same one."""
         try:
@@ -206,7 +205,7 @@ class CommentForm(forms.ModelForm):
             return None
         replyable = Comment.objects.approved().filter(post=self.post)
         parent = replyable.filter(pk=parent_id).first()
-        if parent is not None and parent.depth >= conf.MAX_DEPTH:
+        if parent is not None and parent.depth >= settings.COMMENT_MAX_DEPTH:
             parent = replyable.filter(pk=parent.parent_id).first()
         if parent is None:
             raise ValidationError(

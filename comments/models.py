@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
-from comments import conf
 
 
 class CommentQuerySet(models.QuerySet):
@@ -27,11 +26,11 @@ class CommentQuerySet(models.QuerySet):
         """Approved comments readers can reach: every comment above them is approved too.
 
         Built from the nesting depth: top-level, or an approved top-level parent, or an approved
-        parent under an approved top-level grandparent, and so on down to conf.MAX_DEPTH (deeper
+        parent under an approved top-level grandparent, and so on down to COMMENT_MAX_DEPTH (deeper
         comments are not shown, so not counted).
         """
         condition, ancestors_approved, lookup = Q(parent__isnull=True), Q(), "parent"
-        for _ in range(conf.MAX_DEPTH):
+        for _ in range(settings.COMMENT_MAX_DEPTH):
             ancestors_approved &= Q(**{f"{lookup}__status": Comment.Status.APPROVED})
             condition |= ancestors_approved & Q(**{f"{lookup}__parent__isnull": True})
             lookup += "__parent"

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from blog.seo import absolute_url
 from blog.site import site_name
-from comments import conf, moderation
+from comments import moderation
 from comments.models import Comment
 
 logger = logging.getLogger(__name__)
@@ -36,8 +36,8 @@ class LinkClaim:
 
 
 def link_max_age() -> int:
-    """Seconds a moderation link stays valid (conf.LINK_MAX_AGE, default 3 days)."""
-    return conf.LINK_MAX_AGE
+    """Seconds a moderation link stays valid (settings.COMMENT_LINK_MAX_AGE, default 3 days)."""
+    return settings.COMMENT_LINK_MAX_AGE
 
 
 def make_link_token(*, comment: Comment, action: str, moderator: AbstractBaseUser | None) -> str:

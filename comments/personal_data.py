@@ -7,6 +7,7 @@ link mailed to the address. Each request is recorded as a DataRequest.
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from blog.seo import absolute_url
 from blog.site import site_name
-from comments import conf, counts
+from comments import counts
 from comments.models import Comment, DataRequest, VerifiedEmail
 from comments.notifications import mail_link
 from comments.services import address_digest
@@ -82,7 +83,7 @@ def erase(*, email: str, delete: bool) -> int:
     comments = held_for(email)
     touched = list(comments.values_list("pk", "post_id"))
     if delete:
-        for _ in range(conf.MAX_DEPTH + 1):  # leaves first: a reply may be their own
+        for _ in range(settings.COMMENT_MAX_DEPTH + 1):  # leaves first: a reply may be their own
             comments.filter(replies__isnull=True).delete()
     comments.update(
         author_name=ANONYMOUS,
@@ -133,13 +134,13 @@ def _state(email: str) -> str:
 
 
 def link_token(email: str) -> str:
-    """A signed link to the address's data, good until conf.DATA_LINK_MAX_AGE or one erasure."""
+    """A signed link to the address's data, good until COMMENT_DATA_LINK_MAX_AGE or one erasure."""
     return signing.dumps([email.casefold(), _state(email)], salt=LINK_SALT)
 
 
 def read_link_token(token: str) -> str:
     """The address a link is for; raises signing.SignatureExpired, LinkUsed or BadSignature."""
-    match signing.loads(token, salt=LINK_SALT, max_age=conf.DATA_LINK_MAX_AGE):
+    match signing.loads(token, salt=LINK_SALT, max_age=settings.COMMENT_DATA_LINK_MAX_AGE):
         case [str(email), str(state)]:
             if state != _state(email):
                 raise LinkUsed("This link has been used or is out of date")

@@ -9,9 +9,11 @@ import time
 from collections.abc import Collection
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -20,7 +22,7 @@ from django.utils import timezone
 
 from blog.models import Post
 from blog.site import site_name
-from comments import conf, counts, spam, subscriptions
+from comments import counts, spam, subscriptions
 from comments.forms import CommentForm, account_identity
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import mail_link, notify_moderators
@@ -96,7 +98,7 @@ def reply_as_staff(
             via="reply",
         )
     parent = comment
-    while parent.depth >= conf.MAX_DEPTH:
+    while parent.depth >= settings.COMMENT_MAX_DEPTH:
         parent = parent.parent
     name, email = account_identity(moderator)
     reply = Comment(
@@ -199,20 +201,20 @@ def address_digest(email: str) -> str:
 
 
 def confirmation_allowed(*, email: str) -> bool:
-    """Count a confirmation email to this address; False past conf.CONFIRMATIONS_PER_DAY today.
+    """Count a confirmation email to this address; False past COMMENT_CONFIRMATIONS_PER_DAY today.
 
     Anyone can type someone else's address, from any number of IPs: this caps what a stranger
     can make us send to one inbox. Counted in the rate-limit cache (shared Redis; this
     process's memory while Redis is down).
     """
     key = f"confirmation-mails:{address_digest(email)}:{int(time.time() // 86400)}"
-    limiter = conf.rate_limit_cache()
+    limiter = caches[settings.RATELIMIT_USE_CACHE]
     limiter.add(key, 0, timeout=2 * 86400)
     try:
         sent = limiter.incr(key)
     except ValueError:  # evicted meanwhile, or no cache at all: send
         return True
-    if sent > conf.CONFIRMATIONS_PER_DAY:
+    if sent > settings.COMMENT_CONFIRMATIONS_PER_DAY:
         logger.info("Confirmation email not sent: address over its daily limit")
         return False
     return True
@@ -238,7 +240,7 @@ def send_verification_email(*, email: str) -> None:
 def verify_email(*, token: str) -> VerifiedEmail:
     """Record the address in a valid confirmation token, which also lifts an unsubscribe (the
     owner has opted in again); raises signing.BadSignature if not valid."""
-    email = signing.loads(token, salt=VERIFY_SALT, max_age=conf.VERIFY_MAX_AGE)
+    email = signing.loads(token, salt=VERIFY_SALT, max_age=settings.COMMENT_VERIFY_MAX_AGE)
     verified = VerifiedEmail.objects.filter(email__iexact=email).first() or VerifiedEmail(
         email=email
     )

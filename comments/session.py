@@ -4,7 +4,8 @@ Everything read here is personal: only a visitor with a session has any of it, a
 are private (core.pagecache).
 """
 
-from comments import conf
+from django.conf import settings
+
 from comments.models import Comment
 
 PENDING_KEY = "comments_pending"
@@ -17,7 +18,7 @@ def remember_pending(request, comment: Comment) -> None:
     if comment.status != Comment.Status.PENDING:
         return
     pending = request.session.get(PENDING_KEY, [])
-    request.session[PENDING_KEY] = [*pending, comment.pk][-conf.PENDING_REMEMBERED :]
+    request.session[PENDING_KEY] = [*pending, comment.pk][-settings.COMMENT_PENDING_REMEMBERED :]
 
 
 def pending_ids(request) -> list[int]:

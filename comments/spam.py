@@ -9,10 +9,11 @@ import ipaddress
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from comments import conf, spam_model
+from comments import spam_model
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.rendering import render_comment
 from comments.textfold import fold, fold_words, listed_words_in
@@ -77,28 +78,28 @@ def blocked_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]
 
 def sent_before(*, comment: Comment) -> bool:
     """Whether this address sent the same (folded) text, on any post, within
-    conf.DUPLICATE_WINDOW: a comment sent twice. An invisible character or a look-alike letter
+    COMMENT_DUPLICATE_WINDOW: a comment sent twice. An invisible character or a look-alike letter
     does not make it new."""
     text = fold_words(comment.body)
     recent = Comment.objects.filter(
         author_email__iexact=comment.author_email,
-        created__gte=timezone.now() - conf.DUPLICATE_WINDOW,
-    ).values_list("body", flat=True)[: conf.REPEATED_TEXT_LOOKBACK]
+        created__gte=timezone.now() - settings.COMMENT_DUPLICATE_WINDOW,
+    ).values_list("body", flat=True)[: settings.COMMENT_REPEATED_TEXT_LOOKBACK]
     return any(fold_words(sent) == text for sent in recent)
 
 
 def repeats_recent_text(*, comment: Comment) -> bool:
     """Whether another address sent the same (folded) text, on any post, within
-    conf.DUPLICATE_WINDOW: one message sprayed across posts. Short replies ("Thanks!") are
+    COMMENT_DUPLICATE_WINDOW: one message sprayed across posts. Short replies ("Thanks!") are
     left alone: readers say them independently."""
     text = fold_words(comment.body)
-    if len(text) < conf.REPEATED_TEXT_MIN_LENGTH:
+    if len(text) < settings.COMMENT_REPEATED_TEXT_MIN_LENGTH:
         return False
     recent = (
-        Comment.objects.filter(created__gte=timezone.now() - conf.DUPLICATE_WINDOW)
+        Comment.objects.filter(created__gte=timezone.now() - settings.COMMENT_DUPLICATE_WINDOW)
         .exclude(author_email__iexact=comment.author_email)
         .order_by("-created")
-        .values_list("body", flat=True)[: conf.REPEATED_TEXT_LOOKBACK]
+        .values_list("body", flat=True)[: settings.COMMENT_REPEATED_TEXT_LOOKBACK]
     )
     return any(fold_words(body) == text for body in recent)
 

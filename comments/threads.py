@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 
 from blog import fragments, generations
 from blog.models import Post
-from comments import conf, services, session
+from comments import services, session
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings, as_row_id
 
@@ -79,7 +79,7 @@ def thread_levels(*, top_level_ids, depth: int | None = None) -> list[QuerySet]:
     database test every comment of the post, or of the table.
     """
     levels, parents = [Comment.objects.filter(pk__in=top_level_ids)], top_level_ids
-    for _ in range(conf.MAX_DEPTH if depth is None else depth):
+    for _ in range(settings.COMMENT_MAX_DEPTH if depth is None else depth):
         replies = Comment.objects.approved().filter(parent__in=parents)
         levels.append(replies)
         parents = replies.order_by().values("pk")
@@ -88,7 +88,7 @@ def thread_levels(*, top_level_ids, depth: int | None = None) -> list[QuerySet]:
 
 def comment_pages(*, post: Post) -> list[list[int]]:
     """The post's comment pages, oldest first: each a list of top-level comment ids whose whole
-    threads hold at most conf.COMMENTS_PER_PAGE public comments together (a longer thread has a
+    threads hold at most settings.COMMENTS_PER_PAGE public comments together (a longer thread has a
     page to itself).
 
     One query, read from comment_post_status_idx alone: the id and parent of each approved
@@ -96,7 +96,7 @@ def comment_pages(*, post: Post) -> list[list[int]]:
     long, and a thread is never cut across pages.
     """
     rows = Comment.objects.approved().filter(post=post).order_by("created", "pk")
-    max_depth, per_page = conf.MAX_DEPTH, conf.COMMENTS_PER_PAGE
+    max_depth, per_page = settings.COMMENT_MAX_DEPTH, settings.COMMENTS_PER_PAGE
     root_of, depth_of, sizes = {}, {}, {}
     for pk, parent_id in rows.values_list("pk", "parent_id"):
         if parent_id is None:
@@ -291,7 +291,7 @@ def comments_for_visitor(
 def _expires(fragment: PublicFragment, form_due: datetime | None) -> datetime | None:
     if fragment.closed:
         return None
-    stamp_due = form_due or timezone.now() + timedelta(seconds=conf.FORM_MAX_AGE / 2)
+    stamp_due = form_due or timezone.now() + timedelta(seconds=settings.COMMENT_FORM_MAX_AGE / 2)
     return stamp_due if fragment.closes_at is None else min(stamp_due, fragment.closes_at)
 
 
@@ -308,7 +308,7 @@ def blank_form_fragment(*, post: Post, parent: int | None) -> tuple[SafeString, 
 
     def build():
         initial = {} if parent is None else {"parent": parent}
-        due = timezone.now() + timedelta(seconds=conf.FORM_MAX_AGE / 2)
+        due = timezone.now() + timedelta(seconds=settings.COMMENT_FORM_MAX_AGE / 2)
         html = render_crispy_form(CommentForm(post=post, initial=initial))
         return (html, due), due
 

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.cache import caches
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
@@ -11,7 +13,7 @@ from blog import fragments
 from blog.models import Post
 from blog.site import site_name
 from blog.views import PostDetailView
-from comments import conf, personal_data, services, session, subscriptions, tasks, threads
+from comments import personal_data, services, session, subscriptions, tasks, threads
 from comments.forms import CommentForm, DataLinkForm
 from comments.models import Comment, DataRequest
 
@@ -23,7 +25,7 @@ def client_ip(request) -> str:
     proxy sets it (COMMENT_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"); the last entry is
     the one that proxy appended.
     """
-    header = conf.TRUSTED_PROXY_HEADER
+    header = settings.COMMENT_TRUSTED_PROXY_HEADER
     if header and request.META.get(header):
         return request.META[header].split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
@@ -36,10 +38,10 @@ def client_key(group, request) -> str:
 
 def _rate(group, request):
     # While the shared cache is down, each process counts on its own: a lower limit each.
-    limiter_cache = conf.rate_limit_cache()
+    limiter_cache = caches[settings.RATELIMIT_USE_CACHE]
     if hasattr(limiter_cache, "reachable") and not limiter_cache.reachable():
-        return conf.RATE_LIMIT_DEGRADED
-    return conf.RATE_LIMIT
+        return settings.COMMENT_RATE_LIMIT_DEGRADED
+    return settings.COMMENT_RATE_LIMIT
 
 
 @require_POST

@@ -308,7 +308,26 @@ COMMENT_LINK_MAX_AGE = env.int("COMMENT_LINK_MAX_AGE", default=3 * 24 * 60 * 60)
 # Days a comment keeps its IP address and browser string (manage.py forget_commenter_origins).
 COMMENT_IP_RETENTION_DAYS = env.int("COMMENT_IP_RETENTION_DAYS", default=30)
 COMMENT_DATA_LINK_MAX_AGE = env.int("COMMENT_DATA_LINK_MAX_AGE", default=24 * 60 * 60)
+COMMENT_VERIFY_MAX_AGE = 7 * 24 * 60 * 60  # seconds an e-mail confirmation link works
+# Seconds a comment form stays valid: a harvested stamp is good for a short while only (a reader
+# past it gets "This form has expired", the text kept, and a fresh stamp).
+COMMENT_FORM_MAX_AGE = 2 * 60 * 60
+# Top-level comments are depth 0, so replies nest up to this many levels; the thread and
+# public-count queries are built from it.
+COMMENT_MAX_DEPTH = 2
+COMMENTS_PER_PAGE = 50  # a comment page holds whole threads, at most this many comments in all
+COMMENT_PENDING_REMEMBERED = 20  # own pending comment ids a visitor's session keeps
+# Text repeated from another address within the window is held: from this length, among this
+# many latest comments; the same address repeating itself within it is refused.
+COMMENT_DUPLICATE_WINDOW = timedelta(hours=1)
+COMMENT_REPEATED_TEXT_MIN_LENGTH = 40
+COMMENT_REPEATED_TEXT_LOOKBACK = 500
+
+# Blog
 POSTS_PER_PAGE = 10
+BLOG_FEED_LENGTH = 20
+BLOG_PREVIEW_LINK_LIFETIME = timedelta(days=7)  # a share link's default life
+BLOG_PREVIEW_LINK_MAX_LIFETIME = timedelta(days=30)  # the longest, whatever expiry is typed
 
 # --- HTTP hardening: cookies, HTTPS, CSP, Permissions-Policy, login lockout ---------------------
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from blog import fragments
-from comments import conf, services, threads
+from comments import services, threads
 from comments.models import Comment, ModerationSettings
 from tests.clock import tomorrow_at
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, edit_in_admin
@@ -252,7 +253,7 @@ def test_the_blank_form_is_rendered_once_and_renewed_before_its_stamp_is_half_it
         first = STAMP.search(page(client, post)).group(1)
         again = STAMP.search(page(client.__class__(), post)).group(1)
     assert again == first and len(renders) == 1, "one render shared by every reader"
-    half_life = timedelta(seconds=conf.FORM_MAX_AGE / 2)
+    half_life = timedelta(seconds=settings.COMMENT_FORM_MAX_AGE / 2)
     with time_machine.travel(start + half_life + timedelta(seconds=1), tick=False):
         renewed = STAMP.search(page(client, post)).group(1)
     assert renewed != first and len(renders) == 2

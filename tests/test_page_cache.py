@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comments import conf, services
+from comments import services
 from comments.forms import read_form_time
 from comments.models import Comment, ModerationSettings
 from tests.clock import tomorrow_at
@@ -357,7 +358,7 @@ def test_each_cached_post_page_carries_a_stamp_for_its_own_post(post):
 
 
 def test_a_cached_post_page_is_rebuilt_before_its_stamp_is_half_its_life_old(client, post):
-    noon, half = tomorrow_at(12), timedelta(seconds=conf.FORM_MAX_AGE / 2)
+    noon, half = tomorrow_at(12), timedelta(seconds=settings.COMMENT_FORM_MAX_AGE / 2)
     with time_machine.travel(noon, tick=False):
         first = STAMP.search(client.get(post.get_absolute_url()).content).group(1)
     with time_machine.travel(noon + half - timedelta(minutes=1), tick=False):

@@ -4,13 +4,13 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
 from PIL import Image
 
 from blog.models import Page, Post
-from comments import conf
 from comments.models import Comment
 from tests.factories import PostFactory, UserFactory
 from tests.wordpress_exports import SAMPLE, comment, item, write_export
@@ -307,8 +307,10 @@ def test_replies_deeper_than_our_nesting_attach_to_the_deepest_allowed_ancestor(
     run_import(write_export(tmp_path / "e.xml", item(1, comments=chain)))
     by_wp_id = {m.wp_id: m.comment for m in ImportedComment.objects.select_related("comment")}
     assert [by_wp_id[n].depth for n in range(1, 7)] == [0, 1, 2, 2, 2, 2]
-    deepest_ancestor = by_wp_id[conf.MAX_DEPTH]  # depth MAX_DEPTH - 1
-    assert all(by_wp_id[n].parent == deepest_ancestor for n in range(conf.MAX_DEPTH + 1, 7))
+    deepest_ancestor = by_wp_id[settings.COMMENT_MAX_DEPTH]  # depth MAX_DEPTH - 1
+    assert all(
+        by_wp_id[n].parent == deepest_ancestor for n in range(settings.COMMENT_MAX_DEPTH + 1, 7)
+    )
 
 
 def test_comment_html_is_reduced_to_text_with_links_marked_nofollow_ugc(imported):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files import File
@@ -26,7 +27,7 @@ from blog import revisions
 from blog.models import Page, Post, unique_slug
 from blog.rendering import MAX_BODY_LENGTH
 from blog.renditions import rendition_names
-from comments import conf, counts
+from comments import counts
 from comments.models import Comment
 from comments.rendering import render_comment
 from core import planner_statistics
@@ -404,7 +405,7 @@ class Importer:
                 f"comment {source.wp_id} on {item.link}",
             )
             return None
-        while parent is not None and parent.depth >= conf.MAX_DEPTH:
+        while parent is not None and parent.depth >= settings.COMMENT_MAX_DEPTH:
             parent = parent.parent
         return parent
 

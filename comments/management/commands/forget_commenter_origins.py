@@ -1,9 +1,9 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from comments import conf
 from comments.models import Comment
 
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, **options):
-        cutoff = timezone.now() - timedelta(days=conf.IP_RETENTION_DAYS)
+        cutoff = timezone.now() - timedelta(days=settings.COMMENT_IP_RETENTION_DAYS)
         expired = (
             Comment.objects.filter(created__lt=cutoff)
             .exclude(status=Comment.Status.PENDING)
