@@ -3,7 +3,7 @@ cache, a new comment's POST, and a moderator's one-click approve from the queue.
 
 Run from the project root:
 
-    .venv/bin/python bench/files_touched.py
+    .venv/bin/python bench/files_touched.py [--functions]
 
 On a throwaway SQLite database (a post with a few approved comments), it reads the post page
 once (every cache filled, the middleware loaded), then profiles (sys.setprofile) one anonymous
@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_DIRS = ("blog", "comments", "core", "config")
+BY_FUNCTION = "--functions" in sys.argv  # count file:function pairs, to see what each file does
 
 
 def configure(database_url: str) -> None:
@@ -56,7 +57,7 @@ def profiled_get(client, url: str, method: str = "get", **kwargs) -> tuple[int, 
         if event == "call":
             name = project_file(frame.f_code.co_filename)
             if name is not None:
-                calls[name] += 1
+                calls[f"{name}:{frame.f_code.co_name}" if BY_FUNCTION else name] += 1
 
     sys.setprofile(profile)
     try:
@@ -68,8 +69,9 @@ def profiled_get(client, url: str, method: str = "get", **kwargs) -> tuple[int, 
 
 def report(title: str, status: int, calls: Counter, queries: int | None = None) -> None:
     counted = "" if queries is None else f", {queries} queries"
+    files = {name.split(":")[0] for name in calls}
     print(
-        f"{title}: HTTP {status}, {len(calls)} project files, {sum(calls.values())} calls{counted}"
+        f"{title}: HTTP {status}, {len(files)} project files, {sum(calls.values())} calls{counted}"
     )
     for name, count in sorted(calls.items()):
         print(f"  {count:5d}  {name}")

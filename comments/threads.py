@@ -243,20 +243,23 @@ def comments_for_visitor(
     """
     page_number = comment_page_number(request.GET.get("cpage"))
     fragment, shared = public_fragment(post=post, page_number=page_number)
+    # A stranger holding no cookie has no part of their own: no session, no flash message.
+    has_own_part = bool(request.COOKIES)
     form_html, form_due, parent = None, None, None
     if fragment.closed:
         form = None
     elif form is None:
-        parent = as_row_id(request.GET.get("replyto"))
-        if parent not in fragment.comment_ids:
-            parent = None
+        if "replyto" in request.GET:
+            parent = as_row_id(request.GET["replyto"])
+            if parent not in fragment.comment_ids:
+                parent = None
         if _signed_in(request):
             form = _new_form(request, post, parent)
         else:  # the blank form everyone without an account shares: no CommentForm to build
             form_html, form_due = blank_form_fragment(post=post, parent=parent)
     else:
         parent = as_row_id(form["parent"].value())
-    pending = _own_pending(request, post)
+    pending = _own_pending(request, post) if has_own_part else []
     if shared is None and (pending or parent in fragment.comment_ids):
         shared = public_threads(post=post, page_number=page_number)
     shown = shared.comments_by_id if shared is not None else {}
@@ -283,7 +286,11 @@ def comments_for_visitor(
         form_html=form_html,
         reply_to=shown.get(parent),
         own_pending=own_pending,
-        messages=session.tagged_messages(flash.get_messages(request), MESSAGE_TAG),
+        messages=(
+            session.tagged_messages(flash.get_messages(request), MESSAGE_TAG)
+            if has_own_part
+            else []
+        ),
         expires=_expires(fragment, form_due),
     )
 
