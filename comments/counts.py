@@ -38,8 +38,12 @@ def live_counts() -> dict[str, Coalesce]:
     }
 
 
-def recount(post_ids: Iterable[int | None], *, using: str = "default") -> None:
-    """Store the live counts of these posts: lock their rows, then one UPDATE computed in SQL.
+def recount(
+    post_ids: Iterable[int | None], *, purge_pages: bool = True, using: str = "default"
+) -> None:
+    """Store the live counts of these posts: lock their rows, then one UPDATE computed in SQL;
+    then purge their pages, unless the caller knows no public comment changed
+    (`purge_pages=False`: a comment that was not approved and is not now).
 
     The lock comes first on purpose. Under PostgreSQL's READ COMMITTED an UPDATE counts with the
     snapshot taken when it starts, even if it then waits for another transaction's row lock; so
@@ -55,7 +59,8 @@ def recount(post_ids: Iterable[int | None], *, using: str = "default") -> None:
         locked = posts.select_for_update().order_by("pk")
         before = list(locked.values_list("pk", "slug", "approved_comment_count"))
         posts.update(**live_counts())
-        _purge_pages(before, using=using)
+        if purge_pages:
+            _purge_pages(before, using=using)
 
 
 def _purge_pages(before: list[tuple[int, str, int]], *, using: str) -> None:

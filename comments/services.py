@@ -65,8 +65,9 @@ def moderate(
                 f"Status: {labels[old]} → {labels[status]} (via {via}).",
             )
     rows.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
-    # After the change, in order:
-    counts.recount({comment.post_id for comment in changed})  # the posts' counts; purge pages
+    # After the change, in order: the posts' counts, and their pages if a public comment changed
+    public = Comment.Status.APPROVED in {status, *before.values()}
+    counts.recount({comment.post_id for comment in changed}, purge_pages=public)
     if status == Comment.Status.APPROVED:
         subscriptions.queue_notices(before)  # the mail commenters asked for, once committed
     # The spam filter learns the decision, in one update for the lot, in the task worker.
@@ -176,7 +177,8 @@ def submit_comment(
     comment.status, comment.moderation_reasons = verdict.status, verdict.reasons
     comment.full_clean()
     comment.save()
-    counts.recount([post.pk])
+    # A pending or spam comment changes no public page: nothing to purge.
+    counts.recount([post.pk], purge_pages=comment.status == Comment.Status.APPROVED)
     transaction.on_commit(lambda: notify_moderators(comment))
     if comment.status == Comment.Status.APPROVED:
         subscriptions.queue_notices([comment.pk])

@@ -13,12 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 
 from blog.models import Post
 from comments.models import Comment
 from comments.services import moderate
 from scripts.loopback import free_port
-from tests.factories import CommentFactory, PostFactory, UserFactory
+from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 from tests.test_settings import printing, run_django
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +154,28 @@ def test_approving_a_comment_asks_cloudflare_to_purge_that_posts_page_feed_and_t
     headers = cloudflare.calls[0]["headers"]
     assert headers["authorization"] == "Bearer cf-token"
     assert headers["content-type"] == "application/json"
+
+
+def test_a_pending_comment_and_rejecting_it_purge_nothing(
+    cloudflare, post, client, django_capture_on_commit_callbacks
+):
+    # No public page shows a pending, rejected or spam comment: purging for one would let a
+    # flood of spam empty every front cache.
+    data = CommentFormDataFactory(post=post, body="A pending thought, never public.")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("comments:submit", args=[post.pk]), data).status_code == 302
+    comment = Comment.objects.get(body="A pending thought, never public.")
+    assert comment.status == Comment.Status.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        moderate(
+            comments=Comment.objects.filter(pk=comment.pk),
+            status=Comment.Status.REJECTED,
+            moderator=None,
+            via="page",
+        )
+    assert cloudflare.calls == []
+    post.refresh_from_db()
+    assert post.pending_comment_count == 0  # the counts are kept all the same
 
 
 def test_nothing_is_purged_before_the_write_commits(cloudflare, post):
