@@ -103,12 +103,14 @@ class PostFilter(admin.SimpleListFilter):
         chosen = as_row_id(self.value())
         if chosen is not None and chosen not in {post.pk for post in posts}:
             posts += Post.objects.filter(pk=chosen).only("pk", "title", "pending_comment_count")
-        return [
-            (str(post.pk), f"{post.title} ({post.pending_comment_count} pending)")
-            if post.pending_comment_count
-            else (str(post.pk), post.title)
-            for post in posts
-        ]
+        return [(str(post.pk), self.label(post)) for post in posts]
+
+    @staticmethod
+    def label(post: Post) -> str:
+        """A post's entry: its title, and its pending count if it has any."""
+        if post.pending_comment_count:
+            return f"{post.title} ({post.pending_comment_count} pending)"
+        return post.title
 
     def has_output(self):
         # Also with no queues: a ?post= link (from the post list) must still narrow the list.
@@ -200,9 +202,24 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return QueueChangeList
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.status == Comment.Status.PENDING:
+            # Undecided: no "Moderated by" (an undo puts a comment back here, deciding nothing).
+            undecided = ["status", "reasons"]
+            return [
+                (name, {"fields": undecided}) if name == "Moderation" else (name, options)
+                for name, options in self.fieldsets
+            ]
+        return self.fieldsets
+
     def changelist_view(self, request, extra_context=None):
-        # The keyboard shortcuts the page lists (and its script reads from the row buttons).
-        extra_context = {"moderation_actions": moderation.ACTIONS, **(extra_context or {})}
+        extra_context = {
+            # What the list holds, not Django's "Select comment to change".
+            "title": queue.title(request.GET.get("status__exact")),
+            # The keyboard shortcuts the page lists (and its script reads from the row buttons).
+            "moderation_actions": moderation.ACTIONS,
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra_context)
 
     def get_list_display(self, request):
@@ -456,6 +473,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                     if before
                     else None,
                     "undo_url": reverse(f"{self.admin_site.name}:comments_comment_undo"),
+                    "counts": self._counts([comment.post_id]),
                 }
             )
         target = self._safe_next(request, self._action_url(comment, "change"))
@@ -468,6 +486,16 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                 text += " No more comments await review."
         self.message_with_undo(request, text, before, action.status, next_url=target)
         return redirect(target)
+
+    @staticmethod
+    def _counts(post_ids) -> dict:
+        """The queue page's counts after a decision, for its script to show without a reload:
+        the pending count (the sidebar's badge, the heading's) and the post filter's entries."""
+        posts = Post.objects.filter(pk__in=post_ids).only("pk", "title", "pending_comment_count")
+        return {
+            "pending": str(queue.pending_count()),
+            "posts": {str(post.pk): PostFilter.label(post) for post in posts},
+        }
 
     @staticmethod
     def _next_pending(comment):
@@ -501,6 +529,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
             "Undone: %(n)d comment is back.", "Undone: %(n)d comments are back.", len(restored)
         ) % {"n": len(restored)}
         if self._wants_json(request):
+            post_ids = Comment.objects.filter(pk__in=restored).values_list("post_id", flat=True)
             return JsonResponse(
                 {
                     "message": text,
@@ -508,6 +537,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                         str(pk): {"status": old, "label": labels[old]}
                         for pk, old in restored.items()
                     },
+                    "counts": self._counts(set(post_ids)),
                 }
             )
         self.message_user(request, text, messages.SUCCESS)

@@ -42,11 +42,18 @@ class ModerationAction:
         """What the page behind an e-mail link asks before it acts."""
         return self._button_with("this comment") + "?"
 
+    def _done_with(self, thing: str) -> str:
+        text = self.done.format(thing)
+        # A name that brings its own full stop ("Lena K.") ends the sentence: no second one.
+        if thing.endswith(".") and self.done.endswith("{}."):
+            return text[:-1]
+        return text
+
     def done_with(self, comment: Comment) -> str:
-        return self.done.format(f"the comment by {comment.author_name}")
+        return self._done_with(f"the comment by {comment.author_name}")
 
     def done_with_count(self, count: int) -> str:
-        return self.done.format(
+        return self._done_with(
             ngettext("%(count)d comment", "%(count)d comments", count) % {"count": count}
         )
 

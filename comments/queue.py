@@ -1,4 +1,5 @@
-"""The moderation queue's pieces that are not admin wiring: commenter history and undo tokens."""
+"""The moderation queue's pieces that are not admin wiring: commenter history, undo tokens, the
+pending count and the queue's title."""
 
 from collections.abc import Iterable
 
@@ -13,6 +14,26 @@ UNDO_MAX_AGE = 10 * 60  # seconds a moderator may take back a decision from its 
 UNDO_LIMIT = 500  # a larger bulk decision is not offered for undo (the token would be huge)
 HISTORY_STATUSES = (Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM)
 HISTORY_COUNT_LIMIT = 1_000
+# Past this many the pending count says "10,000+": every admin page shows it, and counting a
+# queue of 100,000 cost more than the rest of a page.
+PENDING_COUNT_LIMIT = 10_000
+TITLES = {
+    Comment.Status.PENDING: "Comments awaiting moderation",
+    Comment.Status.APPROVED: "Approved comments",
+    Comment.Status.REJECTED: "Rejected comments",
+    Comment.Status.SPAM: "Comments marked as spam",
+}
+
+
+def title(status: str | None) -> str:
+    """What the queue lists, for its <title> and heading: by the status it is filtered on."""
+    return TITLES.get(status, "All comments")
+
+
+def pending_count() -> int | str:
+    """How many comments await moderation, "10,000+" past PENDING_COUNT_LIMIT."""
+    count = Comment.objects.pending()[: PENDING_COUNT_LIMIT + 1].count()
+    return f"{PENDING_COUNT_LIMIT:,}+" if count > PENDING_COUNT_LIMIT else count
 
 
 def attach_history(comments: Iterable[Comment]) -> list[Comment]:

@@ -64,7 +64,10 @@ def moderate(
                 CHANGE,
                 f"Status: {labels[old]} → {labels[status]} (via {via}).",
             )
-    rows.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
+    if status == Comment.Status.PENDING:  # back in the queue (an undo): nobody has decided it
+        rows.update(status=status, moderated_by=None, moderated_at=None)
+    else:
+        rows.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
     # After the change, in order: the posts' counts, and their pages if a public comment changed
     public = Comment.Status.APPROVED in {status, *before.values()}
     counts.recount({comment.post_id for comment in changed}, purge_pages=public)

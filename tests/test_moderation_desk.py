@@ -357,6 +357,73 @@ def test_undo_leaves_alone_a_comment_moderated_again_since(moderator):
     assert status_of(comment) == Comment.Status.REJECTED
 
 
+def test_undo_back_to_pending_leaves_no_moderator_on_the_comment_or_its_page(moderator):
+    comment = CommentFactory()
+    client = logged_in(moderator)
+    data = client.post(action_url(comment, "reject"), **JSON).json()
+
+    client.post(UNDO, {"token": data["undo"]}, **JSON)
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.moderated_by, comment.moderated_at) == ("pending", None, None)
+    page = client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content
+    assert b"Moderated by" not in page
+    assert b"Moderated at" not in page
+
+
+def test_a_decided_comments_page_says_who_moderated_it(moderator):
+    comment = CommentFactory()
+    client = logged_in(moderator)
+    client.post(action_url(comment, "approve"))
+
+    page = client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content
+
+    assert b"Moderated by" in page
+
+
+def test_row_and_undo_answers_carry_the_new_counts_for_the_page(moderator):
+    post = PostFactory(title="Magnesium")
+    ann, _ = CommentFactory.create_batch(2, post=post)
+    client = logged_in(moderator)
+
+    data = client.post(action_url(ann, "spam") + "?from=queue", **JSON).json()
+
+    assert data["counts"] == {"pending": "1", "posts": {str(post.pk): "Magnesium (1 pending)"}}
+    undone = client.post(UNDO, {"token": data["undo"]}, **JSON).json()
+    assert undone["counts"] == {"pending": "2", "posts": {str(post.pk): "Magnesium (2 pending)"}}
+
+
+def test_a_name_ending_in_a_full_stop_gets_no_second_one(moderator):
+    comment = CommentFactory(author_name="Lena K.")
+    client = logged_in(moderator)
+
+    data = client.post(action_url(comment, "reject") + "?from=queue", **JSON).json()
+
+    assert data["message"] == "Rejected the comment by Lena K."
+    spam = client.post(action_url(comment, "spam") + "?from=queue", **JSON).json()
+    assert spam["message"] == "Marked the comment by Lena K. as spam."
+
+
+@pytest.mark.parametrize(
+    "query, title",
+    [
+        ("?status__exact=pending", "Comments awaiting moderation"),
+        ("?status__exact=approved", "Approved comments"),
+        ("?status__exact=rejected", "Rejected comments"),
+        ("?status__exact=spam", "Comments marked as spam"),
+        ("", "All comments"),
+    ],
+)
+def test_the_queue_is_titled_by_the_status_it_lists(moderator, query, title):
+    CommentFactory()
+
+    html = logged_in(moderator).get(QUEUE + query).content.decode()
+
+    assert f"<title>{title} | " in html
+    assert f"<h1>{title}</h1>" in html
+    assert '<p class="desk-count"><span data-desk-pending>1</span> pending</p>' in html
+
+
 # The record
 
 
@@ -502,9 +569,7 @@ def test_moderators_see_the_pending_count_next_to_comments_on_the_index_and_side
 
 
 def test_the_pending_count_stops_counting_past_its_limit(moderator, monkeypatch):
-    from comments.templatetags import moderation_tags
-
-    monkeypatch.setattr(moderation_tags, "PENDING_COUNT_LIMIT", 2)
+    monkeypatch.setattr(queue, "PENDING_COUNT_LIMIT", 2)
     CommentFactory.create_batch(3)
     client = logged_in(moderator)
 
@@ -515,6 +580,12 @@ def test_the_pending_count_stops_counting_past_its_limit(moderator, monkeypatch)
     delete = reverse("admin:comments_comment_delete", args=[Comment.objects.pending().first().pk])
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert 'title="2 awaiting review">2' in client.get("/admin/").content.decode()
+
+
+def test_with_nothing_pending_the_badge_is_hidden_for_the_queue_to_show_again(moderator):
+    html = logged_in(moderator).get(QUEUE).content.decode()
+
+    assert 'title="0 awaiting review" hidden>0<' in html
 
 
 def test_editors_see_no_pending_count(editor):

@@ -1,7 +1,7 @@
 from django import template
 from django.db.models import Count, Min
 
-from comments import moderation
+from comments import moderation, queue
 from comments.models import Comment
 
 register = template.Library()
@@ -12,25 +12,17 @@ def _may_moderate(context) -> bool:
     return request is not None and request.user.has_perm(moderation.MODERATE_PERMISSION)
 
 
-# Past this many the badge says "10,000+": every admin page shows it, and counting a queue of
-# 100,000 cost more than the rest of a page.
-PENDING_COUNT_LIMIT = 10_000
-
-
 @register.simple_tag(takes_context=True)
 def pending_comment_count(context) -> int | str | None:
-    """How many comments await moderation ("10,000+" past PENDING_COUNT_LIMIT); None for users
-    who may not moderate them.
+    """How many comments await moderation (comments.queue.pending_count); None for users who may
+    not moderate them.
 
     Counted once per request: the admin's sidebar and its index both show it."""
     if not _may_moderate(context):
         return None
     request = context["request"]
     if not hasattr(request, "_pending_comment_count"):
-        count = Comment.objects.pending()[: PENDING_COUNT_LIMIT + 1].count()
-        request._pending_comment_count = (
-            f"{PENDING_COUNT_LIMIT:,}+" if count > PENDING_COUNT_LIMIT else count
-        )
+        request._pending_comment_count = queue.pending_count()
     return request._pending_comment_count
 
 

@@ -1,13 +1,15 @@
 // The moderation queue, enhanced: row buttons act in place (fetch POST, no page load), the
-// confirmation offers Undo, and keys drive it: j/k/u/? here, and each row button's own data-key
-// (from comments/moderation.py, as are its data-action and data-status). Without this file every
-// button is a plain POST through the changelist form (formaction), so nothing here is needed.
+// decided row stays, marked, with the confirmation and its Undo in it (where the moderator is,
+// however far down the queue), the pending counts follow each decision, and keys drive it: j/k/u/?
+// here, and each row button's own data-key (from comments/moderation.py, as are its data-action
+// and data-status). Without this file every button is a plain POST through the changelist form
+// (formaction), so nothing here is needed.
 (function () {
   "use strict";
 
   const table = document.getElementById("result_list");
   if (!table) return;
-  const notice = document.querySelector(".desk-notice");
+  const notice = document.querySelector(".desk-notice"); // read out to screen readers
   const keyList = document.getElementById("desk-keys");
   const rows = () => Array.from(table.querySelectorAll("tbody tr"));
   let current = null;
@@ -54,46 +56,86 @@
     });
   }
 
-  function say(message, undo) {
-    if (!notice) return;
-    notice.replaceChildren();
+  // The confirmation goes in the row it is about, under its buttons, with Undo when offered.
+  function say(row, message, undo, failed) {
+    if (notice) notice.textContent = message;
+    if (!row) return;
+    let done = row.querySelector(".desk-done");
+    const hadFocus = done && done.contains(document.activeElement);
+    if (!done) {
+      done = document.createElement("p");
+      done.className = "desk-done";
+      row.querySelector("td.field-row_actions").append(done);
+    }
+    done.classList.toggle("desk-failed", Boolean(failed));
     const text = document.createElement("span");
     text.textContent = message;
-    notice.append(text);
-    lastUndo = undo || null;
+    done.replaceChildren(text);
     if (undo) {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = "Undo";
       button.dataset.undo = "";
       button.addEventListener("click", () => runUndo(undo));
-      notice.append(button);
+      done.append(button);
+    } else if (hadFocus) {
+      // Its Undo is gone: keep the keyboard in the row.
+      const next = row.querySelector("button.desk-act:not([disabled])");
+      if (next) next.focus({ preventScroll: true });
     }
-    notice.hidden = false;
+    return done;
+  }
+
+  // The counts on the page, as the server counted them after the decision.
+  function showCounts(counts) {
+    if (!counts) return;
+    document.querySelectorAll("[data-desk-pending]").forEach((count) => { count.textContent = counts.pending; });
+    document.querySelectorAll("a.pending-badge").forEach((badge) => {
+      badge.firstChild.nodeValue = counts.pending;
+      badge.title = badge.title.replace(/^\S+/, counts.pending);
+      badge.hidden = counts.pending === "0";
+    });
+    document.querySelectorAll("#changelist-filter a[href*='post=']").forEach((link) => {
+      const label = counts.posts[new URLSearchParams(link.search).get("post")];
+      if (label !== undefined) link.textContent = label;
+    });
   }
 
   async function runUndo(undo) {
     try {
       const data = await post(undo.url, { token: undo.token });
-      for (const [id, state] of Object.entries(data.restored)) showState(rowFor(id), state.status, state.label);
-      say(data.message, null);
+      if (lastUndo === undo) lastUndo = null;
+      for (const [id, state] of Object.entries(data.restored)) {
+        const row = rowFor(id);
+        showState(row, state.status, state.label);
+        say(row, data.message, null);
+      }
+      if (!Object.keys(data.restored).length) say(undo.row, data.message, null);
+      showCounts(data.counts);
     } catch (error) {
-      say(error.message, null);
+      say(undo.row, error.message, null, true);
     }
   }
 
-  async function act(button) {
+  async function act(button, moveOn) {
     const row = button.closest("tr");
     const buttons = row.querySelectorAll("button.desk-act");
     buttons.forEach((b) => { b.disabled = true; });
     try {
       const data = await post(button.formAction);
       showState(row, data.status, data.label);
-      say(data.message, data.undo ? { url: data.undo_url, token: data.undo } : null);
-      if (row === current) move(1);
+      const undo = data.undo ? { url: data.undo_url, token: data.undo, row: row } : null;
+      const done = say(row, data.message, undo);
+      lastUndo = undo;
+      showCounts(data.counts);
+      if (moveOn && row === current) move(1);
+      // A click disabled the button it came from: the row's Undo takes the focus.
+      if (!moveOn && undo && !document.activeElement.closest("button:not([disabled]), a")) {
+        done.querySelector("button").focus({ preventScroll: true });
+      }
     } catch (error) {
       showState(row, statusOf(row), row.querySelector("td.field-status").textContent);
-      say(error.message, null);
+      say(row, error.message, null, true);
     }
   }
 
@@ -118,7 +160,7 @@
     if (!button || !button.formAction) return;
     event.preventDefault();
     select(button.closest("tr"));
-    act(button);
+    act(button, false);
   });
 
   document.addEventListener("keydown", (event) => {
@@ -131,7 +173,7 @@
     } else if (table.querySelector('button.desk-act[data-key="' + CSS.escape(key) + '"]')) {
       if (!current) move(1);
       const button = current && current.querySelector('button.desk-act[data-key="' + CSS.escape(key) + '"]');
-      if (button && !button.disabled) act(button);
+      if (button && !button.disabled) act(button, true);
     } else if (key === "u") {
       if (lastUndo) runUndo(lastUndo);
       else {

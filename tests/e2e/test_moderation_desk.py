@@ -80,14 +80,15 @@ def test_row_buttons_act_in_place_with_javascript_and_undo_puts_it_back(
     row(page, "Ann").get_by_role("button", name="Approve").click()
 
     expect(row(page, "Ann").locator("td.field-status")).to_have_text("Approved")
-    expect(page.locator(".desk-notice")).to_contain_text("Approved the comment by Ann.")
+    expect(row(page, "Ann").locator(".desk-done")).to_contain_text("Approved the comment by Ann.")
+    expect(page.locator(".desk-notice")).to_have_text("Approved the comment by Ann.")  # read out
     assert page.evaluate("window.__samePage") is True  # no page load
     assert status_of(ann) == Comment.Status.APPROVED
 
-    page.locator(".desk-notice").get_by_role("button", name="Undo").click()
+    row(page, "Ann").get_by_role("button", name="Undo").click()
 
     expect(row(page, "Ann").locator("td.field-status")).to_have_text("Pending")
-    expect(page.locator(".desk-notice")).to_contain_text("Undone: 1 comment is back.")
+    expect(row(page, "Ann").locator(".desk-done")).to_have_text("Undone: 1 comment is back.")
     assert status_of(ann) == Comment.Status.PENDING
     assert errors == []
 
