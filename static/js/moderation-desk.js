@@ -99,6 +99,24 @@
       const label = counts.posts[new URLSearchParams(link.search).get("post")];
       if (label !== undefined) link.textContent = label;
     });
+    if (new URLSearchParams(location.search).has("_facets")) refreshFacets();
+  }
+
+  // With "Show counts" on, each filter's counts depend on the others: this page's filters,
+  // fetched again, have them right. Only their lists are swapped (the admin's script keeps
+  // each filter's open or closed state on the <details> round them).
+  async function refreshFacets() {
+    try {
+      const response = await fetch(location.href, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      const lists = fresh.querySelectorAll("#changelist-filter details > ul");
+      document.querySelectorAll("#changelist-filter details > ul").forEach((list, i) => {
+        if (lists[i]) list.replaceWith(document.importNode(lists[i], true));
+      });
+    } catch (error) {
+      // The counts shown stay as they were; the decision itself is done.
+    }
   }
 
   async function runUndo(undo) {

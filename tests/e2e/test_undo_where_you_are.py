@@ -1,9 +1,9 @@
 """The moderation desk far down a long queue, at 1280 and 390 px (issue 24, item 10): a decision's
 confirmation and its Undo in view where the moderator clicked, the decided row marked, the counts
-and the sidebar's badge following without a reload, the current row framed without lines through
-its text, the comment's page with History clear of a long title and no "Moderated by" once a
-decision is undone, "Lena K." with one full stop, a queue titled by what it lists; axe finds
-nothing on the queue or the comment's page.
+(with Show counts on, every filter's) and the sidebar's badge following without a reload, the
+current row framed without lines through its text, the comment's page with History clear of a
+long title and no "Moderated by" once a decision is undone, "Lena K." with one full stop, a queue
+titled by what it lists; axe finds nothing on the queue or the comment's page.
 
 `SCREENSHOT_DESK_SCROLLED=docs/moderation-desk-scrolled.png` also saves the queue at 1280 px
 after a decision on its 25th row.
@@ -175,6 +175,28 @@ def test_far_down_the_queue_the_decision_its_undo_and_the_counts_are_where_the_m
     expect(post_filter_link(page, short_post)).to_have_text("Magnesium (19 pending)")
     assert Comment.objects.pending().count() == 30
     assert page.evaluate("window.__samePage") is True  # no page load
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_with_show_counts_on_every_filters_counts_follow_a_decision_and_its_undo(
+    live_server, new_context, long_queue, width
+):
+    page = moderator_page(new_context, live_server, width)
+    page.goto(live_server.url + QUEUE + "&_facets=True")
+    by_status = page.locator("#changelist-filter details", has_text="By status")
+    expect(by_status).to_contain_text("Pending (30)")
+    expect(by_status).to_contain_text("Spam (0)")
+    row = page.locator("#result_list tbody tr").nth(24)
+    row.scroll_into_view_if_needed()
+
+    row.get_by_role("button", name="Spam").click()
+
+    expect(by_status).to_contain_text("Pending (29)")
+    expect(by_status).to_contain_text("Spam (1)")
+    row.get_by_role("button", name="Undo").click()
+    expect(by_status).to_contain_text("Pending (30)")
+    expect(by_status).to_contain_text("Spam (0)")
     assert page.errors == []
 
 
