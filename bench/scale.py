@@ -163,7 +163,7 @@ def time_pages(*, requests: int) -> list[dict]:
     pages_total = -(-Post.objects.published().count() // 10)
     deep = min(5000, pages_total)
     busy, huge = busy_posts()
-    last_comment_page = len(threads.comment_pages(post=huge))
+    last_comment_page = threads.public_threads(post=huge).page.paginator.num_pages
     try:
         search = reverse("blog:search") + f"?q={fake_data.RARE_WORD}"
     except NoReverseMatch:

@@ -1,4 +1,5 @@
-"""The only writer of Post.approved_comment_count and Post.pending_comment_count.
+"""The only writer of Post.approved_comment_count and Post.pending_comment_count, and of the
+posts' comment page layout (comments.layout).
 
 The counts are stored on the post so that the index and the admin need not touch the comments
 table. Whatever adds, moderates or deletes comments calls recount() for the posts it touched, as
@@ -15,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from blog import generations
 from blog.models import Post
+from comments import layout
 from comments.models import Comment
 
 
@@ -42,8 +44,9 @@ def recount(
     post_ids: Iterable[int | None], *, purge_pages: bool = True, using: str = "default"
 ) -> None:
     """Store the live counts of these posts: lock their rows, then one UPDATE computed in SQL;
-    then purge their pages, unless the caller knows no public comment changed
-    (`purge_pages=False`: a comment that was not approved and is not now).
+    then lay out their comment pages again (comments.layout, still under the lock) and purge
+    their pages, unless the caller knows no public comment changed (`purge_pages=False`: a
+    comment that was not approved and is not now).
 
     The lock comes first on purpose. Under PostgreSQL's READ COMMITTED an UPDATE counts with the
     snapshot taken when it starts, even if it then waits for another transaction's row lock; so
@@ -60,6 +63,7 @@ def recount(
         before = list(locked.values_list("pk", "slug", "approved_comment_count"))
         posts.update(**live_counts())
         if purge_pages:
+            layout.lay_out(posts)
             _purge_pages(before, using=using)
 
 

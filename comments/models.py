@@ -101,6 +101,12 @@ class Comment(models.Model):
         editable=False,
     )
     moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Kept by comments.layout: the post's comment pages, stored so a page reads only its rows.
+    starts_page = models.BooleanField(
+        db_default=False,  # added to a big table without rewriting it
+        editable=False,
+        help_text="An approved top-level comment that opens a page of its post's comments.",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -120,6 +126,12 @@ class Comment(models.Model):
             # the status beside the parent, every database prefers it, statistics or not, to
             # walking the post's comments in comment_post_status_idx.
             models.Index(fields=["parent", "status"], name="comment_replies_idx"),
+            # Where a post's comment pages start (comments.layout): a few rows a post.
+            models.Index(
+                fields=["post", "created", "id"],
+                condition=Q(starts_page=True),
+                name="comment_page_starts_idx",
+            ),
             models.Index(fields=["status", "-created", "-id"], name="comment_queue_idx"),
             # The queue filtered by one commenter's address or IP (each row links to both),
             # newest first: a page is read in order, however many comments the commenter wrote.

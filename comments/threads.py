@@ -86,44 +86,26 @@ def thread_levels(*, top_level_ids, depth: int | None = None) -> list[QuerySet]:
     return levels
 
 
-def comment_pages(*, post: Post) -> list[list[int]]:
-    """The post's comment pages, oldest first: each a list of top-level comment ids whose whole
-    threads hold at most settings.COMMENTS_PER_PAGE public comments together (a longer thread has a
-    page to itself).
-
-    One query, read from comment_post_status_idx alone: the id and parent of each approved
-    comment of the post. Counting replies is what keeps a page short when a few threads are
-    long, and a thread is never cut across pages.
-    """
-    rows = Comment.objects.approved().filter(post=post).order_by("created", "pk")
-    max_depth, per_page = settings.COMMENT_MAX_DEPTH, settings.COMMENTS_PER_PAGE
-    root_of, depth_of, sizes = {}, {}, {}
-    for pk, parent_id in rows.values_list("pk", "parent_id"):
-        if parent_id is None:
-            root_of[pk], depth_of[pk], sizes[pk] = pk, 0, 1
-        elif parent_id in root_of and depth_of[parent_id] < max_depth:
-            # Replies under a hidden comment, or nested past MAX_DEPTH, are not shown.
-            root_of[pk], depth_of[pk] = root_of[parent_id], depth_of[parent_id] + 1
-            sizes[root_of[pk]] += 1
-    pages, filled = [], per_page
-    for top_level_id, size in sizes.items():
-        if filled + size > per_page:
-            pages.append([])
-            filled = 0
-        pages[-1].append(top_level_id)
-        filled += size
-    return pages
-
-
 def public_threads(*, post: Post, page_number=None) -> PublicThreads:
     """The approved threads of one comment page, the count and the closed flag.
 
-    Two queries whatever the post's comments: the pages' layout (comment_pages), then the
-    page's threads (its top-level comments and their replies).
+    Two queries whatever the post's comments: where its comment pages start (comments.layout),
+    then the page's threads (its top-level comments, from its start to the next page's, and
+    their replies).
     """
-    page = Paginator(comment_pages(post=post), 1).get_page(page_number)
-    page_ids = page.object_list[0] if page.object_list else []
-    levels = thread_levels(top_level_ids=page_ids)
+    starts = Comment.objects.filter(post=post, starts_page=True).order_by("created", "pk")
+    starts = list(starts.values_list("created", "pk"))
+    page = Paginator(starts, 1).get_page(page_number)
+    top_level = Comment.objects.approved().filter(post=post, parent=None)
+    # The first page from the start and the last one to the end: a comment approved while the
+    # layout is out of date shows on them, never on no page.
+    if page.number > 1:
+        created, pk = starts[page.number - 1]
+        top_level = top_level.filter(created__gte=created).exclude(created=created, pk__lt=pk)
+    if page.number < len(starts):
+        created, pk = starts[page.number]
+        top_level = top_level.filter(created__lte=created).exclude(created=created, pk__gte=pk)
+    levels = thread_levels(top_level_ids=top_level.values("pk"))
     levels = [level.defer(*UNSHOWN_COLUMNS).order_by() for level in levels]
     # Sorted here: asked to sort, SQLite reads each level in created order from
     # comment_queue_idx, walking every approved comment.

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from blog.models import Post
 from blog.rendering import reading_time_minutes, render_markdown, summarise
-from comments import counts
+from comments import counts, layout
 from comments.models import Comment
 from comments.rendering import render_comment
 
@@ -74,13 +74,16 @@ def bulk_insert(model: type[models.Model], columns: list[str], rows, *, total: i
     """Insert tuples of `columns` values (ids included) into the model's table, in batches, with
     a progress bar of `total` rows on `stream`.
 
-    Fields not named take their default. Datetimes must be aware; they are adapted here.
+    Fields not named take their default (the database's own, if it has one). Datetimes must be
+    aware; they are adapted here.
     """
     fields = {f.attname: f for f in model._meta.concrete_fields}
     defaults = {
         name: field.get_db_prep_save(field.get_default(), connection)
         for name, field in fields.items()
-        if name not in columns and not isinstance(field, models.AutoField)
+        if name not in columns
+        and not isinstance(field, models.AutoField)
+        and not field.has_db_default()
     }
     names = [*columns, *defaults]
     constant = tuple(defaults.values())
@@ -253,6 +256,9 @@ def _created(now: datetime, n: int, count: int) -> datetime:
 
 
 def recount(post_ids: list[int]) -> None:
-    """Store these posts' comment counts in one UPDATE over their id range (comments.counts
-    computes them; its recount() would list 100,000 ids in an IN clause)."""
-    Post.objects.filter(pk__range=(min(post_ids), max(post_ids))).update(**counts.live_counts())
+    """Store these posts' comment counts in one UPDATE over their id range, and lay out their
+    comment pages (comments.counts and comments.layout compute them; counts.recount() would
+    list 100,000 ids in an IN clause)."""
+    posts = Post.objects.filter(pk__range=(min(post_ids), max(post_ids)))
+    posts.update(**counts.live_counts())
+    layout.lay_out(posts)

@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand
 
-from comments import counts
+from blog.models import Post
+from comments import counts, layout
 
 
 class Command(BaseCommand):
     help = (
         "Recount every post's stored approved and pending comment counts from the comments "
-        "table, and print each one that was wrong."
+        "table, and print each one that was wrong; then lay out every post's comment pages "
+        "again (needed after COMMENTS_PER_PAGE or COMMENT_MAX_DEPTH changes)."
     )
 
     def handle(self, *args, **options):
@@ -22,3 +24,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Recounted {len(drifted)} post(s); the others were right.")
         else:
             self.stdout.write("All comment counts were right; nothing changed.")
+        laid_out = layout.lay_out(Post.objects.all())
+        if laid_out:
+            self.stdout.write(f"Laid out the comment pages of {len(laid_out)} post(s) again.")
+        else:
+            self.stdout.write("Every post's comment pages were laid out right.")
