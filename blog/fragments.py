@@ -52,13 +52,19 @@ def key(name: str, identity, scopes: list[str]) -> str:
     return f"fragment:{name}:{rendering_version()}:{identity}:{stamp}"
 
 
-def cached(fragment_key: str, build: Callable[[], tuple[object, datetime | None]]):
+def cached(
+    fragment_key: str,
+    build: Callable[[], tuple[object, datetime | None]],
+    *,
+    seconds: int | None = None,
+):
     """The value kept under `fragment_key`, or `build()`'s, kept for next time.
 
     `build` returns the value and when it stops being true by itself (or None): it is never
-    served after that moment, and not kept at all if that moment has passed.
+    served after that moment, and not kept at all if that moment has passed. Kept at most
+    `seconds` (default FRAGMENT_CACHE_SECONDS; 0: not kept).
     """
-    seconds = settings.FRAGMENT_CACHE_SECONDS
+    seconds = settings.FRAGMENT_CACHE_SECONDS if seconds is None else seconds
     if seconds > 0:
         entry = cache.get(fragment_key)
         if entry is not None and (entry[1] is None or time.time() < entry[1]):

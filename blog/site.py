@@ -12,6 +12,9 @@ from blog import fragments, generations
 from blog.rendering import render_markdown, sanitise_rendered_body
 
 FOOTER_TAGS = 20  # the most used tags named in every page's footer
+# The longest the site's settings and shared parts are kept; changes make them unreachable at
+# once anyway (blog.generations).
+SITE_PARTS_SECONDS = 24 * 60 * 60
 
 
 def default_site_name() -> str:
@@ -124,10 +127,26 @@ class Page(models.Model):
             )
 
 
+def site_settings() -> SiteSettings:
+    """The owner's settings row, kept like shared_parts() (its own entry: the site's name in a
+    mail, a feed or the admin's header needs none of the lists)."""
+
+    def build():
+        return SiteSettings.load(), None
+
+    key = fragments.key("site-settings", "", [generations.POSTS])
+    return fragments.cached(key, build, seconds=SITE_PARTS_SECONDS)
+
+
 def shared_parts() -> dict:
     """What every public page shows of the site: its settings, the pages in its navigation, the
-    months with posts and the most used tags. The same for every reader, so kept as a fragment
-    under POSTS (a post, page or setting saved bumps it); no query on a warm cache."""
+    months with posts and the most used tags. The same for every reader, so kept under POSTS
+    (a post, page or setting saved bumps it), until the next scheduled post goes live; no query
+    on a warm cache.
+
+    Kept even with the fragments off (FRAGMENT_CACHE_SECONDS=0): the months and the tag counts
+    read every published post, a large part of a page's time on a big site.
+    """
     from blog.models import Post
 
     def build():
@@ -138,7 +157,7 @@ def shared_parts() -> dict:
             .order_by("-uses", "name")[:FOOTER_TAGS]
         )
         parts = {
-            "settings": SiteSettings.load(),
+            "settings": site_settings(),
             "navigation": [(p.title, p.get_absolute_url()) for p in Page.objects.in_navigation()],
             "months": [m.date() for m in public.datetimes("publish_at", "month", order="DESC")],
             "tags": sorted(((tag.name, tag.slug) for tag in tags), key=lambda t: t[0].lower()),
@@ -146,14 +165,15 @@ def shared_parts() -> dict:
         [posts_generation] = generations.current([generations.POSTS])
         return parts, generations.next_publication(posts_generation)
 
-    return fragments.cached(fragments.key("site", "", [generations.POSTS]), build)
+    key = fragments.key("site", "", [generations.POSTS])
+    return fragments.cached(key, build, seconds=SITE_PARTS_SECONDS)
 
 
 def site_name() -> str:
     """The site's name as its owner set it."""
-    return shared_parts()["settings"].site_name
+    return site_settings().site_name
 
 
 def comments_open_by_default() -> bool:
     """A new post's comments_enabled, as the owner set it."""
-    return shared_parts()["settings"].comments_open_by_default
+    return site_settings().comments_open_by_default

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from blog.site import shared_parts
+from blog.site import shared_parts, site_name
 
 
 def site(request):
@@ -11,7 +11,7 @@ def site(request):
     database may be down) reads nothing."""
     parts = SimpleLazyObject(shared_parts)
     return {
-        "SITE_NAME": SimpleLazyObject(lambda: parts["settings"].site_name),
+        "SITE_NAME": SimpleLazyObject(site_name),
         "SITE_URL": settings.SITE_URL.rstrip("/"),
         "site": parts,
     }

@@ -177,3 +177,29 @@ def test_post_page_query_count_is_the_same_with_1_and_3_own_pending_replies(clie
     send_reply(tops[2])
     client.get(post.get_absolute_url())
     assert count_queries(client, post.get_absolute_url()) == with_one
+
+
+@pytest.mark.parametrize("comment_page", ["", "?cpage=11"])
+def test_post_page_query_count_is_the_same_with_one_and_eleven_comment_pages(
+    client, settings, comment_page
+):
+    settings.COMMENTS_PER_PAGE = 4
+    settings.FRAGMENT_CACHE_SECONDS = settings.PAGE_CACHE_SECONDS = 0  # every request builds all
+    post = PostFactory(tags=["one"])
+    url = post.get_absolute_url() + comment_page
+    CommentFactory(approved=True, parent=CommentFactory(approved=True, post=post))
+    with_one = count_queries(client, url)
+    for _ in range(20):
+        CommentFactory(approved=True, parent=CommentFactory(approved=True, post=post))
+    assert count_queries(client, url) == with_one
+
+
+def test_post_page_with_the_fragments_and_the_page_cache_off_takes_eight_queries(client, settings):
+    settings.FRAGMENT_CACHE_SECONDS = settings.PAGE_CACHE_SECONDS = 0
+    post = PostFactory(tags=["one"])
+    for _ in range(3):
+        CommentFactory(approved=True, parent=CommentFactory(approved=True, post=post))
+    # The post and its author, its tags, previous and next posts, related posts, where its
+    # comment pages start, the page's threads, the moderation rules. The site's settings and
+    # shared parts are kept even with the fragments off (test_site_footer).
+    assert count_queries(client, post.get_absolute_url()) == 8

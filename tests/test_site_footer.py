@@ -59,3 +59,24 @@ def test_a_new_post_shows_in_the_footer_at_once(client):
     Client().get("/")
     PostFactory(tags=["onions"])
     assert 'href="/blog/tag/onions/"' in footer(client.get("/").content.decode())
+
+
+def test_the_footer_is_kept_with_the_fragments_off_and_a_new_post_still_shows_at_once(
+    client, settings, django_assert_num_queries
+):
+    # Its months and tag counts read every published post: on a big site, most of a page's time.
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    PostFactory(tags=["kale"])
+    site.shared_parts()
+    with django_assert_num_queries(0):
+        site.shared_parts()
+    PostFactory(tags=["onions"])
+    assert 'href="/blog/tag/onions/"' in footer(client.get("/").content.decode())
+
+
+def test_the_sites_name_alone_reads_the_settings_only(django_assert_num_queries):
+    PostFactory(tags=["kale"])
+    with django_assert_num_queries(1):
+        assert site.site_name()
+    with django_assert_num_queries(0):
+        site.site_name()
