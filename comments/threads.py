@@ -105,6 +105,8 @@ def public_threads(*, post: Post, page_number=None) -> PublicThreads:
     if page.number < len(starts):
         created, pk = starts[page.number]
         top_level = top_level.filter(created__lte=created).exclude(created=created, pk__gte=pk)
+    # At most a page of threads, each one comment at least: what the query planners expect too.
+    top_level = top_level.order_by("created", "pk")[: settings.COMMENTS_PER_PAGE]
     levels = thread_levels(top_level_ids=top_level.values("pk"))
     levels = [level.defer(*UNSHOWN_COLUMNS).order_by() for level in levels]
     # Sorted here: asked to sort, SQLite reads each level in created order from

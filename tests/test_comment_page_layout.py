@@ -72,17 +72,19 @@ def test_deleting_a_thread_in_the_admin_brings_the_next_ones_forward(two_per_pag
     assert pages(post) == [[b, c]]
 
 
-def test_a_page_is_read_from_the_stored_layout_until_recount_comments_lays_it_out_again(settings):
+def test_a_page_is_read_from_the_stored_layout_until_recount_comments_lays_it_out_again(
+    two_per_page, settings
+):
     post = PostFactory()
     a, b, c = CommentFactory.create_batch(3, post=post, approved=True)
-    settings.COMMENTS_PER_PAGE = 2
-    assert pages(post) == [[a, b, c]]  # laid out 50 to a page
+    settings.COMMENTS_PER_PAGE = 3
+    assert pages(post) == [[a, b], [c]]  # laid out 2 to a page
 
     out = StringIO()
     call_command("recount_comments", stdout=out)
 
     assert "Laid out the comment pages of 1 post(s) again." in out.getvalue()
-    assert pages(post) == [[a, b], [c]]
+    assert pages(post) == [[a, b, c]]
     call_command("recount_comments", stdout=out)
     assert "Every post's comment pages were laid out right." in out.getvalue()
 
