@@ -5,7 +5,7 @@ Run from the project root:
     .venv/bin/python bench/renditions.py [IMAGE ...]
 
 Each image (default: docs/post-page.png, the README's screenshot) goes through
-blog.renditions.make_renditions into an in-memory storage, as an upload would; the table shows
+images.renditions.make_renditions into an in-memory storage, as an upload would; the table shows
 each rendition's size and the CPU time (time.process_time) that making them all took.
 """
 
@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     from django.core.files.base import ContentFile
     from django.core.files.storage import InMemoryStorage
 
-    from blog.renditions import make_renditions
+    from images.renditions import make_renditions
 
     for path in [Path(arg) for arg in argv] or DEFAULT_IMAGES:
         storage = InMemoryStorage()

@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 
 from blog import revisions, workflow
 from blog.admin_lists import QuickRowsMixin
-from blog.forms import ImageAdminForm, PostAdminForm, PreviewLinkForm
-from blog.images import ImageUploadField
-from blog.models import Image, Post, PostRevision, PreviewLink, render_body
+from blog.forms import PostAdminForm, PreviewLinkForm
+from blog.models import Post, PostRevision, PreviewLink, render_body
 from blog.pagination import EstimatedCountPaginator
 from blog.rendering import MAX_BODY_LENGTH
 from blog.seo import absolute_url
+from images.admin import LIBRARY_IMAGES_ON_FORM
+from images.models import Image
+from images.uploads import ImageUploadField
 
 
 class PreviewLinkInline(admin.StackedInline):
@@ -49,67 +51,6 @@ class PreviewLinkInline(admin.StackedInline):
         if link.revoked_at is not None:
             return "Revoked"
         return "Active" if link.is_active else "Expired"
-
-
-LIBRARY_IMAGES_ON_FORM = 12
-
-
-@admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
-    """The image library: upload once (checked by blog.images), insert into bodies as Markdown."""
-
-    form = ImageAdminForm
-    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
-    list_display = ["alt", "markdown_code", "uploaded_by", "created"]
-    search_fields = ["alt"]
-    readonly_fields = ["markdown_code"]
-
-    @admin.display(description="Markdown for a post body")
-    def markdown_code(self, image):
-        if not image.pk:
-            return "Appears once you save."
-        return format_html("<code>{}</code>", image.markdown)
-
-    def _uploaded_it(self, request, image):
-        """Whoever may upload may relabel or remove their own uploads (as in WordPress): a post
-        holds a copy of the Markdown, and removing the entry leaves the file, so no live page
-        changes. Others' uploads are the editors' (blog.change_image, blog.delete_image)."""
-        return (
-            image is not None
-            and image.uploaded_by_id == request.user.pk
-            and self.has_add_permission(request)
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) or self._uploaded_it(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) or self._uploaded_it(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def get_urls(self):
-        upload = self.admin_site.admin_view(require_POST(self.upload_from_post_form_view))
-        return [path("upload/", upload, name="blog_image_upload"), *super().get_urls()]
-
-    def upload_from_post_form_view(self, request):
-        """An upload from the post form's image library (static/js/image-library.js), without
-        leaving the post: answers with the library's refreshed list, or the form's errors (400)."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = ImageAdminForm(request.POST, request.FILES)
-        if not form.is_valid():
-            context = {"errors": form.errors}
-            return TemplateResponse(
-                request, "admin/blog/image/_upload_errors.html", context, status=400
-            )
-        form.instance.uploaded_by = request.user
-        form.save()
-        context = {"library_images": Image.objects.all()[:LIBRARY_IMAGES_ON_FORM]}
-        return TemplateResponse(request, "admin/blog/image/_library_items.html", context)
 
 
 class UsedByVisiblePostsFilter(admin.RelatedOnlyFieldListFilter):
@@ -170,7 +111,7 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
     """
 
     form = PostAdminForm
-    # Covers are checked once, by blog.images.validate_image (the model field's validator).
+    # Covers are checked once, by images.uploads.validate_image (the model field's validator).
     formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     list_display = [
         "title",
@@ -283,9 +224,9 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
         if form.preview_html and list(form.errors) == [NON_FIELD_ERRORS]:
             # The preview's own "error" only stops the save: nothing for the writer to correct.
             context["errors"] = []
-        if request.user.has_perm("blog.view_image"):
+        if request.user.has_perm("images.view_image"):
             context["library_images"] = Image.objects.all()[:LIBRARY_IMAGES_ON_FORM]
-            context["may_upload_images"] = request.user.has_perm("blog.add_image")
+            context["may_upload_images"] = request.user.has_perm("images.add_image")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):

@@ -12,13 +12,14 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
-from blog import body_images, images, renditions
 from blog.rendering import (
     reading_time_minutes,
     render_markdown,
     sanitise_rendered_body,
     summarise,
 )
+from images import body_images, renditions, uploads
+from images.models import MediaRenditions
 
 # Related posts are ranked among this many of the newest posts of each of the post's tags.
 RELATED_CANDIDATES = 100
@@ -202,7 +203,7 @@ class Post(models.Model):
     cover_image = models.ImageField(
         upload_to="covers/%Y/%m/",
         blank=True,
-        validators=[images.validate_image],
+        validators=[uploads.validate_image],
         help_text="Optional. JPEG, PNG, GIF or WebP.",
     )
     cover_image_alt = models.CharField(
@@ -211,7 +212,7 @@ class Post(models.Model):
         blank=True,
         help_text="Describe the image for readers who cannot see it. Required with a cover image.",
     )
-    # What blog.renditions made of the cover (sizes and stored names); see that module.
+    # What images.renditions made of the cover (sizes and stored names); see that module.
     cover_renditions = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -345,7 +346,7 @@ class Post(models.Model):
         if self.cover_image:
             if not getattr(self.cover_image, "_committed", True):
                 upload = self.cover_image.file
-                cleaned = images.strip_location_and_orientation(upload)
+                cleaned = uploads.strip_location_and_orientation(upload)
                 self.cover_image.save(self.cover_image.name, cleaned or upload, save=False)
             elif self.cover_renditions:
                 return
@@ -368,7 +369,7 @@ def render_body(body: str) -> str:
     """A post body's HTML as its public page shows it: sanitised Markdown, responsive images.
 
     The post's save and the admin's preview both call this, so the preview is what readers get.
-    Media images' renditions are read here (one query), never made: see blog.body_images.
+    Media images' renditions are read here (one query), never made: see images.body_images.
     """
     storage = Post._meta.get_field("cover_image").storage
     html = render_markdown(body)
@@ -481,92 +482,6 @@ class PostRevision(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:blog_post_revisions", args=[self.post_id])
-
-
-class Image(models.Model):
-    """A picture in the image library, for post bodies: uploaded once, inserted as Markdown."""
-
-    file = models.ImageField(
-        upload_to="library/%Y/%m/",
-        validators=[images.validate_image],
-        help_text="JPEG, PNG, GIF or WebP. Stored upright and without location data.",
-    )
-    alt = models.CharField(
-        "alt text",
-        max_length=250,
-        help_text="Describe the image for readers who cannot see it. Required.",
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created", "-pk"]
-
-    def __str__(self):
-        return self.alt
-
-    def save(self, *args, **kwargs):
-        new_file = self.file and not getattr(self.file, "_committed", True)
-        if new_file:
-            upload = self.file.file
-            cleaned = images.strip_location_and_orientation(upload)
-            self.file.save(self.file.name, cleaned or upload, save=False)
-        super().save(*args, **kwargs)
-        if new_file:
-            # Made on upload, so that a post using the image is served it as <picture> at once.
-            MediaRenditions.objects.make(self.file.storage, self.file.name)
-
-    def get_absolute_url(self):
-        return reverse("admin:blog_image_change", args=[self.pk])
-
-    @property
-    def markdown(self) -> str:
-        """The Markdown that shows this image in a post body."""
-        alt = self.alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-        return f"![{alt}]({self.file.url})"
-
-
-class MediaRenditionsQuerySet(models.QuerySet):
-    def records(self, names) -> dict[str, dict]:
-        """{stored name: renditions record} for those of `names` that have renditions."""
-        if not names:
-            return {}
-        return dict(self.filter(name__in=names).values_list("name", "record"))
-
-    def make(self, storage, name: str) -> "MediaRenditions | None":
-        """Make (or remake) the renditions of a media image and record them.
-
-        None when the file is no image we accept: missing, another format, too many pixels.
-        """
-        record = renditions.make_stored_renditions(storage, name)
-        if record is None:
-            return None
-        made, _ = self.update_or_create(name=name, defaults={"record": record})
-        return made
-
-
-class MediaRenditions(models.Model):
-    """What blog.renditions made of one image in the media storage, found by its stored name.
-
-    Library images get theirs on upload, other media images in post bodies from `manage.py
-    make_renditions`; a post's save reads them to serve its body images as <picture>. Kept
-    when the image is deleted: posts saved with it still link them.
-    """
-
-    name = models.CharField(max_length=255, unique=True)
-    record = models.JSONField(help_text="The renditions' sizes and stored names.")
-    created = models.DateTimeField(auto_now_add=True)
-
-    objects = MediaRenditionsQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "media renditions"
-
-    def __str__(self):
-        return self.name
 
 
 from blog.site import Page, SiteSettings  # noqa: E402, F401  (models of this app, in their own module)

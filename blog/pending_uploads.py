@@ -1,8 +1,8 @@
-"""Cleaning up the files kept for a failed form (blog.forms.KeepsUploadMixin).
+"""Cleaning up the files kept for a failed form (images.forms.KeepsUploadMixin).
 
-Such a file waits under PENDING_COVER_DIR for the next submit; a successful save stores a copy
+Such a file waits under PENDING_UPLOAD_DIR for the next submit; a successful save stores a copy
 under the field's own folder, so the waiting one is left behind, and an abandoned form leaves
-its file too. After PENDING_COVER_MAX_AGE the signed name that points to it no longer works,
+its file too. After PENDING_UPLOAD_MAX_AGE the signed name that points to it no longer works,
 so older files can go. Only through the storage API (media may be on S3), and never a file
 that a post, a revision, a library image or a renditions record names, or a post body links.
 """
@@ -16,9 +16,10 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from blog.forms import PENDING_COVER_DIR
-from blog.models import Image, MediaRenditions, Post, PostRevision
-from blog.renditions import rendition_names
+from blog.models import Post, PostRevision
+from images.forms import PENDING_UPLOAD_DIR
+from images.models import Image, MediaRenditions
+from images.renditions import rendition_names
 
 
 @dataclass
@@ -38,7 +39,7 @@ def storages() -> list:
     return found
 
 
-def walk(storage, folder: str = PENDING_COVER_DIR) -> Iterator[str]:
+def walk(storage, folder: str = PENDING_UPLOAD_DIR) -> Iterator[str]:
     """Every stored name under `folder`, at any depth (a missing folder holds none)."""
     try:
         folders, files = storage.listdir(folder)
@@ -51,11 +52,11 @@ def walk(storage, folder: str = PENDING_COVER_DIR) -> Iterator[str]:
 
 
 def names_in_use() -> set[str]:
-    """The names under PENDING_COVER_DIR that something in the database refers to.
+    """The names under PENDING_UPLOAD_DIR that something in the database refers to.
 
     None should (a save copies the file out), but a file something names must outlive this.
     """
-    prefix = PENDING_COVER_DIR + "/"
+    prefix = PENDING_UPLOAD_DIR + "/"
     used = set(Image.objects.filter(file__startswith=prefix).values_list("file", flat=True))
     used |= set(
         PostRevision.objects.filter(cover_image__startswith=prefix).values_list(
@@ -75,7 +76,7 @@ def names_in_use() -> set[str]:
 
 def linked_from_bodies(names: list[str]) -> set[str]:
     """Those of `names` a post's body links (one query; normally no post matches at all)."""
-    mentions = Q(body__contains=PENDING_COVER_DIR) | Q(body_html__contains=PENDING_COVER_DIR)
+    mentions = Q(body__contains=PENDING_UPLOAD_DIR) | Q(body_html__contains=PENDING_UPLOAD_DIR)
     bodies = list(Post.objects.filter(mentions).values_list("body", "body_html"))
     return {name for name in names if any(name in body or name in html for body, html in bodies)}
 
@@ -106,7 +107,7 @@ def clean(*, older_than: datetime, dry_run: bool = False) -> Cleanup:
     return result
 
 
-def remove_empty_folders(storage, folder: str = PENDING_COVER_DIR) -> None:
+def remove_empty_folders(storage, folder: str = PENDING_UPLOAD_DIR) -> None:
     """Remove the emptied per-upload folders of a local storage; S3 has no folders to remove."""
     try:
         root = storage.path(folder)

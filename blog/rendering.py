@@ -40,7 +40,7 @@ ALLOWED_ATTRIBUTES = {
     "span": {"class"},
     "div": {"class"},
 }
-# What blog.body_images adds to the sanitised body: <picture> with its <source>s, and the img's
+# What images.body_images adds to the sanitised body: <picture> with its <source>s, and the img's
 # srcset, sizes and decoding. Allowed only in the final pass over our own output: an author's
 # <picture>, <source> or srcset never gets there (the first pass, with ALLOWED_*, drops them).
 RENDERED_TAGS = ALLOWED_TAGS | {"picture", "source"}

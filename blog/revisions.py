@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import capfirst
 
-from blog import renditions
 from blog.models import Post, PostRevision
+from images import renditions
 
 # The fields a revision keeps, in the order the diff shows them.
 FIELDS = ["title", "summary", "body", "tags", "cover_image", "cover_image_alt", "status"]

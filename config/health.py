@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from blog.media_check import storage_accepts_files
+from images.media_check import storage_accepts_files
 
 HEALTH_KEY = "healthz"
 

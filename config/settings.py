@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "taggit",
+    "images",  # uploads, renditions and the image library; knows nothing of the apps below
     "blog",
     "comments",
     "core",  # the site level: may use both apps above

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
-from django.views.generic import TemplateView
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView, TemplateView
 
 from blog import sitemaps
 from blog import urls as blog_urls
@@ -43,6 +43,11 @@ urlpatterns = [
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
         admin.site.admin_view(view_on_site, cacheable=False),
+    ),
+    # The image library's admin pages moved with its models to the images app: old bookmarks.
+    re_path(
+        r"^admin/blog/image/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/images/image/%(rest)s", permanent=True, query_string=True),
     ),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),

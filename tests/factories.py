@@ -4,9 +4,10 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from blog.models import Image, Page, Post
+from blog.models import Page, Post
 from comments import counts
 from comments.models import Comment
+from images.models import Image
 
 USER_PASSWORD = "correct horse battery staple"  # every UserFactory user's
 

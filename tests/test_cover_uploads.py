@@ -249,7 +249,7 @@ def test_a_cover_upload_to_an_unwritable_media_folder_is_a_form_error_keeping_th
 def test_a_library_upload_to_an_unwritable_media_folder_is_a_form_error(
     as_editor, unwritable_media
 ):
-    from blog.models import Image as LibraryImage
+    from images.models import Image as LibraryImage
     from tests.test_image_library import IMAGE_ADD_URL
     from tests.test_image_library import upload as library_file
 

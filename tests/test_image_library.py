@@ -8,14 +8,14 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from blog.models import Image
+from images.models import Image
 from tests.factories import PostFactory
 from tests.test_cover_uploads import image_bytes
 from tests.test_roles_admin import ADD_URL, change_url
 
 pytestmark = pytest.mark.django_db
 
-IMAGE_ADD_URL = reverse("admin:blog_image_add")
+IMAGE_ADD_URL = reverse("admin:images_image_add")
 
 
 def upload(name="tomatoes.png", data=None):
@@ -79,9 +79,9 @@ def test_inserted_markdown_renders_the_image_in_the_body(author):
 def test_authors_cannot_change_or_delete_library_images_editors_can(client, author, editor):
     image = Image.objects.create(file=upload(), alt="Tomatoes")
     client.force_login(author)
-    edit = reverse("admin:blog_image_change", args=[image.pk])
+    edit = reverse("admin:images_image_change", args=[image.pk])
     assert client.post(edit, {"alt": "Changed"}).status_code == 403
-    delete = reverse("admin:blog_image_delete", args=[image.pk])
+    delete = reverse("admin:images_image_delete", args=[image.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     client.force_login(editor)
     assert client.post(delete, {"post": "yes"}).status_code == 302
@@ -91,16 +91,16 @@ def test_uploader_relabels_and_removes_their_own_image_and_the_file_stays_for_po
     client.force_login(author)
     client.post(IMAGE_ADD_URL, {"file": upload(), "alt": "Tomatos"})
     image = Image.objects.get()
-    edit = reverse("admin:blog_image_change", args=[image.pk])
+    edit = reverse("admin:images_image_change", args=[image.pk])
     assert client.post(edit, {"alt": "Tomatoes"}).status_code == 302
     assert Image.objects.get().alt == "Tomatoes"
-    delete = reverse("admin:blog_image_delete", args=[image.pk])
+    delete = reverse("admin:images_image_delete", args=[image.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not Image.objects.exists()
     assert default_storage.exists(image.file.name)  # a post that inserted it still shows it
 
 
-UPLOAD_FROM_POST_FORM_URL = reverse("admin:blog_image_upload")
+UPLOAD_FROM_POST_FORM_URL = reverse("admin:images_image_upload")
 
 
 def test_upload_from_the_post_form_answers_with_the_refreshed_list(client, author):
@@ -124,3 +124,11 @@ def test_upload_from_the_post_form_needs_the_right_to_upload(client, moderator):
     assert response.status_code == 403
     assert client.get(UPLOAD_FROM_POST_FORM_URL).status_code == 405
     assert not Image.objects.exists()
+
+
+def test_an_old_address_of_the_library_leads_to_its_page_in_the_images_app(client, author):
+    image = Image.objects.create(file=upload(), alt="Tomatoes")
+    client.force_login(author)
+    response = client.get(f"/admin/blog/image/{image.pk}/change/?_popup=1", follow=True)
+    assert response.redirect_chain == [(f"/admin/images/image/{image.pk}/change/?_popup=1", 301)]
+    assert response.status_code == 200

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image as PillowImage
 
-from blog.models import MediaRenditions, Post, render_body
+from blog.models import Post, render_body
+from images.models import MediaRenditions
 from tests.factories import ImageFactory, PostFactory
 from tests.test_responsive_images import Pictures, body_images, image_file, widths
 

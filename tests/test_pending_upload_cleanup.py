@@ -12,7 +12,8 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from blog.models import Image, MediaRenditions, Post, PostRevision
+from blog.models import Post, PostRevision
+from images.models import Image, MediaRenditions
 from tests.factories import ImageFactory, PostFactory
 from tests.test_cover_uploads import image_bytes
 from tests.test_image_library import IMAGE_ADD_URL, upload

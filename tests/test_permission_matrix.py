@@ -24,11 +24,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog import workflow
-from blog.models import Image, Post, PostRevision, PreviewLink
+from blog.models import Post, PostRevision, PreviewLink
 from comments import moderation, personal_data, queue, subscriptions
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import make_link_token
 from comments.services import email_verification_token
+from images.models import Image
 from tests.conftest import clear_cache
 from tests.factories import (
     CommentFactory,
@@ -431,11 +432,11 @@ IMAGE_OWNERSHIP = [
     ("someone else's upload", others_image, PUBLISHERS),
 ]
 IMAGE_ROWS = [
-    Row("image library list (to choose from)", admin_url("blog_image_changelist"), POSTS),
-    Row("image upload form", admin_url("blog_image_add"), POSTS),
+    Row("image library list (to choose from)", admin_url("images_image_changelist"), POSTS),
+    Row("image upload form", admin_url("images_image_add"), POSTS),
     Row(
         "image upload",
-        admin_url("blog_image_add"),
+        admin_url("images_image_add"),
         POSTS,
         method="post",
         data=lambda w: {"file": png("new.png"), "alt": "Matrix upload"},
@@ -444,7 +445,7 @@ IMAGE_ROWS = [
     ),
     # Others' uploads stay readable to Authors: the page shows them read-only.
     *(
-        Row(f"image page, {whose}", admin_url("blog_image_change", pk_of(getter)), POSTS)
+        Row(f"image page, {whose}", admin_url("images_image_change", pk_of(getter)), POSTS)
         for whose, getter, _ in IMAGE_OWNERSHIP
     ),
     *(
@@ -453,7 +454,7 @@ IMAGE_ROWS = [
         for row in (
             Row(
                 f"image relabel, {whose}",
-                admin_url("blog_image_change", pk_of(getter)),
+                admin_url("images_image_change", pk_of(getter)),
                 writers,
                 method="post",
                 data=lambda w: {"alt": "Relabelled"},
@@ -462,7 +463,7 @@ IMAGE_ROWS = [
             ),
             Row(
                 f"image delete, {whose}",
-                admin_url("blog_image_delete", pk_of(getter)),
+                admin_url("images_image_delete", pk_of(getter)),
                 writers,
                 method="post",
                 data=lambda w: {"post": "yes"},

@@ -12,8 +12,9 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from PIL import Image
 
-from blog.models import MediaRenditions, Post
-from blog.renditions import rendition_names
+from blog.models import Post
+from images.models import MediaRenditions
+from images.renditions import rendition_names
 from tests.wordpress_exports import attachment, item, write_export
 
 pytestmark = pytest.mark.django_db

@@ -26,11 +26,11 @@ from django.utils.text import slugify
 from blog import revisions
 from blog.models import Page, Post, unique_slug
 from blog.rendering import MAX_BODY_LENGTH
-from blog.renditions import rendition_names
 from comments import counts
 from comments.models import Comment
 from comments.rendering import render_comment
 from core import planner_statistics
+from images.renditions import rendition_names
 from wordpress_import import wxr
 from wordpress_import.content import PostContent, comment_text
 from wordpress_import.media import MediaCopier, same_upload, upload_path

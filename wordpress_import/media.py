@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from blog.images import MAX_BYTES, strip_location_and_orientation, validate_image
-from blog.models import MediaRenditions
-from blog.renditions import rendition_names
+from images.models import MediaRenditions
+from images.renditions import rendition_names
+from images.uploads import MAX_BYTES, strip_location_and_orientation, validate_image
 from wordpress_import.summary import Summary
 
 UPLOADS = "/wp-content/uploads/"
@@ -139,7 +139,7 @@ class MediaCopier:
 
 
 def download(url: str) -> bytes:
-    """The file at an http(s) `url`: at most blog.images.MAX_BYTES, within DOWNLOAD_SECONDS in
+    """The file at an http(s) `url`: at most images.uploads.MAX_BYTES, within DOWNLOAD_SECONDS in
     all. Raises DownloadFailed."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise DownloadFailed("not an http or https address")

@@ -10,7 +10,7 @@ from django.db import migrations
 
 def render_bodies(apps, schema_editor):
     # The renderer of today, on purpose: the migration exists to store its output.
-    from blog import body_images
+    from images import body_images
     from blog.models import Post as CurrentPost
     from blog.rendering import (
         reading_time_minutes,

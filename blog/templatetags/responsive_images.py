@@ -2,7 +2,7 @@
 
 from django import template
 
-from blog import renditions
+from images import renditions
 
 register = template.Library()
 

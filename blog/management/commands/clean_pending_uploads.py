@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from blog import pending_uploads
-from blog.forms import PENDING_COVER_MAX_AGE
+from images.forms import PENDING_UPLOAD_MAX_AGE
 
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--older-than",
-            default=f"{PENDING_COVER_MAX_AGE // 3600}h",
+            default=f"{PENDING_UPLOAD_MAX_AGE // 3600}h",
             help=(
                 "Age, like 24h, 90m or 7d (default: 24h, when the form's link to the file "
                 "expires; a younger file may still be waiting for an editor's next submit)."

@@ -3,8 +3,9 @@ other media images in post bodies; then re-render the bodies that can now serve 
 
 from django.core.management.base import BaseCommand
 
-from blog import body_images, renditions
-from blog.models import Image, MediaRenditions, Post, render_body
+from blog.models import Post, render_body
+from images import body_images, renditions
+from images.models import Image, MediaRenditions
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ import secrets
 
 from django.core.files.base import ContentFile
 
-logger = logging.getLogger("blog.media")
+logger = logging.getLogger("images.media")
 
 UNWRITABLE_MESSAGE = (
     "The file could not be stored: the site's media storage is not accepting files, so nothing "

@@ -1,15 +1,15 @@
 """Responsive renditions of covers and body images: several widths, WebP and the original format.
 
 Made once, when a cover is saved or a library image uploaded, through the storage API only (no
-filesystem paths), so they work the same on local disk and on S3. What was made is recorded (on
-the post for a cover, in blog.models.MediaRenditions for a body image) as a small dict:
+filesystem paths), so they work the same on local disk and on S3. What was made is recorded (by
+the model holding a cover, in images.models.MediaRenditions for a body image) as a small dict:
 
     {"width": 1600, "height": 900,
      "sources": {"image/webp": [[320, "covers/renditions/…-320w.webp"], …],
                  "image/jpeg": [[320, "covers/renditions/…-320w.jpg"], …]}}
 
-Templates read a cover's through `blog.templatetags.responsive_images`; body images' are
-written into the post's stored HTML by `blog.body_images`. No page touches the storage.
+Templates read a cover's through a template tag of the app holding it; body images' are written
+into the stored HTML by `images.body_images`. No page touches the storage.
 """
 
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.core.files.base import ContentFile
 from PIL import Image, UnidentifiedImageError
 
-from blog.images import MAX_PIXELS, open_image
+from images.uploads import MAX_PIXELS, open_image
 
 WIDTHS = (320, 640, 960, 1280, 1920)
 # A still GIF's renditions are PNG: GIF's 256 colours make poor scaled copies.

@@ -1,7 +1,7 @@
 """A post body's images as readers get them: <picture> with renditions, sizes, lazy loading.
 
 Run when a post is saved (and by the admin's preview) on HTML that nh3 has already sanitised.
-An image in the media storage whose renditions are recorded (blog.models.MediaRenditions: a
+An image in the media storage whose renditions are recorded (images.models.MediaRenditions: a
 library image gets them on upload, others from `manage.py make_renditions`) becomes a <picture>
 with WebP and original-format srcsets; one without renditions keeps its <img>, with the width
 and height read from the file's header; an image from elsewhere keeps its <img> as written.
@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from django.utils.html import escape
 
-from blog import renditions
+from images import renditions
 
 IMG_TAG = re.compile(r"<img\b[^>]*>")
 # nh3 writes every attribute as name="value", the value escaped.

@@ -1,4 +1,5 @@
-"""Cover images: validate uploads with Pillow and clean their metadata (renditions: renditions.py).
+"""Uploaded images (covers, the library): validated with Pillow, metadata cleaned (renditions:
+renditions.py).
 
 Pillow only ever opens files here with `formats=ACCEPTED_FORMATS`: it then never picks a plugin
 such as EPS, whose decoder would hand the file to Ghostscript.
