@@ -67,3 +67,21 @@ def test_the_images_app_takes_over_the_library_rows_posts_use_and_the_permission
     assert {"images.add_image", "images.delete_image"} <= held
     assert not {"blog.add_image", "blog.delete_image"} & held
     assert not ContentType.objects.filter(app_label="blog", model="image").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_comment_sent_back_to_pending_before_the_fix_loses_its_moderator():
+    old = migrate([("comments", "0017_comment_page_starts")])
+    moderator = old.get_model("auth", "User").objects.create(username="moderator")
+    post = old.get_model("blog", "Post").objects.create(title="Tide", slug="tide", author=moderator)
+    Comment = old.get_model("comments", "Comment")
+    made = {"post": post, "author_name": "Ann", "author_email": "ann@example.org", "body": "Hi"}
+    undone = Comment.objects.create(**made, status="pending", moderated_by=moderator)
+    decided = Comment.objects.create(**made, status="approved", moderated_by=moderator)
+
+    migrate(None)
+
+    Current = apps.get_model("comments", "Comment")
+    assert Current.objects.get(pk=undone.pk).moderated_by_id is None
+    assert Current.objects.get(pk=decided.pk).moderated_by_id == moderator.pk
+    Post.objects.filter(pk=post.pk).delete()  # made without its counts: not left for the checks
