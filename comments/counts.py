@@ -41,11 +41,11 @@ def live_counts() -> dict[str, Coalesce]:
 
 
 def recount(
-    post_ids: Iterable[int | None], *, purge_pages: bool = True, using: str = "default"
+    post_ids: Iterable[int | None], *, public_changed: bool = True, using: str = "default"
 ) -> None:
     """Store the live counts of these posts: lock their rows, then one UPDATE computed in SQL;
     then lay out their comment pages again (comments.layout, still under the lock) and purge
-    their pages, unless the caller knows no public comment changed (`purge_pages=False`: a
+    their pages, unless the caller knows no public comment changed (`public_changed=False`: a
     comment that was not approved and is not now).
 
     The lock comes first on purpose. Under PostgreSQL's READ COMMITTED an UPDATE counts with the
@@ -62,7 +62,7 @@ def recount(
         locked = posts.select_for_update().order_by("pk")
         before = list(locked.values_list("pk", "slug", "approved_comment_count"))
         posts.update(**live_counts())
-        if purge_pages:
+        if public_changed:
             layout.lay_out(posts)
             _purge_pages(before, using=using)
 

@@ -70,7 +70,7 @@ def moderate(
         rows.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
     # After the change, in order: the posts' counts, and their pages if a public comment changed
     public = Comment.Status.APPROVED in {status, *before.values()}
-    counts.recount({comment.post_id for comment in changed}, purge_pages=public)
+    counts.recount({comment.post_id for comment in changed}, public_changed=public)
     if status == Comment.Status.APPROVED:
         subscriptions.queue_notices(before)  # the mail commenters asked for, once committed
     # The spam filter learns the decision, in one update for the lot, in the task worker.
@@ -181,7 +181,7 @@ def submit_comment(
     comment.full_clean()
     comment.save()
     # A pending or spam comment changes no public page: nothing to purge.
-    counts.recount([post.pk], purge_pages=comment.status == Comment.Status.APPROVED)
+    counts.recount([post.pk], public_changed=comment.status == Comment.Status.APPROVED)
     transaction.on_commit(lambda: notify_moderators(comment))
     if comment.status == Comment.Status.APPROVED:
         subscriptions.queue_notices([comment.pk])
