@@ -138,10 +138,12 @@ def test_the_recount_is_one_update_whose_counts_the_database_computes():
     assert stored(post) == (1, 0)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the race needs PostgreSQL's concurrent transactions (make test-postgres)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_moderators_approving_a_posts_two_pending_comments_at_once_leave_both_counted():
-    if connection.vendor != "postgresql":
-        pytest.skip("the race needs PostgreSQL's concurrent transactions (make test-postgres)")
     post = PostFactory()
     first, second = CommentFactory.create_batch(2, post=post)
     first_counted, release_first = threading.Event(), threading.Event()

@@ -151,10 +151,11 @@ def test_every_page_is_a_friendly_503_with_retry_after_when_postgresql_does_not_
         app.close()
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (make test-postgres)"
+)
 @pytest.mark.django_db(transaction=True)
 def test_pages_come_back_without_a_restart_when_postgresql_is_reachable_again():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (make test-postgres)")
     post = PostFactory()
     settings_dict = connection.settings_dict
     relay = Relay(int(settings_dict["PORT"] or 5432))

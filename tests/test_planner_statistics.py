@@ -46,10 +46,9 @@ def test_import_wordpress_leaves_the_planner_knowing_the_new_row_counts():
     assert planner_row_count(Comment) == Comment.objects.count() > 0
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the visibility map is PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_generate_fake_leaves_postgresql_the_new_pages_marked_all_visible():
-    if connection.vendor != "postgresql":
-        pytest.skip("the visibility map is PostgreSQL's")
     out = io.StringIO()
     call_command("generate_fake", posts=11, comments=157, stdout=out, stderr=out)
 
