@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_DIRS = ("blog", "comments", "core", "config")
+PROJECT_DIRS = ("blog", "comments", "core", "config", "images")
 BY_FUNCTION = "--functions" in sys.argv  # count file:function pairs, to see what each file does
 
 
