@@ -5,7 +5,7 @@ Run from the project root:
     .venv/bin/python bench/cache_backends.py [--requests 500]
 
 For each backend: the time of one get and one set of a page-sized entry (the seed post's page,
-stored the way core.pagecache stores it), of an incr (what a generation bump does), and the
+stored the way core.middleware stores it), of an incr (what a generation bump does), and the
 median and 95th percentile of an anonymous post page served from the page cache, through the
 whole middleware stack with django.test.Client (each request ends with Django closing the
 caches, as a server's does). Local memory is the reference: fastest, but private to each

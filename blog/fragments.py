@@ -1,7 +1,7 @@
 """The fragment cache: parts of a page that are the same for every reader, kept as HTML.
 
 Each fragment's key holds the generations of what it is built from (blog.generations), like the
-page cache's keys (core.pagecache), so any change that would show in it makes it unreachable at
+page cache's keys (core.middleware), so any change that would show in it makes it unreachable at
 once, on every app server sharing the cache. It is what a post page costs when the page cache
 cannot serve it: a visitor with a session, a page for another comment page or reply target, a
 page cache turned off (PAGE_CACHE_SECONDS=0), or a page the page cache has not stored yet.

@@ -4,7 +4,7 @@ write changed.
 A page's keys are the generation scopes it is built from, as blog.generations.surrogate_keys
 names them: `posts`, `listings`, `comment-rules`, `post-page-<slug>`, `post-comments-<post id>`.
 A cacheable answer lists them in `Surrogate-Key` (Fastly, and Varnish's xkey vmod:
-deploy/varnish.vcl) and `Cache-Tag` (Cloudflare) (core.pagecache). When a write commits,
+deploy/varnish.vcl) and `Cache-Tag` (Cloudflare) (core.middleware). When a write commits,
 blog.generations.bump hands the keys of the scopes it bumped to purge(), which has every cache in
 settings.FRONT_CACHES purge them, from a background task (blog.tasks.purge_front_caches). A cache
 that is down or refuses is logged and the write stands: its copies then live out their s-maxage

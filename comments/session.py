@@ -1,7 +1,7 @@
 """What a visitor's own session remembers about their comments: one module, one key each.
 
 Everything read here is personal: only a visitor with a session has any of it, and their pages
-are private (core.pagecache).
+are private (core.middleware).
 """
 
 from django.conf import settings

@@ -7,7 +7,7 @@ HTML (`render_public_threads()`) may be cached under `public_threads_key()`.
 `comments_for_visitor()` adds the form, whose stamp is the post's (forms.sign_form_time), so
 a reader without a session gets the same page as every other one. A visitor with a session also
 gets their own part (their pending comments, their messages, a form prefilled for them or sent
-back with their errors); their page is private (core.pagecache).
+back with their errors); their page is private (core.middleware).
 """
 
 from dataclasses import dataclass, field
@@ -210,7 +210,7 @@ class CommentsForVisitor:
     # comments not on this comment page (the others are shown in their threads).
     own_pending: list[Comment]
     messages: list
-    # When the section stops being right by itself (core.pagecache keeps it no longer): the post
+    # When the section stops being right by itself (core.middleware keeps it no longer): the post
     # closes to comments by age, or its form's stamp is half its life old, leaving a reader who
     # gets the page from a cache at least the other half to write.
     expires: datetime | None

@@ -95,7 +95,7 @@ class PostPageView(PostDetailView):
     """A post page with its comment section (a draft shown to staff has none).
 
     A reader without a session gets the same page as everyone (the form's stamp is the post's);
-    core.pagecache keeps it no longer than the section says it is right.
+    core.middleware keeps it no longer than the section says it is right.
     """
 
     template_name = "comments/post_page.html"

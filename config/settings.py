@@ -77,7 +77,7 @@ MIDDLEWARE = [
     # Refuses cross-origin POSTs by Fetch Metadata, with no token (see core.middleware).
     "core.middleware.CrossOriginProtectionMiddleware",
     # Serves hits before everything below (see its docstring).
-    "core.pagecache.PageCacheMiddleware",
+    "core.middleware.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.PrivateWhenMessagesShownMiddleware",
@@ -154,13 +154,13 @@ if REDIS_URL:
     # to the database, so a Redis restart logs nobody out, and a Redis outage only costs a read.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    # One machine: SQLite files in CACHE_DIR (core/disk_cache.py) that every process started
+    # One machine: SQLite files in CACHE_DIR (core/middleware.py) that every process started
     # from this project shares (make run, make serve's workers, manage.py commands), so a change
     # made by any of them reaches every page at once. A relative CACHE_DIR is taken from the
     # project directory, never from where a command runs. Sessions stay in the database.
     CACHE_DIR = BASE_DIR / env.str("CACHE_DIR", default=".cache")
     _disk_cache = {
-        "BACKEND": "core.disk_cache.SharedDiskCache",
+        "BACKEND": "core.middleware.SharedDiskCache",
         # One SQLite file, pages inside it (not a file each): see bench/RESULTS.md.
         "SHARDS": 1,
         "OPTIONS": {"disk_min_file_size": 2**20},
@@ -174,7 +174,7 @@ else:
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_FAIL_OPEN = True
 
-# The page cache (core/pagecache.py): anonymous pages kept this long at most (0: off); proxies
+# The page cache (core/middleware.py): anonymous pages kept this long at most (0: off); proxies
 # in front may keep pages without a form HTTP_CACHE_SECONDS (s-maxage), serving them up to
 # HTTP_STALE_SECONDS longer while they refresh (stale-while-revalidate).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)

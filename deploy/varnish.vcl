@@ -7,7 +7,7 @@ vcl 4.1;
 # (substituting them) in front of the app and checks a MISS then a HIT, purges by key, and that a
 # session never shares a page.
 #
-# What may be cached is decided by the app (core/pagecache.py): public pages say
+# What may be cached is decided by the app (core/middleware.py): public pages say
 # `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=M` and name what they
 # are built from in `Surrogate-Key` (posts, listings, comment-rules, post-page-<slug>,
 # post-comments-<id>). After a write commits, the app sends `PURGE /` with an `xkey` header

@@ -479,7 +479,7 @@ def test_pages_showing_a_visitors_own_pending_comment_are_never_cached(client):
     stranger = Client().get(post.get_absolute_url())
     assert b"Only for my eyes." not in stranger.content
     # The stranger's page may be cached server-side (no-store is for personal pages only); it
-    # is private to proxies because of the CSRF token in its form (see core.pagecache).
+    # is private to proxies because of the CSRF token in its form (see core.middleware).
     assert "no-store" not in stranger["Cache-Control"]
 
 

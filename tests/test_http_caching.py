@@ -1,5 +1,5 @@
 """What proxies and browsers are told: public pages may be shared, personal ones never; every
-answer carries a validator and conditional GETs get 304 (core.pagecache)."""
+answer carries a validator and conditional GETs get 304 (core.middleware)."""
 
 import pytest
 from django.test import Client

@@ -1,5 +1,5 @@
 """Anonymous pages come from the page cache, and every change readers would notice shows on the
-next request: core.pagecache, blog.generations and the purges in blog.signals, comments.counts
+next request: core.middleware, blog.generations and the purges in blog.signals, comments.counts
 and the comment services and admin."""
 
 import re
@@ -87,7 +87,7 @@ def test_anonymous_post_page_is_served_from_the_cache_without_a_query(client, po
 
 
 def test_a_page_served_from_the_cache_carries_the_same_security_headers(client, post):
-    # Hits are answered before most middleware runs (core.pagecache): the headers set by the
+    # Hits are answered before most middleware runs (core.middleware): the headers set by the
     # middleware outside it must still be on them.
     first = client.get(post.get_absolute_url())
     second = client.get(post.get_absolute_url())

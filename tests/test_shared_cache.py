@@ -162,8 +162,8 @@ def test_without_redis_every_command_uses_one_cache_directory_found_from_the_pro
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        f"core.disk_cache.SharedDiskCache {expected / 'default'}",
-        f"core.disk_cache.SharedDiskCache {expected / 'ratelimit'}",
+        f"core.middleware.SharedDiskCache {expected / 'default'}",
+        f"core.middleware.SharedDiskCache {expected / 'ratelimit'}",
     ]
 
 
