@@ -13,21 +13,32 @@ Scopes (each named by a function or constant here, so the writers and the reader
 - COMMENT_RULES: the moderation settings (whether comments are closed);
 - post_comments(pk), post_page(slug): one post's comments (its page and its comment feed).
 
-The caches in front of the app (Varnish, a CDN) know pages by the same scopes, as
-surrogate_keys() names them: a bump that commits purges them there too (blog.frontcache).
+The caches in front of the app (Varnish, Cloudflare, Fastly) know pages by the same scopes, as
+surrogate_keys() names them: `posts`, `listings`, `comment-rules`, `post-page-<slug>`,
+`post-comments-<post id>`. A cacheable answer lists them in `Surrogate-Key` (Fastly, and Varnish's
+xkey vmod: deploy/varnish.vcl) and `Cache-Tag` (Cloudflare) (core.middleware). A bump that commits
+has every cache in settings.FRONT_CACHES purge its keys, from a background task
+(blog.tasks.purge_front_caches: purge_now). A cache that is down or refuses is logged and the
+write stands: its copies then live out their s-maxage (HTTP_CACHE_SECONDS) and
+stale-while-revalidate.
 """
 
 import functools
 import itertools
+import json
+import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from urllib.request import Request, urlopen
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from blog import frontcache
+logger = logging.getLogger(__name__)
 
 POSTS = "posts"
 LISTINGS = "listings"
@@ -38,6 +49,12 @@ KEY_PREFIX = "generation:"
 CLOCK_SKEW_SECONDS = 300
 UPCOMING_LIMIT = 50
 UPCOMING_KEY = "generation-upcoming"
+# What one purge request may carry: Varnish's default limit on a request header is 8 KB (a key is
+# at most "post-page-" and a 200-character slug); Cloudflare takes 30 tags a call on every plan,
+# Fastly 256 keys.
+VARNISH_KEYS_PER_CALL = 32
+CLOUDFLARE_TAGS_PER_CALL = 30
+FASTLY_KEYS_PER_CALL = 256
 
 
 def post_comments(pk: int) -> str:
@@ -51,8 +68,8 @@ def post_page(slug: str) -> str:
 
 
 def surrogate_keys(scopes) -> list[str]:
-    """What the caches in front call these scopes (blog.frontcache; the Surrogate-Key and
-    Cache-Tag headers): each scope's name with ":" written "-", once each, in order."""
+    """What the caches in front call these scopes (the Surrogate-Key and Cache-Tag headers):
+    each scope's name with ":" written "-", once each, in order."""
     return list(dict.fromkeys(scope.replace(":", "-") for scope in scopes))
 
 
@@ -71,7 +88,7 @@ def current(scopes: list[str]) -> list[int]:
 
 def bump(*scopes: str, using: str = "default") -> None:
     """Give these scopes new generations now and again once the current transaction commits,
-    then have the front caches purge them (blog.frontcache).
+    then have the front caches purge them (purge).
 
     The second bump is the one that matters: a reader who sees it also sees the new rows. The
     first keeps pages consistent within the writer's own transaction (and in tests, which never
@@ -82,7 +99,7 @@ def bump(*scopes: str, using: str = "default") -> None:
     _bump_now(scopes)
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
-        frontcache.purge(surrogate_keys(scopes))
+        purge(surrogate_keys(scopes))
         return
     transaction.on_commit(_pending(connection, using).add(scopes), using=using)
 
@@ -113,7 +130,7 @@ class _Pending:
             self.bumps = [(bump, scopes) for bump, scopes in self.bumps if bump < number]
             scopes = list(dict.fromkeys(itertools.chain.from_iterable(due)))
             _bump_now(scopes)
-            frontcache.purge(surrogate_keys(scopes))
+            purge(surrogate_keys(scopes))
 
 
 _transactions = threading.local()  # per thread, as Django's connections are
@@ -180,3 +197,87 @@ def _remember_upcoming(posts_generation: int, *, now=None):
     cache.set(UPCOMING_KEY, (posts_generation, times, len(times) < UPCOMING_LIMIT), timeout=None)
     upcoming = [moment for moment in times if moment > now]
     return upcoming[0] if upcoming else None
+
+
+def purge(keys: list[str]) -> None:
+    """Queue the purge of these keys from the configured front caches. Called once the write
+    has committed; never raises, so a queue that fails cannot turn the write into a 500."""
+    if not settings.FRONT_CACHES:
+        return
+    from blog.tasks import purge_front_caches
+
+    try:
+        purge_front_caches.enqueue(keys=keys)
+    except Exception:
+        logger.exception("Could not queue the purge of %s from the front caches", keys)
+
+
+def purge_now(names: list[str]) -> list[str]:
+    """Send the purge of these keys to each configured front cache; returns the caches that
+    failed (each failure logged)."""
+    failed = []
+    for cache_name in settings.FRONT_CACHES:
+        try:
+            BACKENDS[cache_name](names)
+        except Exception:
+            logger.exception("Could not purge %s from the front cache %s", names, cache_name)
+            failed.append(cache_name)
+    return failed
+
+
+def purge_varnish(names: list[str]) -> None:
+    """An xkey purge: `PURGE /` with the keys, space-separated, in an `xkey` header, to every
+    Varnish in VARNISH_URLS (deploy/varnish.vcl answers it from allowed addresses only)."""
+    for batch in _batches(names, VARNISH_KEYS_PER_CALL):
+        for url in settings.VARNISH_URLS:
+            _send(Request(url.rstrip("/") + "/", method="PURGE", headers={"xkey": " ".join(batch)}))
+
+
+def purge_cloudflare(names: list[str]) -> None:
+    """Cloudflare's purge by cache tag: POST /zones/<zone>/purge_cache {"tags": [...]}."""
+    url = f"{settings.CLOUDFLARE_API_URL}/zones/{settings.CLOUDFLARE_ZONE_ID}/purge_cache"
+    headers = {"Authorization": f"Bearer {settings.CLOUDFLARE_API_TOKEN}"}
+    for batch in _batches(names, CLOUDFLARE_TAGS_PER_CALL):
+        answer = _send_json(url, {"tags": batch}, headers)
+        if not answer.get("success"):
+            raise PurgeRefused(f"Cloudflare answered {answer.get('errors')}")
+
+
+def purge_fastly(names: list[str]) -> None:
+    """Fastly's batch purge by surrogate key: POST /service/<id>/purge {"surrogate_keys": [...]}."""
+    url = f"{settings.FASTLY_API_URL}/service/{settings.FASTLY_SERVICE_ID}/purge"
+    headers = {"Fastly-Key": settings.FASTLY_API_TOKEN}
+    for batch in _batches(names, FASTLY_KEYS_PER_CALL):
+        _send_json(url, {"surrogate_keys": batch}, headers)
+
+
+BACKENDS: dict[str, Callable[[list[str]], None]] = {
+    "varnish": purge_varnish,
+    "cloudflare": purge_cloudflare,
+    "fastly": purge_fastly,
+}
+
+
+class PurgeRefused(Exception):
+    """A front cache's API answered, but did not purge."""
+
+
+def _send(request: Request) -> bytes:
+    # Only configured URLs are requested (settings), never one from a visitor.
+    with urlopen(request, timeout=settings.FRONT_CACHE_TIMEOUT) as answer:  # noqa: S310
+        return answer.read()
+
+
+def _send_json(url: str, body: dict, headers: dict) -> dict:
+    """POST `body` as JSON; the JSON answer (urllib raises HTTPError for a 4xx or 5xx)."""
+    request = Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={**headers, "Content-Type": "application/json", "Accept": "application/json"},
+    )
+    return json.loads(_send(request) or b"{}")
+
+
+def _batches(names: list[str], size: int) -> list[list[str]]:
+    return [names[start : start + size] for start in range(0, len(names), size)]

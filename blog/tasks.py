@@ -42,8 +42,8 @@ def send_workflow_notice(*, action: str, post_id: int, actor_id: int, attempt: i
 
 @task()
 def purge_front_caches(*, keys: list[str]) -> list[str]:
-    """Purge these surrogate keys from the front caches (blog.frontcache); returns the caches
+    """Purge these surrogate keys from the front caches (blog.generations); returns the caches
     that failed, each logged. Not retried: a missed purge lasts at most the page's s-maxage."""
-    from blog import frontcache
+    from blog import generations
 
-    return frontcache.purge_now(keys)
+    return generations.purge_now(keys)

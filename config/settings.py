@@ -183,7 +183,7 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=3600)
 HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=10)
 HTTP_STALE_SECONDS = env.int("HTTP_STALE_SECONDS", default=30)
-# Front caches told what changed after each write (blog/frontcache.py; README "Front caches"):
+# Front caches told what changed after each write (blog/generations.py; README "Front caches"):
 # any of varnish, cloudflare, fastly, comma-separated; none by default. Each page names what it
 # is built from in Surrogate-Key and Cache-Tag headers; these caches are sent the same keys.
 FRONT_CACHES = env.list("FRONT_CACHES", default=[])

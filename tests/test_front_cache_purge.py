@@ -1,5 +1,5 @@
 """Every cacheable answer names what it is built from, and each write that commits sends exactly
-those names to the configured front caches (blog.frontcache): Cloudflare's and Fastly's purge
+those names to the configured front caches (blog.generations): Cloudflare's and Fastly's purge
 APIs and Varnish's xkey purge, here a local HTTP server that records the calls. A front cache
 that is down or refuses is logged; the write stands.
 

@@ -1,7 +1,7 @@
 """deploy/varnish.vcl for real: Debian's Varnish 7 with the xkey vmod, started on loopback in
 front of the test server, keeps the public pages and forgets exactly what a write changed.
 
-The app purges through blog.frontcache (FRONT_CACHES=varnish) once each write commits:
+The app purges through blog.generations (FRONT_CACHES=varnish) once each write commits:
 approving a comment drops that post's page and comment feed (and the lists, whose counts
 changed), never another post's; publishing a post drops everything built from posts. Requests
 with a session never share a page. scripts/ensure-varnish installs Varnish as root; otherwise
