@@ -26,8 +26,15 @@ from blog import generations
 from blog.admin_lists import QuickRowsChangeList, QuickRowsMixin
 from blog.models import Post
 from blog.pagination import EstimatedCountPaginator
-from comments import counts, moderation, personal_data, queue, services, spam
-from comments.models import Comment, DataRequest, ModerationSettings, VerifiedEmail, as_row_id
+from comments import counts, moderation, personal_data, services, spam
+from comments.models import (
+    Comment,
+    DataRequest,
+    ModerationSettings,
+    VerifiedEmail,
+    as_row_id,
+    attach_history,
+)
 
 
 def _bulk_action(action: moderation.ModerationAction):
@@ -51,7 +58,7 @@ class QueueChangeList(QuickRowsChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        self.result_list = queue.attach_history(self.result_list)
+        self.result_list = attach_history(self.result_list)
         here = request.get_full_path()
         self.links = {
             "changelist": self.changelist_url,  # a row's own URLs are <this><pk>/<action>/
@@ -146,6 +153,13 @@ class StaffReplyForm(forms.Form):
     )
 
 
+# What the queue lists, for its <title> and heading: by the status it is filtered on.
+QUEUE_TITLES = {
+    Comment.Status.PENDING: "Comments awaiting moderation",
+    Comment.Status.APPROVED: "Approved comments",
+    Comment.Status.REJECTED: "Rejected comments",
+    Comment.Status.SPAM: "Comments marked as spam",
+}
 LONG_COMMENT = 600  # characters; longer comments are folded in the queue
 FOLDED_PREVIEW = 280
 
@@ -215,7 +229,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             # What the list holds, not Django's "Select comment to change".
-            "title": queue.title(request.GET.get("status__exact")),
+            "title": QUEUE_TITLES.get(request.GET.get("status__exact"), "All comments"),
             # The keyboard shortcuts the page lists (and its script reads from the row buttons).
             "moderation_actions": moderation.ACTIONS,
             **(extra_context or {}),
@@ -432,10 +446,10 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     def message_with_undo(self, request, text, before, status, next_url=""):
         """The confirmation, with an Undo button (a small POST form) when something changed."""
-        if not before or len(before) > queue.UNDO_LIMIT:
+        if not before or len(before) > moderation.UNDO_LIMIT:
             self.message_user(request, text, messages.SUCCESS)
             return
-        token = queue.undo_token(before=before, status=status, moderator_id=request.user.pk)
+        token = moderation.undo_token(before=before, status=status, moderator_id=request.user.pk)
         context = {"text": text, "token": token, "next": next_url or request.get_full_path()}
         undo = render_to_string("admin/comments/comment/undo_message.html", context, request)
         self.message_user(request, undo, messages.SUCCESS)
@@ -467,7 +481,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                     "status": comment.status,
                     "label": comment.get_status_display(),
                     "message": text,
-                    "undo": queue.undo_token(
+                    "undo": moderation.undo_token(
                         before=before, status=action.status, moderator_id=request.user.pk
                     )
                     if before
@@ -493,7 +507,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         the pending count (the sidebar's badge, the heading's) and the post filter's entries."""
         posts = Post.objects.filter(pk__in=post_ids).only("pk", "title", "pending_comment_count")
         return {
-            "pending": str(queue.pending_count()),
+            "pending": str(Comment.objects.pending_count()),
             "posts": {str(post.pk): PostFilter.label(post) for post in posts},
         }
 
@@ -509,7 +523,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         try:
-            status, before = queue.read_undo_token(
+            status, before = moderation.read_undo_token(
                 request.POST.get("token", ""), moderator_id=request.user.pk
             )
         except signing.BadSignature:

@@ -1,14 +1,21 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
+
+# Past this many the pending count says "10,000+": every admin page shows it, and counting a
+# queue of 100,000 cost more than the rest of a page.
+PENDING_COUNT_LIMIT = 10_000
+HISTORY_COUNT_LIMIT = 1_000
 
 
 class CommentQuerySet(models.QuerySet):
@@ -38,6 +45,11 @@ class CommentQuerySet(models.QuerySet):
 
     def spam(self):
         return self.filter(status=Comment.Status.SPAM)
+
+    def pending_count(self) -> int | str:
+        """How many comments await moderation, "10,000+" past PENDING_COUNT_LIMIT."""
+        count = self.pending()[: PENDING_COUNT_LIMIT + 1].count()
+        return f"{PENDING_COUNT_LIMIT:,}+" if count > PENDING_COUNT_LIMIT else count
 
 
 class Comment(models.Model):
@@ -101,7 +113,7 @@ class Comment(models.Model):
         editable=False,
     )
     moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Kept by comments.layout: the post's comment pages, stored so a page reads only its rows.
+    # Kept by comments.counts: the post's comment pages, stored so a page reads only its rows.
     starts_page = models.BooleanField(
         db_default=False,  # added to a big table without rewriting it
         editable=False,
@@ -126,7 +138,7 @@ class Comment(models.Model):
             # the status beside the parent, every database prefers it, statistics or not, to
             # walking the post's comments in comment_post_status_idx.
             models.Index(fields=["parent", "status"], name="comment_replies_idx"),
-            # Where a post's comment pages start (comments.layout): a few rows a post.
+            # Where a post's comment pages start (comments.counts): a few rows a post.
             models.Index(
                 fields=["post", "created", "id"],
                 condition=Q(starts_page=True),
@@ -138,7 +150,7 @@ class Comment(models.Model):
             models.Index(fields=["author_email", "-created", "-id"], name="comment_email_idx"),
             models.Index(fields=["ip_address", "-created", "-id"], name="comment_ip_idx"),
             # The queue's commenter history: counts by address, case-insensitively, per status
-            # (comments.queue.attach_history). PostgreSQL reads them from the index alone only
+            # (attach_history). PostgreSQL reads them from the index alone only
             # if it holds the column itself too (INCLUDE; SQLite has no INCLUDE and needs none).
             models.Index(
                 Lower("author_email"),
@@ -313,6 +325,59 @@ class DataRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.comments} comment(s)"
+
+
+HISTORY_STATUSES = (Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM)
+
+
+def attach_history(comments: Iterable[Comment]) -> list[Comment]:
+    """Give each comment `.history`: {status: count} of the comments from its e-mail address,
+    a count past HISTORY_COUNT_LIMIT shown as "1,000+".
+
+    One query for the whole page, whatever its length; addresses compare case-insensitively.
+    Each count stops at the limit, reading at most that many entries of
+    comment_email_history_idx (lower(email), status): counting every row of an address with
+    100,000 comments cost more than the rest of the page.
+    """
+    comments = list(comments)
+    first_of_address = {}
+    for comment in comments:
+        first_of_address.setdefault(comment.author_email.casefold(), comment.pk)
+    counts = {}
+    if first_of_address:
+        same_address = (
+            Comment.objects.order_by()
+            .annotate(email_key=Lower("author_email"))
+            .filter(email_key=OuterRef("email_key"))
+            .annotate(one=Value(1))
+            .values("one")
+        )
+        one_past_limit = HISTORY_COUNT_LIMIT + 1  # enough to tell "1,000" from "1,000+"
+        capped = {
+            f"n_{status}": CappedCount(same_address.filter(status=status)[:one_past_limit])
+            for status in HISTORY_STATUSES
+        }
+        rows = (
+            Comment.objects.order_by()
+            .filter(pk__in=first_of_address.values())
+            .annotate(email_key=Lower("author_email"), **capped)
+            .values_list("email_key", *capped)
+        )
+        counts = {email_key: found for email_key, *found in rows}
+    for comment in comments:
+        found = counts.get(comment.author_email.casefold(), [0] * len(HISTORY_STATUSES))
+        comment.history = {
+            status: f"{HISTORY_COUNT_LIMIT:,}+" if count > HISTORY_COUNT_LIMIT else count
+            for status, count in zip(HISTORY_STATUSES, found, strict=True)
+        }
+    return comments
+
+
+class CappedCount(Subquery):
+    """SQL: how many rows a sliced queryset returns, so the count stops at its LIMIT."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
 
 
 def as_row_id(value) -> int | None:

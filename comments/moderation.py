@@ -4,15 +4,21 @@ The admin's bulk actions, the buttons on a comment's change page and on each que
 names admin:comments_comment_<name>), the queue's keyboard shortcuts (listed on the page, read by
 its script from the buttons) and the signed links in the moderators' e-mail are all generated
 from ACTIONS, and all act through comments.services.moderate(). Adding an action is one entry.
+A decision made on the desk can be taken back for a few minutes, from a signed note of what it
+changed (undo_token).
 """
 
 from dataclasses import dataclass
 
+from django.core import signing
 from django.utils.translation import ngettext
 
 from comments.models import Comment
 
 MODERATE_PERMISSION = "comments.moderate_comment"
+UNDO_SALT = "comments.desk.undo"
+UNDO_MAX_AGE = 10 * 60  # seconds a moderator may take back a decision from its message
+UNDO_LIMIT = 500  # a larger bulk decision is not offered for undo (the token would be huge)
 
 
 @dataclass(frozen=True)
@@ -75,3 +81,21 @@ ACTIONS = (
 )  # fmt: skip
 BY_NAME = {action.name: action for action in ACTIONS}
 EMAILED = {action.name: action for action in ACTIONS if action.emailed}
+
+
+def undo_token(*, before: dict[int, str], status: str, moderator_id: int) -> str:
+    """A signed, timestamped note of a decision: which comments had which status before."""
+    return signing.dumps(
+        {"by": moderator_id, "to": status, "before": [[pk, old] for pk, old in before.items()]},
+        salt=UNDO_SALT,
+        compress=True,
+    )
+
+
+def read_undo_token(token: str, *, moderator_id: int) -> tuple[str, dict[int, str]]:
+    """(the status the decision set, {pk: status before}); BadSignature if forged, expired or
+    someone else's."""
+    data = signing.loads(token, salt=UNDO_SALT, max_age=UNDO_MAX_AGE)
+    if data.get("by") != moderator_id:
+        raise signing.BadSignature("Not this moderator's decision.")
+    return data["to"], {int(pk): old for pk, old in data["before"]}

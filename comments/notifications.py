@@ -4,7 +4,6 @@ Each recipient gets a message with links signed for them, so a link records who 
 stops working if that person loses the moderation permission.
 """
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,8 +18,6 @@ from blog.seo import absolute_url
 from blog.site import site_name
 from comments import moderation
 from comments.models import Comment
-
-logger = logging.getLogger(__name__)
 
 LINK_SALT = "comments.moderation-link"
 MODERATE_PERMISSION = moderation.MODERATE_PERMISSION
@@ -127,22 +124,6 @@ def quoted(text: str) -> str:
 def _duration(seconds: int) -> str:
     hours = seconds / 3600
     return f"{hours / 24:g} days" if hours >= 48 else f"{hours:g} hours"
-
-
-def notify_moderators(comment: Comment) -> None:
-    """Queue the moderators' email about a pending comment (comments.tasks sends it).
-
-    Never raises: it runs after the comment is committed, and neither a mail outage nor the
-    queue must lose the comment or break the reader's request. Failures are logged instead.
-    """
-    if comment.status != Comment.Status.PENDING:
-        return  # spam and auto-approved comments need no one's attention now
-    from comments.tasks import send_moderator_notice
-
-    try:
-        send_moderator_notice.enqueue(comment_id=comment.pk)
-    except Exception:
-        logger.exception("Could not queue the moderators' email about comment %s", comment.pk)
 
 
 def send_moderator_notices(comment: Comment) -> int:

@@ -1,6 +1,7 @@
 """Comment flows that cross apps: submitting and moderating touch the post, the comment and mail.
 
-The reader's view and the admin actions call these same functions: one code path to test.
+The reader's view and the admin actions call these same functions: one code path to test. The
+mail they owe is queued here, once committed; the tasks (comments.tasks) build and send it.
 """
 
 import hashlib
@@ -16,7 +17,7 @@ from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,8 +26,13 @@ from blog.site import site_name
 from comments import counts, spam, subscriptions
 from comments.forms import CommentForm, account_identity
 from comments.models import Comment, ModerationSettings, VerifiedEmail
-from comments.notifications import mail_link, notify_moderators
-from comments.tasks import learn_spam_decision
+from comments.notifications import mail_link
+from comments.tasks import (
+    learn_spam_decision,
+    send_confirmation_email,
+    send_moderator_notice,
+    send_subscriber_notices,
+)
 from comments.textfold import fold
 
 logger = logging.getLogger(__name__)
@@ -72,7 +78,7 @@ def moderate(
     public = Comment.Status.APPROVED in {status, *before.values()}
     counts.recount({comment.post_id for comment in changed}, public_changed=public)
     if status == Comment.Status.APPROVED:
-        subscriptions.queue_notices(before)  # the mail commenters asked for, once committed
+        queue_subscriber_notices(before)  # the mail commenters asked for, once committed
     # The spam filter learns the decision, in one update for the lot, in the task worker.
     learn_spam_decision.enqueue(comment_ids=list(before), status=status)
     return before
@@ -120,7 +126,7 @@ def reply_as_staff(
     reply.full_clean()
     reply.save()
     counts.recount([reply.post_id])
-    subscriptions.queue_notices([reply.pk])
+    queue_subscriber_notices([reply.pk])
     return reply
 
 
@@ -184,14 +190,15 @@ def submit_comment(
     counts.recount([post.pk], public_changed=comment.status == Comment.Status.APPROVED)
     transaction.on_commit(lambda: notify_moderators(comment))
     if comment.status == Comment.Status.APPROVED:
-        subscriptions.queue_notices([comment.pk])
+        queue_subscriber_notices([comment.pk])
     # Trust, and mail to a commenter who asked for it, start with the address confirmed.
     wants_mail = comment.notify_me and comment.status != Comment.Status.SPAM
     if (
         "unverified" in comment.moderation_reasons
         or (wants_mail and not subscriptions.address_confirmed(comment.author_email))
     ) and confirmation_allowed(email=comment.author_email):
-        transaction.on_commit(lambda: queue_verification_email(email=comment.author_email))
+        email = comment.author_email
+        transaction.on_commit(lambda: enqueue_or_log(send_confirmation_email, email=email))
     return comment
 
 
@@ -225,14 +232,35 @@ def confirmation_allowed(*, email: str) -> bool:
     return True
 
 
-def queue_verification_email(*, email: str) -> None:
-    """Queue the confirmation mail (comments.tasks); never raises, failures are logged."""
-    from comments.tasks import send_confirmation_email
-
+def enqueue_or_log(task_function, **kwargs) -> None:
+    """Queue a mail task (comments.tasks); a queue outage is logged, never raised: the comment
+    or the decision is committed by now, and neither must be lost nor break the request."""
     try:
-        send_confirmation_email.enqueue(email=email)
+        task_function.enqueue(**kwargs)
     except Exception:
-        logger.exception("Could not queue a confirmation email")
+        logger.exception("Could not queue %s", task_function.name)
+
+
+def notify_moderators(comment: Comment) -> None:
+    """Queue the moderators' email about a pending comment (comments.notifications builds it,
+    in the task); spam and auto-approved comments need no one's attention now."""
+    if comment.status == Comment.Status.PENDING:
+        enqueue_or_log(send_moderator_notice, comment_id=comment.pk)
+
+
+def queue_subscriber_notices(comment_ids) -> None:
+    """Once committed, queue the mail these newly published comments may owe: those whose author,
+    or the author of the comment they answer, asked for it (comments.subscriptions decides, in
+    the task, who is told)."""
+    comment_ids = list(comment_ids)
+
+    def enqueue():
+        asked = Q(notify_me=True) | Q(parent__notify_me=True)
+        owed = Comment.objects.filter(asked, pk__in=comment_ids)
+        for pk in owed.values_list("pk", flat=True):
+            enqueue_or_log(send_subscriber_notices, comment_id=pk)
+
+    transaction.on_commit(enqueue)
 
 
 def send_verification_email(*, email: str) -> None:

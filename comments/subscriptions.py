@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -57,22 +56,6 @@ def unsubscribe(claim: Unsubscribe) -> int:
         return comments.filter(pk=claim.comment_id).update(notify_me=False)
     stopped = VerifiedEmail.objects.filter(email__iexact=claim.email, unsubscribed=False)
     return stopped.update(unsubscribed=True) + comments.update(notify_me=False)
-
-
-def queue_notices(comment_ids) -> None:
-    """Once committed, queue the mail these newly approved comments owe (comments.tasks)."""
-    comment_ids = list(comment_ids)
-    transaction.on_commit(lambda: _enqueue(comment_ids))
-
-
-def _enqueue(comment_ids: list[int]) -> None:
-    from comments.tasks import enqueue_or_log, send_subscriber_notices
-
-    owed = Comment.objects.filter(pk__in=comment_ids).filter(
-        Q(notify_me=True) | Q(parent__notify_me=True)
-    )
-    for pk in owed.values_list("pk", flat=True):
-        enqueue_or_log(send_subscriber_notices, comment_id=pk)
 
 
 def notices(comment: Comment) -> list[EmailMessage]:

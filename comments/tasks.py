@@ -16,14 +16,6 @@ from blog.tasks import retry_later
 logger = logging.getLogger("comments.notifications")
 
 
-def enqueue_or_log(task_function, **kwargs) -> None:
-    """Queue a mail task; a queue outage is logged, never raised into the request."""
-    try:
-        task_function.enqueue(**kwargs)
-    except Exception:
-        logger.exception("Could not queue %s", task_function.name)
-
-
 @task()
 def send_moderator_notice(*, comment_id: int, attempt: int = 1) -> int:
     """Email the moderators about a comment still pending; returns how many messages went."""

@@ -89,7 +89,7 @@ def thread_levels(*, top_level_ids, depth: int | None = None) -> list[QuerySet]:
 def public_threads(*, post: Post, page_number=None) -> PublicThreads:
     """The approved threads of one comment page, the count and the closed flag.
 
-    Two queries whatever the post's comments: where its comment pages start (comments.layout),
+    Two queries whatever the post's comments: where its comment pages start (comments.counts),
     then the page's threads (its top-level comments, from its start to the next page's, and
     their replies).
     """

@@ -160,7 +160,7 @@ def request_personal_data(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         if services.confirmation_allowed(email=email):
-            tasks.enqueue_or_log(tasks.send_data_link, email=email)
+            services.enqueue_or_log(tasks.send_data_link, email=email)
         return render(request, DATA_PAGE, {"sent_to": email})
     return render(request, DATA_PAGE, {"form": form}, status=400 if form.errors else 200)
 

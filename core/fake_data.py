@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from blog.models import Post
 from blog.rendering import reading_time_minutes, render_markdown, summarise
-from comments import counts, layout
+from comments import counts
 from comments.models import Comment
 from comments.rendering import render_comment
 
@@ -257,8 +257,8 @@ def _created(now: datetime, n: int, count: int) -> datetime:
 
 def recount(post_ids: list[int]) -> None:
     """Store these posts' comment counts in one UPDATE over their id range, and lay out their
-    comment pages (comments.counts and comments.layout compute them; counts.recount() would
+    comment pages (comments.counts computes them; counts.recount() would
     list 100,000 ids in an IN clause)."""
     posts = Post.objects.filter(pk__range=(min(post_ids), max(post_ids)))
     posts.update(**counts.live_counts())
-    layout.lay_out(posts)
+    counts.lay_out(posts)

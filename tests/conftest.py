@@ -7,7 +7,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.test.utils import override_settings
 
 from blog.models import Post
-from comments import counts, layout, spam_model
+from comments import counts, spam_model
 from tests.factories import UserFactory
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
@@ -101,10 +101,10 @@ def _comment_counts_stay_true(request):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """Every test that passes leaves each post's comment pages laid out as its comments make them
-    (comments.layout): checked right after the test, with its settings (COMMENTS_PER_PAGE)."""
+    (comments.counts): checked right after the test, with its settings (COMMENTS_PER_PAGE)."""
     result = yield
     if item.get_closest_marker("django_db") or DB_FIXTURES & set(item.fixturenames):
-        unmark, mark = layout.out_of_date(Post.objects.all())
+        unmark, mark = counts.out_of_date(Post.objects.all())
         assert not (unmark or mark), f"Comment pages out of date: (post, comment) {unmark | mark}"
     return result
 

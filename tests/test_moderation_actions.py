@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments import moderation
-from comments.notifications import notify_moderators
+from comments.services import notify_moderators
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

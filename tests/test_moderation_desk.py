@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import queue
+from comments import models, moderation
 from comments.models import Comment
 from tests.factories import CommentFactory, PostFactory, UserFactory, bulk_pending_comments
 
@@ -107,7 +107,7 @@ def test_queue_shows_the_commenters_history_by_email_whatever_its_case(moderator
 
 
 def test_queue_history_counts_stop_at_the_limit(moderator, monkeypatch):
-    monkeypatch.setattr(queue, "HISTORY_COUNT_LIMIT", 3)
+    monkeypatch.setattr(models, "HISTORY_COUNT_LIMIT", 3)
     CommentFactory(author_email="ann@example.com")
     CommentFactory.create_batch(4, author_email="ann@example.com", approved=True)
     CommentFactory.create_batch(3, author_email="ann@example.com", spam=True)
@@ -235,7 +235,7 @@ def test_row_button_with_javascript_answers_with_the_new_state_and_an_undo_token
     assert data["label"] == "Approved"
     assert data["message"] == "Approved the comment by Ann."
     assert data["undo_url"] == UNDO
-    assert queue.read_undo_token(data["undo"], moderator_id=moderator.pk) == (
+    assert moderation.read_undo_token(data["undo"], moderator_id=moderator.pk) == (
         "approved",
         {comment.pk: "pending"},
     )
@@ -569,7 +569,7 @@ def test_moderators_see_the_pending_count_next_to_comments_on_the_index_and_side
 
 
 def test_the_pending_count_stops_counting_past_its_limit(moderator, monkeypatch):
-    monkeypatch.setattr(queue, "PENDING_COUNT_LIMIT", 2)
+    monkeypatch.setattr(models, "PENDING_COUNT_LIMIT", 2)
     CommentFactory.create_batch(3)
     client = logged_in(moderator)
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from blog.models import Post
 from comments import notifications
 from comments.models import Comment
-from comments.notifications import notify_moderators
+from comments.services import notify_moderators
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from blog import workflow
 from blog.models import Post, PostRevision, PreviewLink
-from comments import moderation, personal_data, queue, subscriptions
+from comments import moderation, personal_data, subscriptions
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import make_link_token
 from comments.services import email_verification_token
@@ -544,7 +544,7 @@ COMMENT_ROWS = [
         frozenset({"moderator"}),
         method="post",
         data=lambda w: {
-            "token": queue.undo_token(
+            "token": moderation.undo_token(
                 before={w.approved.pk: Comment.Status.PENDING},
                 status=Comment.Status.APPROVED,
                 moderator_id=w.users["moderator"].pk,

@@ -1,6 +1,6 @@
-"""Comment.starts_page: where each post's comment pages start (comments.layout), filled here.
+"""Comment.starts_page: where each post's comment pages start (comments.counts), filled here.
 
-The same walk as comments.layout.page_starts, written out: a migration must not import code
+The same walk as comments.counts.page_starts, written out: a migration must not import code
 that will change.
 """
 

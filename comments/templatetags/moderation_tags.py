@@ -1,7 +1,7 @@
 from django import template
 from django.db.models import Count, Min
 
-from comments import moderation, queue
+from comments import moderation
 from comments.models import Comment
 
 register = template.Library()
@@ -14,7 +14,7 @@ def _may_moderate(context) -> bool:
 
 @register.simple_tag(takes_context=True)
 def pending_comment_count(context) -> int | str | None:
-    """How many comments await moderation (comments.queue.pending_count); None for users who may
+    """How many comments await moderation (Comment.objects.pending_count); None for users who may
     not moderate them.
 
     Counted once per request: the admin's sidebar and its index both show it."""
@@ -22,7 +22,7 @@ def pending_comment_count(context) -> int | str | None:
         return None
     request = context["request"]
     if not hasattr(request, "_pending_comment_count"):
-        request._pending_comment_count = queue.pending_count()
+        request._pending_comment_count = Comment.objects.pending_count()
     return request._pending_comment_count
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from blog.models import Post
-from comments import counts, layout
+from comments import counts
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Recounted {len(drifted)} post(s); the others were right.")
         else:
             self.stdout.write("All comment counts were right; nothing changed.")
-        laid_out = layout.lay_out(Post.objects.all())
+        laid_out = counts.lay_out(Post.objects.all())
         if laid_out:
             self.stdout.write(f"Laid out the comment pages of {len(laid_out)} post(s) again.")
         else:
