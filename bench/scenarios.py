@@ -15,8 +15,7 @@ from django.utils import timezone
 from blog import importing
 from blog.models import Post
 from comments import counts, services
-from comments.models import Comment
-from comments.rendering import render_comment
+from comments.models import Comment, render_comment
 from tests.factories import bulk_pending_comments
 
 ROOT = Path(__file__).resolve().parent.parent

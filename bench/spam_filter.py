@@ -7,7 +7,8 @@ Run from the project root:
 
 The labelled comments come from bench/spam_corpus.py (see bench/README.md): 400 held out, and a
 stream of 500 others taught one at a time, as one-click decisions are (a bulk action teaches its
-batch in one update). No database: the classifier alone, as comments.spam_model runs it.
+batch in one update). No database: the classifier alone, as comments.spam scores with it and
+comments.tasks teaches it.
 """
 
 import os
@@ -39,8 +40,9 @@ def main() -> int:
 
     django.setup()
     from bench.spam_corpus import corpus
-    from comments import spam_model
     from comments.models import ModerationSettings
+    from comments.spam import Classifier, seed_classifier
+    from comments.tasks import learned, seed_examples, trained
 
     field = ModerationSettings._meta.get_field
     hold, spam = field("spam_score_hold").default, field("spam_score_spam").default
@@ -72,21 +74,21 @@ def main() -> int:
         "| held or spam: precision | recall | ham caught |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
-    classifier = spam_model.seed_classifier()
+    classifier = seed_classifier()
     print(f"| shipped examples only | {figures(classifier)} |")
     for taught, (text, label) in enumerate(stream, 1):
-        classifier = classifier.learned([text], [label])
+        classifier = learned(classifier, [text], [label])
         if taught in (50, DECISIONS):
             print(f"| + {taught} decisions, one by one | {figures(classifier)} |")
-    batched = spam_model.seed_classifier()
+    batched = seed_classifier()
     for start in range(0, len(stream), 50):
         texts, labels = zip(*stream[start : start + 50], strict=True)
-        batched = batched.learned(list(texts), list(labels))
+        batched = learned(batched, list(texts), list(labels))
     print(f"| + {len(stream)} decisions, in bulk actions of 50 | {figures(batched)} |")
 
     print("\n| threshold | shipped only: precision | recall | + 500: precision | recall |")
     print("|---:|---:|---:|---:|---:|")
-    cold, taught = spam_model.seed_classifier(), classifier
+    cold, taught = seed_classifier(), classifier
     for threshold in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
         cells = []
         for model in (cold, taught):
@@ -110,17 +112,17 @@ def main() -> int:
             lambda: (classifier.score(long_text), classifier.spam_words(long_text)), 50
         ),
         "learn one decision (copy, partial_fit)": timed(
-            lambda: classifier.learned(texts[:1], [0]), 50
+            lambda: learned(classifier, texts[:1], [0]), 50
         ),
         "learn a bulk action of 50 (one partial_fit)": timed(
-            lambda: classifier.learned(texts[:50], [0] * 50), 20
+            lambda: learned(classifier, texts[:50], [0] * 50), 20
         ),
         "serialise the model (to_bytes)": timed(classifier.to_bytes, 20),
         "load it (from_bytes), once per new version": timed(
-            lambda: spam_model.Classifier.from_bytes(blob), 20
+            lambda: Classifier.from_bytes(blob), 20
         ),
         "train the shipped examples (train_spam_filter --shipped)": timed(
-            lambda: spam_model.Classifier.trained(*spam_model.seed_examples()), 3
+            lambda: trained(*seed_examples()), 3
         ),
     }
     for name, times in rows.items():

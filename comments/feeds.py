@@ -37,7 +37,7 @@ class PostCommentsFeed(TextSubtitleMixin, Feed):
         return f"{comment.author_name} on “{comment.post.title}”"
 
     def item_description(self, comment):
-        # body_html is the visitor's text escaped by comments.rendering: it shows as text.
+        # body_html is the visitor's text escaped by render_comment(): it shows as text.
         return comment.body_html
 
     def item_link(self, comment):

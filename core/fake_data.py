@@ -21,8 +21,7 @@ from tqdm import tqdm
 from blog.models import Post
 from blog.rendering import reading_time_minutes, render_markdown, summarise
 from comments import counts
-from comments.models import Comment
-from comments.rendering import render_comment
+from comments.models import Comment, render_comment
 
 BATCH = 20_000
 RARE_WORD = "zeppelin"

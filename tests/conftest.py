@@ -7,7 +7,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.test.utils import override_settings
 
 from blog.models import Post
-from comments import counts, spam_model
+from comments import counts, spam
 from tests.factories import UserFactory
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
@@ -113,7 +113,7 @@ def pytest_runtest_call(item):
 def _spam_filter_cache_per_test():
     """Each test's database numbers the spam filter's versions from 0 again: no test may find
     another's model in this process's cache under the same version."""
-    spam_model.CACHE.__init__()
+    spam.CACHE.__init__()
 
 
 @pytest.fixture

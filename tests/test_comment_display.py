@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blog import site
-from comments.models import ModerationSettings
-from comments.rendering import render_comment
+from comments.models import ModerationSettings, render_comment
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,7 @@ from django.core.management import CommandError, call_command
 from blog.importing import parse_markdown, parse_scraped_text
 from blog.models import Post
 from blog.rendering import MAX_BODY_LENGTH, MAX_RAW_HTML_TAGS, render_markdown
-from comments.models import Comment
-from comments.rendering import render_comment
+from comments.models import Comment, render_comment
 from tests import pathological_markdown
 from tests.factories import PostFactory, post_admin_form
 from tests.test_body_preview import PREVIEW_URL

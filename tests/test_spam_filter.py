@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from comments import counts, notifications, spam_model
+from comments import counts, notifications, spam, tasks
 from comments.models import Comment, ModerationSettings, SpamFilter
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory
 
@@ -28,8 +28,8 @@ def comments_saying(texts, **fields):
     ]
 
 
-def score_of(text: str, cache=spam_model.CACHE) -> float:
-    return spam_model.spam_score(Comment(author_name="Sam", body=text), cache=cache)[0]
+def score_of(text: str, cache=spam.CACHE) -> float:
+    return spam.spam_score(Comment(author_name="Sam", body=text), cache=cache)[0]
 
 
 def test_the_shipped_examples_tell_ordinary_spam_from_an_ordinary_comment():
@@ -40,42 +40,40 @@ def test_the_shipped_examples_tell_ordinary_spam_from_an_ordinary_comment():
 def test_a_decision_teaches_the_filter_a_new_kind_of_spam_in_one_update():
     before = score_of("Order zorblax gummies today")
     version = SpamFilter.objects.get().version
-    spam_model.learn(comments=comments_saying(NOVEL_SPAM), status=Comment.Status.SPAM)
+    tasks.learn(comments=comments_saying(NOVEL_SPAM), status=Comment.Status.SPAM)
     assert score_of("Order zorblax gummies today") > before + 0.3
     stored = SpamFilter.objects.get()
     assert (stored.version, stored.decisions) == (version + 1, 20)
 
 
 def test_a_pending_status_teaches_nothing():
-    spam_model.learn(comments=comments_saying(NOVEL_SPAM[:2]), status=Comment.Status.PENDING)
+    tasks.learn(comments=comments_saying(NOVEL_SPAM[:2]), status=Comment.Status.PENDING)
     assert SpamFilter.objects.get().version == 0
 
 
 def test_the_reason_names_the_score_and_the_comments_own_words_that_weigh_most():
-    score, words = spam_model.spam_score(
-        Comment(author_name="Ann", body="CHEAP Casino bonus, visit now")
-    )
-    reason = spam_model.score_reason(score, words)
+    score, words = spam.spam_score(Comment(author_name="Ann", body="CHEAP Casino bonus, visit now"))
+    reason = spam.score_reason(score, words)
     assert reason.startswith(f"spam score {score:.2f} (words: '")
     assert "'cheap'" in reason
     assert 1 <= len(words) <= 3 and set(words) <= {"cheap", "casino", "bonus", "visit", "now"}
-    assert spam_model.score_reason(0.125, []) == "spam score 0.12"
+    assert spam.score_reason(0.125, []) == "spam score 0.12"
 
 
 def test_the_stored_model_holds_no_comment_text_and_needs_no_unpickling():
     secret = "Quetzalcoatlus Wimbledonfield lives at 12 Pangolin Street"
-    spam_model.learn(comments=comments_saying([secret]), status=Comment.Status.APPROVED)
+    tasks.learn(comments=comments_saying([secret]), status=Comment.Status.APPROVED)
     weights = bytes(SpamFilter.objects.get().weights)
     for word in ["Quetzalcoatlus", "quetzalcoatlus", "Wimbledonfield", "pangolin", "Pangolin"]:
         assert word.encode() not in weights
         assert word.encode("utf-32-le") not in weights
-    restored = spam_model.Classifier.from_bytes(weights)  # np.load(allow_pickle=False)
-    assert restored.score(secret) == pytest.approx(spam_model.CACHE.current().score(secret))
+    restored = spam.Classifier.from_bytes(weights)  # np.load(allow_pickle=False)
+    assert restored.score(secret) == pytest.approx(spam.CACHE.current().score(secret))
 
 
 def test_deleting_a_comment_leaves_the_model_as_it_is():
     comments = comments_saying(NOVEL_SPAM)
-    spam_model.learn(comments=comments, status=Comment.Status.SPAM)
+    tasks.learn(comments=comments, status=Comment.Status.SPAM)
     version = SpamFilter.objects.get().version
     Comment.objects.filter(pk__in=[c.pk for c in comments]).delete()
     counts.recount({comment.post_id for comment in comments})
@@ -84,17 +82,17 @@ def test_deleting_a_comment_leaves_the_model_as_it_is():
 
 
 def test_a_server_that_did_not_learn_reloads_the_model_when_its_version_moved():
-    server_a, server_b = spam_model.ModelCache(), spam_model.ModelCache()
+    server_a, server_b = spam.ModelCache(), spam.ModelCache()
     before = score_of("Order zorblax gummies today", cache=server_a)
-    spam_model.learn(comments=comments_saying(NOVEL_SPAM), status="spam", cache=server_b)
+    tasks.learn(comments=comments_saying(NOVEL_SPAM), status="spam", cache=server_b)
     after_a = score_of("Order zorblax gummies today", cache=server_a)
     assert after_a == score_of("Order zorblax gummies today", cache=server_b) > before + 0.3
     assert server_a.version == server_b.version == SpamFilter.objects.get().version == 1
 
 
 def test_the_shipped_model_is_the_shipped_examples_trained():
-    trained = spam_model.Classifier.trained(*spam_model.seed_examples())
-    shipped = spam_model.seed_classifier()
+    trained = tasks.trained(*tasks.seed_examples())
+    shipped = spam.seed_classifier()
     assert np.allclose(trained.weights, shipped.weights), (
         "comments/spam_seed.json changed: run manage.py train_spam_filter --shipped"
     )
@@ -106,7 +104,7 @@ import sys
 from pathlib import Path
 import django
 django.setup()
-from comments.spam_model import Classifier
+from comments.spam import Classifier
 classifier = Classifier.from_bytes(Path(sys.argv[1]).read_bytes())
 print(classifier.score("Cheap casino bonus"), classifier.spam_words("Cheap casino bonus"))
 print("sklearn" in sys.modules, "scipy" in sys.modules)
@@ -115,7 +113,7 @@ print("sklearn" in sys.modules, "scipy" in sys.modules)
 
 def test_scoring_a_comment_loads_neither_scikit_learn_nor_scipy(tmp_path):
     model = tmp_path / "model.npz"
-    model.write_bytes(spam_model.seed_classifier().to_bytes())
+    model.write_bytes(spam.seed_classifier().to_bytes())
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x"}
     ran = subprocess.run(
         [sys.executable, "-c", SCORE_ONLY, str(model)],
@@ -130,7 +128,7 @@ def test_scoring_a_comment_loads_neither_scikit_learn_nor_scipy(tmp_path):
 
 
 def test_retraining_starts_again_from_the_shipped_examples_and_every_decision(capsys):
-    spam_model.learn(comments=comments_saying(NOVEL_SPAM[:1]), status="spam")
+    tasks.learn(comments=comments_saying(NOVEL_SPAM[:1]), status="spam")
     comments_saying(NOVEL_SPAM, status="spam", moderated_at="2026-01-01T00:00Z")
     comments_saying(["Thanks, good post."], status="approved", moderated_at="2026-01-01T00:00Z")
     comments_saying(["Not decided by anyone"], status="pending")
@@ -175,10 +173,10 @@ def test_forty_decisions_in_the_admin_teach_it_to_hold_a_new_kind_of_spam(client
     for body in [fresh_spam, fresh_ham]:
         form = CommentFormDataFactory(post=post, author_name="Sam", body=body)
         client.post(reverse("comments:submit", kwargs={"post_id": post.pk}), form)
-    spam, ordinary = Comment.objects.get(body=fresh_spam), Comment.objects.get(body=fresh_ham)
-    assert spam.status == Comment.Status.SPAM
+    caught, ordinary = Comment.objects.get(body=fresh_spam), Comment.objects.get(body=fresh_ham)
+    assert caught.status == Comment.Status.SPAM
     reason = r"spam score \d\.\d\d \(words: '[^)]*zorblax[^)]*'\)"
-    assert re.fullmatch(reason, spam.moderation_reasons[-1])
+    assert re.fullmatch(reason, caught.moderation_reasons[-1])
     assert ordinary.status == Comment.Status.PENDING
     assert not any("spam score" in reason for reason in ordinary.moderation_reasons)
 

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment, ModerationSettings
-from comments.textfold import fold
+from comments.spam import fold
 from tests.clock import tomorrow_at
 from tests.factories import CommentFactory, CommentFormDataFactory, PostFactory, UserFactory
 

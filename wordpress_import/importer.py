@@ -27,8 +27,7 @@ from blog import revisions
 from blog.models import Page, Post, unique_slug
 from blog.rendering import MAX_BODY_LENGTH
 from comments import counts
-from comments.models import Comment
-from comments.rendering import render_comment
+from comments.models import Comment, render_comment
 from core import planner_statistics
 from images.renditions import rendition_names
 from wordpress_import import wxr

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from comments import spam_model
+from comments import spam, tasks
 
 
 class Command(BaseCommand):
@@ -14,18 +14,18 @@ class Command(BaseCommand):
             "--shipped",
             action="store_true",
             help=(
-                f"Only train the model of the shipped examples ({spam_model.SEED_PATH.name}) "
-                f"and write it to {spam_model.SEED_MODEL_PATH.name}, after changing them."
+                f"Only train the model of the shipped examples ({tasks.SEED_PATH.name}) "
+                f"and write it to {spam.SEED_MODEL_PATH.name}, after changing them."
             ),
         )
 
     def handle(self, *args, shipped=False, **options):
         if shipped:
-            model = spam_model.Classifier.trained(*spam_model.seed_examples())
-            spam_model.SEED_MODEL_PATH.write_bytes(model.to_bytes())
-            self.stdout.write(f"Wrote {spam_model.SEED_MODEL_PATH}.")
+            model = tasks.trained(*tasks.seed_examples())
+            spam.SEED_MODEL_PATH.write_bytes(model.to_bytes())
+            self.stdout.write(f"Wrote {spam.SEED_MODEL_PATH}.")
             return
-        row = spam_model.retrain()
+        row = tasks.retrain()
         self.stdout.write(
             f"Trained the spam filter on the shipped examples and {row.decisions} moderator "
             f"decision(s): version {row.version}."
