@@ -2,6 +2,10 @@
 
 The reader's view and the admin actions call these same functions: one code path to test. The
 mail they owe is queued here, once committed; the tasks (comments.tasks) build and send it.
+
+What a visitor's own session remembers about their comments is kept here too, one key each
+(remember_pending, verified_emails...). Everything read from it is personal: only a visitor with
+a session has any of it, and their pages are private (never kept in the page cache).
 """
 
 import hashlib
@@ -37,6 +41,9 @@ from comments.tasks import (
 logger = logging.getLogger(__name__)
 
 VERIFY_SALT = "comments.verify-email"
+PENDING_KEY = "comments_pending"
+VERIFIED_KEY = "comments_verified_emails"
+VERIFIED_REMEMBERED = 5
 
 
 class CommentsClosed(PermissionDenied):
@@ -158,7 +165,7 @@ def submit_comment(
     the ones typed.
 
     `verified_emails`: the addresses whose confirmation link was opened in the poster's browser
-    (comments.session.verified_emails), the only way an anonymous poster earns trust.
+    (verified_emails), the only way an anonymous poster earns trust.
     """
     rules = ModerationSettings.load()
     if comments_closed(post=post, rules=rules):
@@ -280,3 +287,40 @@ def verify_email(*, token: str) -> VerifiedEmail:
     verified.full_clean()
     verified.save()
     return verified
+
+
+def remember_pending(request, comment: Comment) -> None:
+    """Let this browser (and only this one) see its own comment while it waits for moderation."""
+    if comment.status != Comment.Status.PENDING:
+        return
+    pending = request.session.get(PENDING_KEY, [])
+    request.session[PENDING_KEY] = [*pending, comment.pk][-settings.COMMENT_PENDING_REMEMBERED :]
+
+
+def pending_ids(request) -> list[int]:
+    """Ids of the comments this visitor sent that may still await moderation (none if no session).
+
+    Reading does not create a session, so anonymous readers who never commented stay cookie-free.
+    """
+    session = getattr(request, "session", None)
+    if session is None:
+        return []
+    return [pk for pk in session.get(PENDING_KEY, []) if isinstance(pk, int)]
+
+
+def remember_verified_email(request, email: str) -> None:
+    """This browser opened the confirmation link mailed to `email`: the basis of trust.
+
+    Trust lives here, with what the poster holds, never with the address alone: anyone can
+    type someone else's address into the form.
+    """
+    verified = [e for e in request.session.get(VERIFIED_KEY, []) if e != email.casefold()]
+    request.session[VERIFIED_KEY] = [*verified, email.casefold()][-VERIFIED_REMEMBERED:]
+
+
+def verified_emails(request) -> frozenset[str]:
+    """The addresses (casefolded) confirmed through a link opened in this browser."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return frozenset()
+    return frozenset(e for e in session.get(VERIFIED_KEY, []) if isinstance(e, str))

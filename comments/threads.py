@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 
 from blog import fragments, generations
 from blog.models import Post
-from comments import services, session
+from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings, as_row_id
 
@@ -271,9 +271,7 @@ def comments_for_visitor(
         reply_to=shown.get(parent),
         own_pending=own_pending,
         messages=(
-            session.tagged_messages(flash.get_messages(request), MESSAGE_TAG)
-            if has_own_part
-            else []
+            tagged_messages(flash.get_messages(request), MESSAGE_TAG) if has_own_part else []
         ),
         expires=_expires(fragment, form_due),
     )
@@ -319,10 +317,17 @@ def _own_pending(request, post: Post) -> list[Comment]:
     """The visitor's own pending comments on this post, oldest first, each with the name of the
     comment it answers (one query, joined)."""
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return []  # comments are remembered in the sender's session (session.remember_pending)
-    ids = session.pending_ids(request)
+        return []  # comments are remembered in the sender's session (services.remember_pending)
+    ids = services.pending_ids(request)
     if not ids:
         return []
     own = Comment.objects.pending().filter(post=post, pk__in=ids).select_related("parent")
     unshown_of_parent = [f"parent__{column}" for column in UNSHOWN_COLUMNS]
     return list(own.defer(*UNSHOWN_COLUMNS, *unshown_of_parent))
+
+
+def tagged_messages(storage, tag: str, *, tagged: bool = True) -> list:
+    """The flash messages in `storage` that carry `tag` (or, with tagged=False, do not)."""
+    if not storage:  # len() leaves the storage unmarked; iterating marks the messages shown
+        return []
+    return [message for message in storage if (tag in message.tags.split()) == tagged]

@@ -13,7 +13,7 @@ from blog import fragments
 from blog.models import Post
 from blog.site import site_name
 from blog.views import PostDetailView
-from comments import personal_data, services, session, subscriptions, tasks, threads
+from comments import personal_data, services, subscriptions, tasks, threads
 from comments.forms import CommentForm, DataLinkForm
 from comments.models import Comment, DataRequest
 
@@ -61,13 +61,13 @@ def submit(request, post_id):
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             user=request.user,
-            verified_emails=session.verified_emails(request),
+            verified_emails=services.verified_emails(request),
         )
     except services.CommentsClosed:
         return render(request, "comments/closed.html", refused, status=403)
     if comment is None:
         return _form_with_errors(request, post, form)
-    session.remember_pending(request, comment)
+    services.remember_pending(request, comment)
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Thank you! Your comment is published.", threads.MESSAGE_TAG)
     else:
@@ -121,7 +121,7 @@ def verify_email(request, token):
         verified = services.verify_email(token=token)
     except signing.BadSignature:
         return render(request, "comments/email_verified.html", {"verified": None}, status=400)
-    session.remember_verified_email(request, verified.email)
+    services.remember_verified_email(request, verified.email)
     return render(request, "comments/email_verified.html", {"verified": verified})
 
 

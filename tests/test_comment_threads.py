@@ -8,7 +8,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import Client, RequestFactory
 
-from comments import session, threads
+from comments import services, threads
 from comments.forms import read_form_time
 from comments.models import Comment, ModerationSettings
 from core.templatetags.site_tags import without_tag
@@ -96,12 +96,12 @@ def test_session_remembers_only_pending_comments_and_only_the_newest():
     request = RequestFactory().get("/")
     request.session = Client().session
     approved = CommentFactory(approved=True)
-    session.remember_pending(request, approved)
-    assert session.pending_ids(request) == []
+    services.remember_pending(request, approved)
+    assert services.pending_ids(request) == []
     pending = CommentFactory.create_batch(settings.COMMENT_PENDING_REMEMBERED + 1, pending=True)
     for comment in pending:
-        session.remember_pending(request, comment)
-    assert session.pending_ids(request) == [c.pk for c in pending[1:]]
+        services.remember_pending(request, comment)
+    assert services.pending_ids(request) == [c.pk for c in pending[1:]]
 
 
 def test_thread_query_follows_the_nesting_depth():

@@ -1,6 +1,6 @@
 from django import template
 
-from comments.session import tagged_messages
+from comments.threads import tagged_messages
 
 register = template.Library()
 
