@@ -320,7 +320,7 @@ def _resolve(resolver, path: str):
 
 def _name_keys(response, scopes) -> None:
     """Name on a shared answer what it is built from, for the caches in front to purge it by
-    (blog.frontcache): Fastly and Varnish read Surrogate-Key, Cloudflare Cache-Tag."""
+    (blog.generations): Fastly and Varnish read Surrogate-Key, Cloudflare Cache-Tag."""
     keys = generations.surrogate_keys(scopes)
     if keys:
         response["Surrogate-Key"] = " ".join(keys)
