@@ -65,7 +65,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Before the page cache, so that pages it serves carry the header too.
+    # Answers a hit before everything below; a page is stored with the headers they set (see
+    # core.middleware.PageCacheMiddleware).
+    "core.middleware.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RejectNulCharactersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -76,8 +78,6 @@ MIDDLEWARE = [
     "wordpress_import.middleware.LegacyRedirectMiddleware",
     # Refuses cross-origin POSTs by Fetch Metadata, with no token (see core.middleware).
     "core.middleware.CrossOriginProtectionMiddleware",
-    # Serves hits before everything below (see its docstring).
-    "core.middleware.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.PrivateWhenMessagesShownMiddleware",

@@ -172,8 +172,17 @@ POLICIES = {
     "sitemap": FEED,
     "sitemap_section": Policy(_posts, frozenset({"p"}), html=False),
 }
-# Headers of the view's own answer kept with the page; the rest is added per answer.
-STORED_HEADERS = {"content-type", "last-modified", "x-robots-tag", "content-language"}
+# In every key: a release that changes what an entry holds does not read its predecessor's.
+ENTRY_FORMAT = 2
+# Headers set per answer (_finish), never kept with a page.
+UNSTORED_HEADERS = {
+    "cache-control",
+    "etag",
+    "set-cookie",
+    "x-page-cache",
+    "surrogate-key",
+    "cache-tag",
+}
 VARIANT_VALUE = re.compile(r"[0-9]{1,6}")
 
 
@@ -191,10 +200,11 @@ class CacheDecision:
 class PageCacheMiddleware:
     """Serve and store anonymous pages of the routes in POLICIES; see the module docstring.
 
-    It sits right after the cross-origin check and answers a hit before the middleware after it
-    and before the view: authentication, messages and the view's own URL resolution cost a hit
-    nothing. Everything a hit must carry is set outside it (security headers, CSP,
-    Permissions-Policy, X-Frame-Options); session holders never get here with a cache key.
+    It sits right after SecurityMiddleware (so HTTPS redirects and HSTS still come first) and
+    answers a hit before every other middleware and the view: a hit costs less than any page
+    built. A page is stored with the headers the middleware inside it set on the way out (CSP,
+    Permissions-Policy, X-Frame-Options...), which are the same for every reader of it; the
+    Host is checked here as CommonMiddleware would. Session holders never get a cache key.
     """
 
     def __init__(self, get_response):
@@ -218,6 +228,7 @@ class PageCacheMiddleware:
         """What to do with this request: None for routes and methods the cache leaves alone."""
         if request.method not in ("GET", "HEAD"):
             return None
+        request.get_host()  # DisallowedHost (400) for a Host not in ALLOWED_HOSTS, hit or not
         try:
             match = _resolve(get_resolver(get_urlconf()), request.path_info)
         except Resolver404:
@@ -237,7 +248,7 @@ class PageCacheMiddleware:
         decision.generations = generations.current(decision.scopes)
         page = hashlib.md5(f"{request.path}?{variant}".encode(), usedforsecurity=False)
         stamp = ".".join(str(number) for number in decision.generations)
-        decision.key = f"page:{rendering_version()}:{page.hexdigest()}:{stamp}"
+        decision.key = f"page{ENTRY_FORMAT}:{rendering_version()}:{page.hexdigest()}:{stamp}"
         return decision
 
     def _from_entry(self, request, decision, entry) -> HttpResponse:
@@ -273,7 +284,7 @@ class PageCacheMiddleware:
         timeout = int(deadline - time.time())
         if timeout <= 0:
             return
-        headers = [(k, v) for k, v in response.items() if k.lower() in STORED_HEADERS]
+        headers = [(k, v) for k, v in response.items() if k.lower() not in UNSTORED_HEADERS]
         entry = {
             "content": response.content,
             "status": response.status_code,

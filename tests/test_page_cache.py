@@ -109,12 +109,22 @@ def test_a_cached_page_does_not_reach_the_view_or_the_middleware_after_the_cache
 ):
     client.get(post.get_absolute_url())
     calls = []
-    monkeypatch.setattr(
+    for middleware in [
+        "csp.middleware.CSPMiddleware.process_response",
+        "django.contrib.sessions.middleware.SessionMiddleware.process_request",
+        "django.middleware.common.CommonMiddleware.process_request",
         "django.contrib.auth.middleware.AuthenticationMiddleware.process_request",
-        lambda self, request: calls.append(request.path),
-    )
+    ]:
+        monkeypatch.setattr(middleware, lambda self, *args, name=middleware: calls.append(name))
     assert served_from_cache(client, post.get_absolute_url())
     assert calls == []
+
+
+def test_a_cached_page_is_not_served_to_a_host_the_site_does_not_serve(client, post, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client.get(post.get_absolute_url())
+    assert served_from_cache(client, post.get_absolute_url())
+    assert client.get(post.get_absolute_url(), HTTP_HOST="evil.example").status_code == 400
 
 
 def test_unknown_query_parameters_neither_read_nor_fill_the_cache(client, post):
