@@ -45,6 +45,8 @@ from comments.models import (
     render_comment,
 )
 
+# The fold
+
 # Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt): drawn as nothing,
 # so a word split by one reads as the word. Hangul fillers are letters (Lo), hence the list.
 DEFAULT_IGNORABLE_RANGES = [
