@@ -161,7 +161,7 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
         # by the object permissions below (403) instead of being reported as deleted.
         field = Post._meta.pk if from_field is None else Post._meta.get_field(from_field)
         try:
-            return Post.objects.get(**{field.name: field.to_python(object_id)})
+            return Post.objects.posts().get(**{field.name: field.to_python(object_id)})
         except (Post.DoesNotExist, ValueError, ValidationError):
             return None
 

@@ -128,7 +128,7 @@ def post_parts(post) -> dict[str, SafeString]:
 
         prefetch_related_objects([post], "tags")
         public = Post.objects.published()
-        neighbours = public.only("title", "slug", "publish_at")
+        neighbours = public.only("title", "slug", "kind", "publish_at")
         context = {
             "post": post,
             "is_preview": False,

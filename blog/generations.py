@@ -190,7 +190,8 @@ def _remember_upcoming(posts_generation: int, *, now=None):
     now = now or timezone.now()
     since = now - timedelta(seconds=CLOCK_SKEW_SECONDS)
     times = list(
-        Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=since)
+        Post.objects.posts()
+        .filter(status=Post.Status.PUBLISHED, publish_at__gt=since)
         .order_by("publish_at")
         .values_list("publish_at", flat=True)[:UPCOMING_LIMIT]
     )

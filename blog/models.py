@@ -27,12 +27,23 @@ RELATED_CANDIDATES = 100
 
 class PostQuerySet(models.QuerySet):
     def published(self):
-        """Posts the public may see: published, and their publication time has come.
+        """Posts the public may see: published, and their publication time has come. Posts
+        only: every list, feed, count and search of the blog reads this, and pages (Page) are
+        in none of them.
 
         Scheduling needs no cron job: a post with a future `publish_at` simply starts
         matching this filter when the time arrives.
         """
+        return self.public().posts()
+
+    def public(self):
+        """Posts and pages the public may open at their own address (and comment on): for
+        what is addressed by one entry's id, never for a list."""
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def posts(self):
+        """The blog's posts, without the owner's pages."""
+        return self.filter(kind=Post.Kind.POST)
 
     def viewable_by(self, user):
         """Posts this user may open in the admin: all of them for editors, else their own.
@@ -42,8 +53,8 @@ class PostQuerySet(models.QuerySet):
         if not (user.is_authenticated and user.is_staff and user.has_perm("blog.change_post")):
             return self.none()
         if user.has_perm("blog.publish_post"):
-            return self.all()
-        return self.filter(author=user)
+            return self.posts()
+        return self.posts().filter(author=user)
 
     def editable_by(self, user):
         """Posts this user may change: all for editors; an author's own drafts and submissions.
@@ -67,7 +78,7 @@ class PostQuerySet(models.QuerySet):
 
     def drafts(self):
         """Posts being written: not yet submitted, or sent back to their author."""
-        return self.filter(status=Post.Status.DRAFT)
+        return self.posts().filter(status=Post.Status.DRAFT)
 
     def changes_requested(self):
         """Drafts an editor sent back with a note, until their author submits them again."""
@@ -75,11 +86,11 @@ class PostQuerySet(models.QuerySet):
 
     def in_review(self):
         """Posts their authors submitted, waiting for an editor."""
-        return self.filter(status=Post.Status.REVIEW)
+        return self.posts().filter(status=Post.Status.REVIEW)
 
     def scheduled(self):
         """Published posts whose publication time has not come yet."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
+        return self.posts().filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def publish(self) -> int:
         """Publish the drafts and submissions among these, going live now unless a date is set.
@@ -105,9 +116,13 @@ class PostQuerySet(models.QuerySet):
         """{"count": how many are public now, "next": when the next scheduled one goes live (or
         None)}, in one query: what the index needs to cache its page count exactly."""
         now = timezone.now()
-        return self.filter(status=Post.Status.PUBLISHED).aggregate(
-            count=models.Count("pk", filter=Q(publish_at__lte=now)),
-            next=models.Min("publish_at", filter=Q(publish_at__gt=now)),
+        return (
+            self.posts()
+            .filter(status=Post.Status.PUBLISHED)
+            .aggregate(
+                count=models.Count("pk", filter=Q(publish_at__lte=now)),
+                next=models.Min("publish_at", filter=Q(publish_at__gt=now)),
+            )
         )
 
     def for_listing(self):
@@ -180,10 +195,17 @@ class PostQuerySet(models.QuerySet):
 
 
 class Post(models.Model):
+    """A post of the blog, or one of the owner's pages (Page: kind "page"), as WordPress keeps
+    both in one table: a page takes comments through the same machinery as a post."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
+
+    class Kind(models.TextChoices):
+        POST = "post", "Post"
+        PAGE = "page", "Page"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -230,6 +252,21 @@ class Post(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Database defaults too: rows written without these columns (raw SQL, older code during a
+    # deploy) are posts.
+    kind = models.CharField(
+        max_length=4, choices=Kind, default=Kind.POST, db_default=Kind.POST, editable=False
+    )
+    # A page's place in the site's navigation (Page); unused by posts.
+    in_navigation = models.BooleanField(
+        "listed in the navigation",
+        default=True,
+        db_default=True,
+        help_text="Linked from every page's header.",
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, db_default=0, help_text="Order in the navigation: lower numbers come first."
+    )
     tags = TaggableManager(blank=True, help_text="A comma-separated list of tags.")
     comments_enabled = models.BooleanField(
         default=True, help_text="Uncheck to close this post to new comments."
@@ -262,7 +299,7 @@ class Post(models.Model):
         indexes = [
             # The index in its order, ids included: deep pages slice ids from the index alone.
             models.Index(
-                fields=["status", "-publish_at", "-created", "id"], name="post_public_idx"
+                fields=["status", "kind", "-publish_at", "-created", "id"], name="post_public_idx"
             ),
             # The admin's post list, newest first, and its busiest-queues filter.
             models.Index(fields=["-publish_at", "-created", "-id"], name="post_admin_order_idx"),
@@ -307,6 +344,8 @@ class Post(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        if self.kind == self.Kind.PAGE:
+            return reverse("blog:page", args=[self.slug])
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
 
     @property
@@ -326,7 +365,12 @@ class Post(models.Model):
         return self.status == self.Status.PUBLISHED and not self.is_published
 
     def clean(self):
-        if self.slug in RESERVED_SLUGS:
+        if self.kind == self.Kind.PAGE and self.slug in Page.RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": "This address belongs to the site itself: choose another."},
+                code="reserved",
+            )
+        if self.kind == self.Kind.POST and self.slug in RESERVED_SLUGS:
             raise ValidationError(
                 {"slug": f"“{self.slug}” is the address of another page; choose another slug."},
                 code="reserved_slug",
@@ -484,4 +528,41 @@ class PostRevision(models.Model):
         return reverse("admin:blog_post_revisions", args=[self.post_id])
 
 
-from blog.site import Page, SiteSettings  # noqa: E402, F401  (models of this app, in their own module)
+class PageQuerySet(PostQuerySet):
+    def published(self):
+        """Pages the public may see."""
+        return self.public().filter(kind=Post.Kind.PAGE)
+
+    def in_navigation(self):
+        """The published pages the site's navigation lists, in the owner's order."""
+        return self.published().filter(in_navigation=True).order_by("position", "title")
+
+
+class PageManager(models.Manager.from_queryset(PageQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Post.Kind.PAGE)
+
+
+class Page(Post):
+    """A page outside the blog's stream, at its own address (/about/): no date, no feed, in no
+    list of posts. Its comments are off unless its owner allows them."""
+
+    # Addresses of the site's own routes, which a page's slug would shadow or be shadowed by.
+    RESERVED_SLUGS = frozenset(
+        {"admin", "blog", "comments", "reset", "media", "static", "healthz", "sitemap"}
+    )
+
+    objects = PageManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["position", "title"]
+
+    def __init__(self, *args, **kwargs):
+        if not args:  # a new page (rows read from the database come positionally)
+            kwargs.setdefault("kind", Post.Kind.PAGE)
+            kwargs.setdefault("comments_enabled", False)
+        super().__init__(*args, **kwargs)
+
+
+from blog.site import SiteSettings  # noqa: E402, F401  (a model of this app, in its own module)

@@ -87,14 +87,14 @@ def published_count() -> int:
     """How many posts are public (cached, see _public_count)."""
     from blog.models import Post
 
-    return _public_count(Post.objects.all(), "blog:published-count")
+    return _public_count(Post.objects.posts(), "blog:published-count")
 
 
 def tag_count(tag) -> int:
     """How many public posts carry `tag` (cached, see _public_count)."""
     from blog.models import Post
 
-    return _public_count(Post.objects.filter(tags=tag), f"blog:tag-count:{tag.pk}")
+    return _public_count(Post.objects.posts().filter(tags=tag), f"blog:tag-count:{tag.pk}")
 
 
 # A tag page reads about (published / tag's posts) x (page end) index entries going down the

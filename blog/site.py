@@ -1,15 +1,13 @@
-"""The site as its owner runs it from the admin: its name and texts (SiteSettings) and its pages
-with their own address (Page: About, Contact, Privacy), and what every page shows of them."""
+"""The site as its owner runs it from the admin: its name and texts (SiteSettings), and what
+every page shows of them and of the owner's pages (blog.models.Page: About, Contact, Privacy)."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 from taggit.models import Tag
 
 from blog import fragments, generations
-from blog.rendering import render_markdown, sanitise_rendered_body
 
 FOOTER_TAGS = 20  # the most used tags named in every page's footer
 # The longest the site's settings and shared parts are kept; changes make them unreachable at
@@ -67,66 +65,6 @@ class SiteSettings(models.Model):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
-class PageQuerySet(models.QuerySet):
-    def published(self):
-        """Pages the public may see."""
-        return self.filter(status=Page.Status.PUBLISHED)
-
-    def in_navigation(self):
-        """The published pages the site's navigation lists, in the owner's order."""
-        return self.published().filter(in_navigation=True).order_by("position", "title")
-
-
-class Page(models.Model):
-    """A page outside the blog's stream, at its own address (/about/): no date, no feed."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-
-    # Addresses of the site's own routes, which a page's slug would shadow or be shadowed by.
-    RESERVED_SLUGS = frozenset(
-        {"admin", "blog", "comments", "reset", "media", "static", "healthz", "sitemap"}
-    )
-
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(
-        max_length=100, unique=True, help_text="The page's address: /slug/ (e.g. about)."
-    )
-    body = models.TextField(help_text="Markdown.")
-    body_html = models.TextField(editable=False, default="")
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    in_navigation = models.BooleanField(
-        "listed in the navigation", default=True, help_text="Linked from every page's header."
-    )
-    position = models.PositiveSmallIntegerField(
-        default=0, help_text="Order in the navigation: lower numbers come first."
-    )
-    updated = models.DateTimeField(auto_now=True)
-
-    objects = PageQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position", "title"]
-
-    def __str__(self):
-        return self.title
-
-    def save(self, *args, **kwargs):
-        self.body_html = sanitise_rendered_body(render_markdown(self.body))
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("blog:page", args=[self.slug])
-
-    def clean(self):
-        if self.slug in self.RESERVED_SLUGS:
-            raise ValidationError(
-                {"slug": "This address belongs to the site itself: choose another."},
-                code="reserved",
-            )
-
-
 def site_settings() -> SiteSettings:
     """The owner's settings row, kept like shared_parts() (its own entry: the site's name in a
     mail, a feed or the admin's header needs none of the lists)."""
@@ -147,7 +85,7 @@ def shared_parts() -> dict:
     Kept even with the fragments off (FRAGMENT_CACHE_SECONDS=0): the months and the tag counts
     read every published post, a large part of a page's time on a big site.
     """
-    from blog.models import Post
+    from blog.models import Page, Post
 
     def build():
         public = Post.objects.published()

@@ -29,7 +29,7 @@ class PageSitemap(SiteUrlSitemap):
     changefreq = "daily"
 
     def items(self):
-        pages = Page.objects.published().only("slug").order_by("pk")
+        pages = Page.objects.published().only("slug", "kind").order_by("pk")
         return [reverse("blog:index"), *(page.get_absolute_url() for page in pages)]
 
     def location(self, path):
@@ -38,7 +38,9 @@ class PageSitemap(SiteUrlSitemap):
 
 class PostSitemap(SiteUrlSitemap):
     def items(self):
-        return Post.objects.published().only("slug", "updated").order_by("-publish_at", "pk")
+        return (
+            Post.objects.published().only("slug", "kind", "updated").order_by("-publish_at", "pk")
+        )
 
     def lastmod(self, post):
         return post.updated

@@ -7,9 +7,14 @@ register_converter(tagging.TagSlugConverter, "tag_slug")
 app_name = "blog"
 
 
-def routes(*, post_page: type[views.PostDetailView] = views.PostDetailView) -> list:
-    """The blog's routes. The site passes its post page: blog's view plus what other apps show
-    under a post (config/urls.py gives comments.views.PostPageView, with the comments)."""
+def routes(
+    *,
+    post_page: type[views.PostDetailView] = views.PostDetailView,
+    page: type[views.PageDetailView] = views.PageDetailView,
+) -> list:
+    """The blog's routes. The site passes its post page and page: blog's views plus what other
+    apps show under them (config/urls.py gives comments.views.PostPageView and PageView, with
+    the comments)."""
     return [
         path("", views.PostListView.as_view(), name="index"),
         path("blog/", views.PostListView.as_view(), name="post_list"),
@@ -27,7 +32,7 @@ def routes(*, post_page: type[views.PostDetailView] = views.PostDetailView) -> l
         path("blog/author/<int:pk>/", views.AuthorPostListView.as_view(), name="author"),
         path("blog/preview/<str:token>/", views.post_preview, name="post_preview"),
         path("blog/<slug:slug>/", post_page.as_view(), name="post_detail"),
-        path("<slug:slug>/", views.PageDetailView.as_view(), name="page"),
+        path("<slug:slug>/", page.as_view(), name="page"),
     ]
 
 

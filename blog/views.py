@@ -120,7 +120,7 @@ class PostDetailView(DetailView):
     template_name = "blog/post_detail.html"
 
     def get_queryset(self):
-        return Post.objects.visible_to(self.request.user).select_related("author")
+        return Post.objects.posts().visible_to(self.request.user).select_related("author")
 
     def get_object(self, queryset=None):
         # A published post from the fragment cache; drafts and scheduled posts (for the staff
@@ -151,13 +151,17 @@ class PageDetailView(DetailView):
     template_name = "blog/page_detail.html"
 
     def get_queryset(self):
+        pages = Page.objects.defer("search_vector")
         if self.request.user.has_perm("blog.change_page"):
-            return Page.objects.all()
-        return Page.objects.published()
+            return pages
+        return pages.published()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(is_preview=not self.object.is_published, **kwargs)
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        if self.object.status != Page.Status.PUBLISHED:
+        if context["is_preview"]:
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response

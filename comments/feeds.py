@@ -15,7 +15,7 @@ FEED_LENGTH = 30
 
 class PostCommentsFeed(TextSubtitleMixin, Feed):
     def get_object(self, request, post_id):
-        return get_object_or_404(Post.objects.published(), pk=post_id)
+        return get_object_or_404(Post.objects.public(), pk=post_id)
 
     def title(self, post):
         return f"Comments on “{post.title}” · {site_name()}"

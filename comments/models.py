@@ -192,7 +192,7 @@ class Comment(models.Model):
     save.alters_data = True
 
     def get_absolute_url(self):
-        return reverse("blog:post_detail", kwargs={"slug": self.post.slug}) + f"#c{self.pk}"
+        return self.post.get_absolute_url() + f"#c{self.pk}"
 
     @property
     def html(self) -> str:

@@ -12,7 +12,7 @@ from django_ratelimit.decorators import ratelimit
 from blog import fragments
 from blog.models import Post
 from blog.site import site_name
-from blog.views import PostDetailView
+from blog.views import PageDetailView, PostDetailView
 from comments import personal_data, services, subscriptions, tasks, threads
 from comments.forms import CommentForm, DataLinkForm
 from comments.models import Comment, DataRequest
@@ -48,7 +48,7 @@ def _rate(group, request):
 @ratelimit(group="comments:submit", key=client_key, rate=_rate, block=False)
 def submit(request, post_id):
     """Take a comment: refuse closed posts, re-show the page on errors, else store and redirect."""
-    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    post = get_object_or_404(Post.objects.public(), pk=post_id)
     # Refused pages show the text sent, so that it is not lost.
     refused = {"post": post, "body": request.POST.get("body", "")}
     if request.limited:
@@ -77,16 +77,16 @@ def submit(request, post_id):
 
 
 def _form_with_errors(request, post, form):
-    """The post page again, the form keeping what was typed and saying what was wrong: the
-    sender's own page, never kept by any cache."""
-    context = {
-        "post": post,
-        "object": post,
-        "is_preview": False,
-        "parts": fragments.post_parts(post),
-        "comments": threads.comments_for_visitor(request=request, post=post, form=form),
-    }
-    response = render(request, PostPageView.template_name, context, status=400)
+    """The post page (or page) again, the form keeping what was typed and saying what was
+    wrong: the sender's own page, never kept by any cache."""
+    comments = threads.comments_for_visitor(request=request, post=post, form=form)
+    context = {"object": post, "is_preview": False, "comments": comments}
+    if post.kind == Post.Kind.PAGE:
+        template, context["page"] = PageView.template_name, post
+    else:
+        template, context["post"] = PostPageView.template_name, post
+        context["parts"] = fragments.post_parts(post)
+    response = render(request, template, context, status=400)
     add_never_cache_headers(response)
     return response
 
@@ -103,6 +103,27 @@ class PostPageView(PostDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not context["is_preview"]:
+            context["comments"] = threads.comments_for_visitor(
+                request=self.request, post=self.object
+            )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if "comments" in context:
+            response.page_cache_expires = context["comments"].expires
+        return response
+
+
+class PageView(PageDetailView):
+    """An owner's page, with the comment section of a post when its comments are allowed and
+    nothing at all when not (a draft shown to staff has none either)."""
+
+    template_name = "comments/page.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["is_preview"] and self.object.comments_enabled:
             context["comments"] = threads.comments_for_visitor(
                 request=self.request, post=self.object
             )

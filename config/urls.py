@@ -7,7 +7,7 @@ from django.views.generic import RedirectView, TemplateView
 
 from blog import sitemaps
 from blog import urls as blog_urls
-from comments.views import PostPageView
+from comments.views import PageView, PostPageView
 from config.health import healthz
 from config.media import media_urlpatterns
 from core import password_reset
@@ -59,8 +59,8 @@ urlpatterns = [
         name="robots_txt",
     ),
     path("favicon.ico", core_views.favicon, name="favicon"),
-    # The blog's pages, its post pages with their comment section.
-    path("", include((blog_urls.routes(post_page=PostPageView), "blog"))),
+    # The blog's pages, its post pages and the owner's pages with their comment section.
+    path("", include((blog_urls.routes(post_page=PostPageView, page=PageView), "blog"))),
 ]
 
 if settings.DEBUG:

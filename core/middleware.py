@@ -162,7 +162,8 @@ POLICIES = {
     "blog:tag": LIST_PAGE,
     "blog:archive_month": LIST_PAGE,
     "blog:author": LIST_PAGE,
-    "blog:page": Policy(_posts),
+    # A page is a post of another kind: its comments (when allowed) are kept as a post's.
+    "blog:page": Policy(_post_page, frozenset({"cpage", "replyto"})),
     "blog:post_detail": Policy(_post_page, frozenset({"cpage", "replyto"})),
     "blog:feed_rss": FEED,
     "blog:feed_atom": FEED,

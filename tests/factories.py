@@ -197,3 +197,4 @@ class PageFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"page-{n}")
     body = factory.Faker("paragraph", nb_sentences=4)
     status = Page.Status.PUBLISHED
+    author = factory.SubFactory(UserFactory)

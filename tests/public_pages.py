@@ -3,14 +3,17 @@
 from django.urls import reverse
 from taggit.models import Tag
 
-from tests.factories import ImageFactory, PostFactory
+from tests.factories import CommentFactory, ImageFactory, PageFactory, PostFactory
 
 
 def public_pages(client, seed_post) -> dict[str, tuple[str, int]]:
     """{label: (HTML, status)} of the pages every reader sees, the comment form with errors too."""
     tag = Tag.objects.filter(post__isnull=False).order_by("name").first()
     with_picture = post_with_an_inline_image()
+    guestbook = PageFactory(title="Guestbook", slug="guestbook", comments_enabled=True)
+    CommentFactory(post=guestbook, approved=True, body="Signed, a reader.")
     pages = {
+        "page with comments": client.get(guestbook.get_absolute_url()),
         "index": client.get("/"),
         "post with comments": client.get(seed_post.get_absolute_url()),
         "post with an inline image": client.get(with_picture.get_absolute_url()),

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from blog.site import Page
+from blog.models import Page
 from tests.factories import PageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

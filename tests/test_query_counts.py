@@ -7,7 +7,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from blog import site
-from tests.factories import CommentFactory, CommentFormDataFactory, ImageFactory, PostFactory
+from tests.factories import (
+    CommentFactory,
+    CommentFormDataFactory,
+    ImageFactory,
+    PageFactory,
+    PostFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -129,8 +135,13 @@ def test_post_page_query_count_is_the_same_with_1_and_20_related_posts(client):
 def every_public_page():
     post = PostFactory(tags=["one"])
     CommentFactory(post=post, approved=True)
+    page = PageFactory(slug="guestbook", comments_enabled=True)
+    CommentFactory(post=page, approved=True)
     return [
         "/",
+        page.get_absolute_url(),
+        f"/comments/post/{page.pk}/feed/",
+        "/sitemap-pages.xml",
         "/blog/tag/one/",
         f"/blog/{post.publish_at:%Y/%m}/",
         f"/blog/author/{post.author_id}/",
@@ -203,3 +214,29 @@ def test_post_page_with_the_fragments_and_the_page_cache_off_takes_eight_queries
     # comment pages start, the page's threads, the moderation rules. The site's settings and
     # shared parts are kept even with the fragments off (test_site_footer).
     assert count_queries(client, post.get_absolute_url()) == 8
+
+
+@pytest.mark.parametrize("comment_page", ["", "?cpage=11"])
+def test_page_with_comments_query_count_is_the_same_with_one_and_eleven_comment_pages(
+    client, settings, comment_page
+):
+    settings.COMMENTS_PER_PAGE = 4
+    settings.FRAGMENT_CACHE_SECONDS = settings.PAGE_CACHE_SECONDS = 0  # every request builds all
+    page = PageFactory(slug="guestbook", comments_enabled=True)
+    url = page.get_absolute_url() + comment_page
+    CommentFactory(approved=True, parent=CommentFactory(approved=True, post=page))
+    with_one = count_queries(client, url)
+    for _ in range(20):
+        CommentFactory(approved=True, parent=CommentFactory(approved=True, post=page))
+    assert count_queries(client, url) == with_one
+
+
+def test_page_with_comments_and_the_fragments_and_the_page_cache_off_takes_four_queries(
+    client, settings
+):
+    settings.FRAGMENT_CACHE_SECONDS = settings.PAGE_CACHE_SECONDS = 0
+    page = PageFactory(slug="guestbook", comments_enabled=True)
+    for _ in range(3):
+        CommentFactory(approved=True, parent=CommentFactory(approved=True, post=page))
+    # The page, where its comment pages start, the page's threads, the moderation rules.
+    assert count_queries(client, page.get_absolute_url()) == 4

@@ -59,7 +59,7 @@ def test_import_posts_keeps_a_revision_per_change_in_the_authors_name(tmp_path):
 
 def test_wordpress_import_keeps_one_revision_per_post_in_its_authors_name():
     run("import_wordpress", SAMPLE)
-    posts = list(Post.objects.all())
+    posts = list(Post.objects.posts())
     assert len(posts) == 6
     for post in posts:
         revision = post.revisions.get()

@@ -123,12 +123,55 @@ def test_pages_become_pages_at_their_own_address_and_their_old_links_answer_301(
     about = Page.objects.get(slug="about")
     assert about.status == Page.Status.PUBLISHED
     assert about.body.strip() == "Three friends who run on trails."
-    assert not Post.objects.filter(slug__in=["about", "contact"]).exists()
+    assert not Post.objects.posts().filter(slug__in=["about", "contact"]).exists()
     assert client.get("/about/").status_code == 200
     answer = client.get("/?page_id=11")
     assert answer.status_code == 301 and answer["Location"] == "/about/"
     assert client.get("/company/contact/")["Location"] == "/contact/"  # under a parent
     assert "Pages: 0 created, 2 kept" in run_import(SAMPLE)
+
+
+def test_a_pages_comments_are_imported_onto_it_and_shown_there_if_it_was_open(tmp_path, client):
+    export = write_export(
+        tmp_path / "pages.xml",
+        item(
+            11,
+            title="About",
+            slug="about",
+            post_type="page",
+            comments=comment(1, content="Lovely page.")
+            + comment(2, approved="0", content="Still waiting.")
+            + comment(3, parent=1, content="Agreed."),
+        ),
+        item(
+            12,
+            title="Privacy",
+            slug="privacy",
+            post_type="page",
+            comment_status="closed",
+            comments=comment(4, content="An old remark."),
+        ),
+    )
+    output = run_import(export)
+    assert "Comments: 4 imported (3 approved, 1 pending);" in output
+    about, privacy = Page.objects.get(slug="about"), Page.objects.get(slug="privacy")
+    assert (about.comments_enabled, privacy.comments_enabled) == (True, False)
+    assert sorted(about.comments.values_list("body", "status")) == [
+        ("Agreed.", Comment.Status.APPROVED),
+        ("Lovely page.", Comment.Status.APPROVED),
+        ("Still waiting.", Comment.Status.PENDING),
+    ]
+    [reply] = about.comments.filter(body="Agreed.")
+    assert reply.parent.body == "Lovely page."
+    assert privacy.comments.get().body == "An old remark."
+    about.refresh_from_db()
+    assert (about.approved_comment_count, about.pending_comment_count) == (2, 1)
+    html = client.get("/about/").content.decode()
+    assert "Lovely page." in html and "Agreed." in html and "Still waiting." not in html
+    # Closed in WordPress: the page shows no comment section at all.
+    assert "An old remark." not in client.get("/privacy/").content.decode()
+    assert "Comments: 0 imported" in run_import(export)  # a re-run adds none twice
+    assert Comment.objects.count() == 4
 
 
 def test_pages_are_imported_as_posts_when_asked(uploads):
@@ -387,7 +430,8 @@ def test_re_running_the_same_export_changes_nothing_and_duplicates_nothing(uploa
     assert "Pages: 0 created, 2 kept" in output
     assert "Comments: 0 imported; 0 updated, 7 skipped: 6 unchanged" in output
     assert "Authors: 3 matched, 0 created" in output
-    assert Post.objects.count() == 6 and Comment.objects.count() == 6
+    assert Post.objects.posts().count() == 6 and Comment.objects.count() == 6
+    assert Page.objects.count() == 2
     assert ImportedPost.objects.count() == 6 and LegacyRedirect.objects.count() == 5
     assert get_user_model().objects.count() == 3
 

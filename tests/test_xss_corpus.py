@@ -30,6 +30,7 @@ from comments.notifications import moderation_message
 from tests.factories import (
     CommentFactory,
     CommentFormDataFactory,
+    PageFactory,
     PostFactory,
     UserFactory,
     post_admin_form,
@@ -172,6 +173,28 @@ def test_public_pages_show_every_payload_as_text(client, corpus):
         tag = post.tags.get()
         response = client.get(reverse("blog:tag", args=[tag.slug]))
         assert_safe_html(response, {marker}, f"tag page {tag.slug}")
+
+
+def test_a_pages_comment_section_and_feed_show_every_payload_as_text(client, settings):
+    settings.COMMENTS_PER_PAGE = 100
+    page = PageFactory(slug="guestbook", comments_enabled=True)
+    now = timezone.now()
+    for i, payload in enumerate(PAYLOADS):
+        CommentFactory(
+            post=page,
+            author_name=payload[:80],
+            body=payload,
+            author_url=f"https://example.com/{quote(payload)}"[:200],
+            created=now - timedelta(seconds=i),
+        )
+    approve_all()
+    assert_safe_html(client.get(page.get_absolute_url()), MARKERS, "page with the comments")
+    feed = client.get(reverse("comments:post_feed", args=[page.pk]))
+    assert_safe_xml(feed, MARKERS[: comment_feeds.FEED_LENGTH], "a page's comments feed")
+    # A reply form opened on a payload comment (?replyto=) quotes it as text too.
+    replied = Comment.objects.filter(post=page).order_by("pk").first()
+    answer = client.get(page.get_absolute_url(), {"replyto": replied.pk})
+    assert_safe_html(answer, {MARKERS[0]}, "a page's reply form")
 
 
 def test_search_echoes_every_payload_as_text(client, corpus):

@@ -43,6 +43,7 @@ def item(
     categories: str = "",
     meta: dict[str, str] | None = None,
     sticky: bool = False,
+    comment_status: str = "open",
 ) -> str:
     title = title or f"Post {wp_id}"
     slug = slug or f"post-{wp_id}"
@@ -57,7 +58,7 @@ def item(
 		<wp:post_id>{wp_id}</wp:post_id>
 		<wp:post_date><![CDATA[{date}]]></wp:post_date>
 		<wp:post_date_gmt><![CDATA[{date}]]></wp:post_date_gmt>
-		<wp:comment_status><![CDATA[open]]></wp:comment_status>
+		<wp:comment_status><![CDATA[{comment_status}]]></wp:comment_status>
 		<wp:post_name><![CDATA[{slug}]]></wp:post_name>
 		<wp:status><![CDATA[{status}]]></wp:status>
 		<wp:post_parent>0</wp:post_parent>

@@ -190,28 +190,40 @@ class Importer:
 
     def import_page(self, item: wxr.Item) -> None:
         """A WordPress page becomes a Page at /<its slug>/, where WordPress had it unless it had
-        a parent (legacy_urls answers that link, and ?page_id=). Imported once: a re-run, or a
-        page of that slug written here, keeps what is here."""
-        if ImportedPage.objects.filter(site=self.site, wp_id=item.wp_id).exists():
+        a parent (legacy_urls answers that link, and ?page_id=), open to comments if it was.
+        Imported once: a re-run, or a page of that slug written here, keeps what is here. Its
+        comments are imported like a post's (a re-run adds only the new ones)."""
+        recorded = ImportedPage.objects.filter(site=self.site, wp_id=item.wp_id)
+        page = next((record.page for record in recorded.select_related("page")), None)
+        if page is not None:
             self.summary.pages["kept"] += 1
+            self.import_comments(item, page)
             return
         slug = slugify(unquote(item.name))[:100].strip("-") or f"wordpress-page-{item.wp_id}"
         if slug in Page.RESERVED_SLUGS:
             slug = f"{slug}-page"
+        page = Page.objects.filter(slug=slug).first()
+        if page is None:
+            page = self.new_page(item, slug)
+        else:
+            self.summary.pages["kept"] += 1
+        ImportedPage.objects.create(site=self.site, wp_id=item.wp_id, page=page)
+        self.import_comments(item, page)
+
+    def new_page(self, item: wxr.Item, slug: str) -> Page:
         content = PostContent(item.content, excerpt=item.excerpt, rewrite_url=self.media.rewrite)
         public = self.status(item)[0] == Post.Status.PUBLISHED
-        page, created = Page.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "title": (item.title or slug)[:200],
-                "body": content.markdown(),
-                "status": Page.Status.PUBLISHED if public else Page.Status.DRAFT,
-            },
+        page = Page(
+            slug=unique_slug(slug),  # a post may have it: pages and posts share the column
+            title=(item.title or slug)[:200],
+            body=content.markdown(),
+            status=Page.Status.PUBLISHED if public else Page.Status.DRAFT,
+            author=self.authors.user_for_login(item.creator),
+            comments_enabled=item.comment_status == "open",
         )
-        ImportedPage.objects.create(site=self.site, wp_id=item.wp_id, page=page)
-        self.summary.pages["created" if created else "kept"] += 1
-        if item.comments:
-            self.summary.note("comments on a page not imported", item.link)
+        page.save()
+        self.summary.pages["created"] += 1
+        return page
 
     def save_mapping(self, mapping: ImportedPost, source_hash: str) -> None:
         mapping.source_hash, mapping.saved_hash = source_hash, post_fingerprint(mapping.post)

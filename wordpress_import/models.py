@@ -51,7 +51,7 @@ class ImportedPage(models.Model):
 
     site = models.CharField(max_length=200, help_text="The export's wp:base_site_url.")
     wp_id = models.PositiveBigIntegerField("WordPress page id", db_index=True)
-    page = models.OneToOneField(Page, on_delete=models.CASCADE, related_name="wordpress_origin")
+    page = models.OneToOneField(Page, on_delete=models.CASCADE, related_name="wordpress_page")
 
     class Meta:
         ordering = ["site", "wp_id"]

@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from blog.site import Page
+from blog.models import Page
 from tests.e2e.admin_login import log_in_to_admin, staff_in
 from tests.factories import CommentFactory, PageFactory, PostFactory, UserFactory
 

@@ -22,7 +22,7 @@ SUPERUSER = "admin"
 # One staff account per role. The groups come from migrations; get_or_create keeps this working
 # on a database where one is missing.
 STAFF_ACCOUNTS = {"editor": "Editors", "author": "Authors", "moderator": "Moderators"}
-# The owner's pages (blog.site.Page), by slug: title and Markdown body.
+# The owner's pages (blog.models.Page), by slug: title and Markdown body.
 DEMO_PAGES = {
     "about": (
         "About",
@@ -92,7 +92,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo posts from blog/demo/: {summary}")
 
     def add_demo_pages(self):
-        """About and Privacy, in the navigation in that order; a page already there is kept."""
+        """About and Privacy, in the navigation in that order, comments off; a page already
+        there is kept."""
+        owner = get_user_model().objects.get(username=SUPERUSER)
         for position, (slug, (title, body)) in enumerate(DEMO_PAGES.items()):
             Page.objects.get_or_create(
                 slug=slug,
@@ -101,6 +103,7 @@ class Command(BaseCommand):
                     "body": body,
                     "status": Page.Status.PUBLISHED,
                     "position": position,
+                    "author": owner,
                 },
             )
 
