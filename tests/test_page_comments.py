@@ -1,15 +1,17 @@
 """Comments on the owner's pages: off unless the owner allows them; once allowed, a page's
 comment section, moderation, cache and privacy are a post's. A page is in no list of posts."""
 
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from blog import generations, site
 from blog.models import Page, Post
-from comments import services
+from comments import personal_data, services
 from comments.forms import MODERATION_NOTICE
 from comments.models import Comment
 from tests.factories import (
@@ -125,6 +127,20 @@ def test_a_comment_on_a_page_waits_in_the_queue_then_shows_on_the_page(client, m
     assert "What a lovely page." in after.content.decode()
     page.refresh_from_db()
     assert page.approved_comment_count == 1
+
+
+def test_moderators_mail_and_personal_data_name_and_link_the_page(moderator, settings):
+    settings.SITE_URL = "https://blog.example.com"
+    page = PageFactory(title="Guestbook", slug="guestbook", comments_enabled=True)
+    comment = CommentFactory(post=page, author_email="ada@example.com", body="Hello from Ada.")
+    services.notify_moderators(comment)
+    [message] = [m for m in mail.outbox if m.to == [moderator.email]]
+    assert "“Guestbook”" in message.subject and "Hello from Ada." in message.body
+    [held] = json.loads(personal_data.export("ada@example.com"))["comments"]
+    assert (held["post"], held["link"]) == (
+        "Guestbook",
+        f"https://blog.example.com/guestbook/#c{comment.pk}",
+    )
 
 
 def test_closing_a_pages_comments_again_hides_its_section(client):
