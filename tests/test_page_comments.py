@@ -129,6 +129,16 @@ def test_a_comment_on_a_page_waits_in_the_queue_then_shows_on_the_page(client, m
     assert page.approved_comment_count == 1
 
 
+def test_a_refused_comment_comes_back_on_the_page_with_what_was_typed(client):
+    page = PageFactory(title="Guestbook", slug="guestbook", comments_enabled=True)
+    answer = submit(client, page, author_email="not an address", body="Kept as typed.")
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert "<h1>Guestbook</h1>" in html and "Kept as typed." in html
+    assert 'id="comment-errors"' in html
+    assert "no-cache" in answer["Cache-Control"]
+
+
 def test_moderators_mail_and_personal_data_name_and_link_the_page(moderator, settings):
     settings.SITE_URL = "https://blog.example.com"
     page = PageFactory(title="Guestbook", slug="guestbook", comments_enabled=True)
