@@ -6,7 +6,7 @@ import feedparser
 import pytest
 from django.urls import reverse
 
-from tests.factories import CommentFactory, PostFactory
+from tests.factories import CommentFactory, PageFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,7 @@ def test_site_feed_lists_published_posts_only_with_absolute_links(client, route,
     live = PostFactory(title="Live post", tags=["django"])
     PostFactory(title="Draft post", draft=True)
     PostFactory(title="Scheduled post", scheduled=True)
+    PageFactory(title="About page", tags=["django"])
     response, feed = parse(client, reverse(route))
     assert feed.version == version
     assert [entry.title for entry in feed.entries] == ["Live post"]
@@ -60,6 +61,7 @@ def test_site_feed_lists_published_posts_only_with_absolute_links(client, route,
     assert feed.feed.link == SITE + reverse("blog:post_list")
     assert b"Draft post" not in response.content
     assert b"Scheduled post" not in response.content
+    assert b"About page" not in response.content
 
 
 def test_site_feed_lists_the_twenty_latest_posts_newest_first(client):
@@ -75,13 +77,15 @@ def test_tag_feed_lists_published_posts_with_that_tag(client, route):
     PostFactory(title="Tagged", tags=["django"])
     PostFactory(title="Other tag", tags=["python"])
     PostFactory(title="Tagged draft", tags=["django"], draft=True)
+    PageFactory(title="Tagged page", tags=["django"])
     _, feed = parse(client, reverse(route, args=["django"]))
     assert [entry.title for entry in feed.entries] == ["Tagged"]
     assert feed.feed.link == SITE + reverse("blog:tag", args=["django"])
 
 
-def test_tag_feed_of_a_tag_only_drafts_use_is_404(client):
+def test_tag_feed_of_a_tag_only_drafts_or_pages_use_is_404(client):
     PostFactory(tags=["secret-plans"], draft=True)
+    PageFactory(tags=["secret-plans"])
     assert client.get(reverse("blog:tag_feed_rss", args=["secret-plans"])).status_code == 404
     assert client.get(reverse("blog:tag_feed_rss", args=["no-such-tag"])).status_code == 404
 
@@ -109,8 +113,16 @@ def test_tag_page_announces_its_own_feeds(client):
     assert links[SITE + reverse("blog:tag_feed_atom", args=["django"])] == "application/atom+xml"
 
 
-def test_post_comments_feed_lists_approved_comments_in_public_threads_only(client):
-    post = PostFactory(title="Commented")
+# A page open to comments has a post's comment feed.
+COMMENTED = {
+    "post": lambda: PostFactory(title="Commented"),
+    "page": lambda: PageFactory(title="Commented", comments_enabled=True),
+}
+
+
+@pytest.mark.parametrize("kind", COMMENTED)
+def test_post_comments_feed_lists_approved_comments_in_public_threads_only(client, kind):
+    post = COMMENTED[kind]()
     approved = CommentFactory(post=post, approved=True, body="A fine post")
     CommentFactory(post=post, pending=True, body="Awaiting moderation")
     CommentFactory(post=post, spam=True, body="Buy pills")
@@ -137,6 +149,12 @@ def test_comment_markup_reaches_feed_readers_as_text(client):
 def test_comments_feed_of_an_unpublished_post_is_404(client, trait):
     comment = CommentFactory(post=PostFactory(**{trait: True}), approved=True)
     assert client.get(reverse("comments:post_feed", args=[comment.post.pk])).status_code == 404
+
+
+def test_comments_feed_of_a_draft_page_is_404(client):
+    page = PageFactory(status="draft", comments_enabled=True)
+    CommentFactory(post=page, approved=True)
+    assert client.get(reverse("comments:post_feed", args=[page.pk])).status_code == 404
 
 
 def test_post_page_announces_its_comments_feed(client):

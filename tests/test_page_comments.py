@@ -3,11 +3,13 @@ comment section, moderation, cache and privacy are a post's. A page is in no lis
 
 import json
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from blog import generations, site
 from blog.models import Page, Post
@@ -233,6 +235,15 @@ def test_a_page_is_in_no_footer_month_or_tag_and_no_count(client):
     assert parts["months"] == [] and parts["tags"] == []
     assert Post.objects.published().count() == 0
     assert Page.objects.published().get() == page
+
+
+def test_a_page_dated_ahead_is_never_the_next_publication():
+    PageFactory(publish_at=timezone.now() + timedelta(hours=1))
+    [posts] = generations.current([generations.POSTS])
+    assert generations.next_publication(posts) is None
+    scheduled = PostFactory(scheduled=True)
+    [posts] = generations.current([generations.POSTS])
+    assert generations.next_publication(posts) == scheduled.publish_at
 
 
 def test_the_post_admin_lists_posts_only_and_the_page_admin_pages_only(client, editor):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from blog import site
 from blog.models import Post
-from tests.factories import PostFactory
+from tests.factories import PageFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +30,10 @@ def test_search_finds_published_posts_only(client):
     PostFactory(title="Kale draft", body="Kale in the greenhouse.", draft=True)
     PostFactory(title="Kale tomorrow", body="Kale soup.", scheduled=True)
     PostFactory(title="About tomatoes", body="Tomatoes need sun.")
+    PageFactory(title="Our kale policy", body="Kale for everyone.", in_navigation=False)
     response = search(client, "kale")
     assert titles(response) == ["Gardening with kale"]
+    assert b"Our kale policy" not in response.content
     assert b"Kale draft" not in response.content
     assert b"Kale tomorrow" not in response.content
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from blog.models import Post
-from tests.factories import PostFactory
+from tests.factories import PageFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,7 @@ def test_sitemap_lists_published_posts_with_their_last_change(client):
     live = PostFactory()
     PostFactory(draft=True)
     PostFactory(scheduled=True)
+    PageFactory(slug="about")  # in the pages section, not here
     last_change = timezone.now() - timedelta(days=3)
     Post.objects.filter(pk=live.pk).update(updated=last_change)
     assert entries(client, "posts") == {
@@ -60,7 +61,9 @@ def test_sitemap_lists_published_posts_with_their_last_change(client):
 def test_sitemap_lists_the_index_and_tags_of_published_posts(client):
     PostFactory(tags=["django", "python"])
     PostFactory(tags=["python", "unreleased"], draft=True)
-    assert list(entries(client, "pages")) == [f"{SITE}/"]
+    PageFactory(slug="about", tags=["only-on-a-page"])
+    PageFactory(slug="plans", status="draft")
+    assert list(entries(client, "pages")) == [f"{SITE}/", f"{SITE}/about/"]
     assert list(entries(client, "tags")) == [f"{SITE}/blog/tag/django/", f"{SITE}/blog/tag/python/"]
 
 
