@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog import workflow
-from blog.models import Post, PostRevision, PreviewLink
+from blog.models import Page, Post, PostRevision, PreviewLink
 from comments import moderation, personal_data, subscriptions
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import make_link_token
@@ -34,6 +34,7 @@ from tests.conftest import clear_cache
 from tests.factories import (
     CommentFactory,
     CommentFormDataFactory,
+    PageFactory,
     PostFactory,
     UserFactory,
     post_admin_form,
@@ -75,6 +76,8 @@ class World:
     share_link: PreviewLink  # on someone else's draft
     own_image: Image  # in the library, uploaded by the Author
     others_image: Image  # uploaded by the Editor
+    page: Page  # the owner's published page, comments off (a page's default)
+    open_page: Page  # a published page whose comments the owner allowed
 
     @classmethod
     def build(cls):
@@ -113,6 +116,8 @@ class World:
             share_link=PreviewLink.objects.create(post=others_draft),
             own_image=library_image(users["author"]),
             others_image=library_image(users["editor"]),
+            page=PageFactory(title="About", slug="about"),
+            open_page=PageFactory(title="Guestbook", slug="guestbook", comments_enabled=True),
         )
 
     def revision(self, post):
@@ -474,6 +479,60 @@ IMAGE_ROWS = [
     ),
 ]
 
+
+def page_form(**changes):
+    return lambda w: {
+        "title": "About us",
+        "slug": "about",
+        "body": "Who we are.",
+        "status": "published",
+        "position": "0",
+        "in_navigation": "on",
+        **changes,
+    }
+
+
+# Pages (a proxy of Post since pages take comments): Editors and superusers, as before.
+PAGE_ROWS = [
+    Row("page list", admin_url("blog_page_changelist"), PUBLISHERS),
+    Row("page add form", admin_url("blog_page_add"), PUBLISHERS),
+    Row(
+        "page add",
+        admin_url("blog_page_add"),
+        PUBLISHERS,
+        method="post",
+        data=page_form(slug="new-page"),
+        changed=lambda w: Page.objects.filter(slug="new-page").exists(),
+        ok=302,
+    ),
+    Row("page change form", admin_url("blog_page_change", pk_of(lambda w: w.page)), PUBLISHERS),
+    Row(
+        "page allows comments",
+        admin_url("blog_page_change", pk_of(lambda w: w.page)),
+        PUBLISHERS,
+        method="post",
+        data=page_form(comments_enabled="on"),
+        changed=lambda w: w.refresh(w.page).comments_enabled,
+        ok=302,
+    ),
+    Row(
+        "page delete",
+        admin_url("blog_page_delete", pk_of(lambda w: w.page)),
+        PUBLISHERS,
+        method="post",
+        data=lambda w: {"post": "yes"},
+        changed=gone(lambda w: w.page),
+        ok=302,
+    ),
+    Row(
+        "a page in the post admin",
+        admin_url("blog_post_change", pk_of(lambda w: w.page)),
+        frozenset(),
+        # Not a post: those who may open posts are told it does not exist (sent home).
+        refused=dict.fromkeys(POSTS, 302),
+    ),
+]
+
 COMMENT_ROWS = [
     Row("comment list", admin_url("comments_comment_changelist"), MODERATORS),
     Row("comment change form", admin_url("comments_comment_change", pk_of(pending)), MODERATORS),
@@ -702,6 +761,26 @@ PUBLIC_ROWS = [
         admin=False,
     ),
     Row(
+        "comment post on a page open to comments",
+        lambda w: reverse("comments:submit", args=[w.open_page.pk]),
+        EVERYONE,
+        method="post",
+        data=lambda w: CommentFormDataFactory(post=w.open_page, body="A page comment."),
+        changed=lambda w: Comment.objects.filter(body="A page comment.").exists(),
+        ok=302,
+        admin=False,
+    ),
+    Row(
+        "comment post on a page closed to comments",
+        lambda w: reverse("comments:submit", args=[w.page.pk]),
+        frozenset(),
+        method="post",
+        data=lambda w: CommentFormDataFactory(post=w.page, body="On a closed page."),
+        changed=lambda w: Comment.objects.filter(body="On a closed page.").exists(),
+        refused=dict.fromkeys(ROLES, 403),
+        admin=False,
+    ),
+    Row(
         "e-mail verification link",
         lambda w: reverse(
             "comments:verify_email", args=[email_verification_token("ann@example.com")]
@@ -762,6 +841,7 @@ ROWS = [
     *REVISION_ROWS,
     *PREVIEW_ROWS,
     *IMAGE_ROWS,
+    *PAGE_ROWS,
     *COMMENT_ROWS,
     *ACCOUNT_ROWS,
     *EMAIL_LINK_ROWS,
