@@ -91,18 +91,18 @@ def _form_with_errors(request, post, form):
     return response
 
 
-class PostPageView(PostDetailView):
-    """A post page with its comment section (a draft shown to staff has none).
-
-    A reader without a session gets the same page as everyone (the form's stamp is the post's);
-    core.middleware keeps it no longer than the section says it is right.
+class WithCommentSection:
+    """A post's or a page's view with the comment section below it (a draft shown to staff has
+    none). A reader without a session gets the same page as everyone (the form's stamp is the
+    post's); core.middleware keeps it no longer than the section says it is right.
     """
 
-    template_name = "comments/post_page.html"
+    def shows_comments(self) -> bool:
+        return True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if not context["is_preview"]:
+        if not context["is_preview"] and self.shows_comments():
             context["comments"] = threads.comments_for_visitor(
                 request=self.request, post=self.object
             )
@@ -115,25 +115,17 @@ class PostPageView(PostDetailView):
         return response
 
 
-class PageView(PageDetailView):
-    """An owner's page, with the comment section of a post when its comments are allowed and
-    nothing at all when not (a draft shown to staff has none either)."""
+class PostPageView(WithCommentSection, PostDetailView):
+    template_name = "comments/post_page.html"
+
+
+class PageView(WithCommentSection, PageDetailView):
+    """An owner's page: the comment section only when its comments are allowed."""
 
     template_name = "comments/page.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if not context["is_preview"] and self.object.comments_enabled:
-            context["comments"] = threads.comments_for_visitor(
-                request=self.request, post=self.object
-            )
-        return context
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        if "comments" in context:
-            response.page_cache_expires = context["comments"].expires
-        return response
+    def shows_comments(self) -> bool:
+        return self.object.comments_enabled
 
 
 def verify_email(request, token):
