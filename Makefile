@@ -71,9 +71,10 @@ test: install chromium java
 
 # The same suite against a real PostgreSQL (the server at 127.0.0.1:5432; trust auth) and the
 # real Redis (127.0.0.1:6379) as its cache, as in production.
-test-postgres: install chromium java
+# Browser tests aside: they run once, in `make test` (what they check is the pages, not SQL).
+test-postgres: install java
 	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) REDIS_URL=$(REDIS_TEST_URL) \
-		$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
 
 # The suite (browser tests aside) with the machine's clock moved ahead by libfaketime, LATER
 # (default 400 days): a test that passes only near the day it was written fails here. The
