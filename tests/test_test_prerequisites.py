@@ -139,7 +139,7 @@ def test_root_install_that_brings_no_binary_still_fails(prerequisite, tmp_path, 
     assert f"apt-get install {prerequisite.packages}" in result.stderr.splitlines()[-1]
 
 
-@pytest.mark.parametrize("target", ["test", "test-postgres", "test-e2e"])
+@pytest.mark.parametrize("target", ["test", "test-e2e"])
 def test_make_test_targets_stop_before_pytest_when_chromium_is_missing(tmp_path, fake_bin, target):
     # -o: never reinstall the virtualenv from inside the test suite.
     command = ["make", "-o", ".venv/bin/activate", target, "PYTEST_ARGS=--collect-only"]
