@@ -1,20 +1,11 @@
-"""What a change of comments recomputes: the only writer of Post.approved_comment_count and
-Post.pending_comment_count, and of where each post's comment pages start.
+"""The only writer of Post.approved_comment_count and Post.pending_comment_count (stored so the
+index and the admin need not touch the comments table), and of where each post's comment pages
+start: whatever adds, moderates or deletes comments calls recount() for the posts it touched.
 
-The counts are stored on the post so that the index and the admin need not touch the comments
-table. Whatever adds, moderates or deletes comments calls recount() for the posts it touched, as
-a step of its own (comments.services, the comment admin, the importer); `manage.py
-recount_comments` repairs a count written around them (the shell). "Approved" means what the
-post page shows: Comment.objects.in_public_threads().
-
-The page layout is stored too, so that a reader's page reads only its rows. A comment page holds
-whole threads, oldest first, at most settings.COMMENTS_PER_PAGE public comments counting replies
-(a longer thread has a page to itself). Laying the pages out needs the id and parent of every
-approved comment of the post; a post with 20,000 comments would read them on every page view.
-So recount() lays out the posts it recounts instead: the top-level comment that opens each page
-is marked `starts_page`, and a page is the top-level comments from its start to the next one
-(comments.threads). `manage.py recount_comments` lays out every post again (after
-COMMENTS_PER_PAGE or COMMENT_MAX_DEPTH changes, or rows written around the recount).
+A comment page holds whole threads, oldest first, at most COMMENTS_PER_PAGE public comments (a
+longer thread has a page to itself). Laying it out reads every approved comment of the post, too
+much for a page view, so recount() marks the top-level comment opening each page `starts_page`.
+`manage.py recount_comments` repairs counts and layouts written around recount().
 """
 
 from collections.abc import Iterable, Iterator
@@ -53,51 +44,40 @@ def live_counts() -> dict[str, Coalesce]:
     }
 
 
-def recount(
-    post_ids: Iterable[int | None], *, public_changed: bool = True, using: str = "default"
-) -> None:
-    """Store the live counts of these posts: lock their rows, then one UPDATE computed in SQL;
-    then lay out their comment pages again (lay_out, still under the lock) and purge
-    their pages, unless the caller knows no public comment changed (`public_changed=False`: a
-    comment that was not approved and is not now).
+def recount(post_ids: Iterable[int | None], *, public_changed: bool = True) -> None:
+    """Store the live counts of these posts; then, unless the caller knows no public comment
+    changed, lay out their comment pages again and purge their pages.
 
-    The lock comes first on purpose. Under PostgreSQL's READ COMMITTED an UPDATE counts with the
-    snapshot taken when it starts, even if it then waits for another transaction's row lock; so
-    two moderators approving a post's two pending comments at once would each count only their
-    own. Taking the row lock in a statement of its own makes the counting statement start after
-    the other transaction has committed, and see its comments.
+    The row lock comes first, in a statement of its own: under PostgreSQL's READ COMMITTED an
+    UPDATE counts with the snapshot taken when it starts, even if it then waits for a lock, so
+    two moderators approving a post's two comments at once would each count only their own.
     """
     post_ids = sorted({pk for pk in post_ids if pk is not None})
     if not post_ids:
         return
-    posts = Post.objects.using(using).filter(pk__in=post_ids)
-    with transaction.atomic(using=using, savepoint=False):
+    posts = Post.objects.filter(pk__in=post_ids)
+    with transaction.atomic(savepoint=False):
         locked = posts.select_for_update().order_by("pk")
         before = list(locked.values_list("pk", "slug", "approved_comment_count"))
         posts.update(**live_counts())
-        if public_changed:
-            lay_out(posts)
-            _purge_pages(before, using=using)
+        if not public_changed:
+            return
+        lay_out(posts)
+        # Their pages and comment feeds are stale; lists of posts only if a count they show
+        # changed (a new pending comment changes none).
+        scopes = [generations.post_comments(pk) for pk, _, _ in before]
+        scopes += [generations.post_page(slug) for _, slug, _ in before]
+        approved_before = {pk: approved for pk, _, approved in before}
+        if dict(posts.values_list("pk", "approved_comment_count")) != approved_before:
+            scopes.append(generations.LISTINGS)
+        generations.bump(*scopes)
 
 
-def _purge_pages(before: list[tuple[int, str, int]], *, using: str) -> None:
-    """Cache purge: these posts' comments changed, so their pages and comment feeds are stale;
-    lists of posts only if a count they show changed (a new pending comment changes none)."""
-    scopes = [generations.post_comments(pk) for pk, _, _ in before]
-    scopes += [generations.post_page(slug) for _, slug, _ in before]
-    approved_before = {pk: approved for pk, _, approved in before}
-    approved_now = Post.objects.using(using).filter(pk__in=approved_before)
-    if dict(approved_now.values_list("pk", "approved_comment_count")) != approved_before:
-        scopes.append(generations.LISTINGS)
-    generations.bump(*scopes, using=using)
-
-
-def drifted_posts(*, using: str = "default") -> QuerySet:
+def drifted_posts() -> QuerySet:
     """Posts whose stored counts differ from a live count, annotated with the live ones."""
     live = {f"live_{name}": expression for name, expression in live_counts().items()}
     return (
-        Post.objects.using(using)
-        .annotate(**live)
+        Post.objects.annotate(**live)
         .filter(
             ~Q(approved_comment_count=F("live_approved_comment_count"))
             | ~Q(pending_comment_count=F("live_pending_comment_count"))
@@ -129,8 +109,7 @@ def page_starts(rows: Iterable[tuple[int, int, int | None]]) -> Iterator[tuple[i
 
 def out_of_date(posts: QuerySet) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     """(post, id) of the comments of these posts marked as starting a page that no longer do,
-    and of those that do but are not marked. One read of the posts' approved comments (from
-    comment_post_status_idx alone), one of the marks."""
+    and of those that do but are not marked: one read of their approved comments, one of marks."""
     comments = Comment.objects.using(posts.db)
     post_ids = posts.order_by().values("pk")
     approved = comments.approved().filter(post__in=post_ids).order_by("post", "created", "pk")
@@ -143,11 +122,7 @@ def out_of_date(posts: QuerySet) -> tuple[set[tuple[int, int]], set[tuple[int, i
 
 def lay_out(posts: QuerySet) -> set[int]:
     """Mark the comments that start each of these posts' comment pages, and unmark the ones
-    that no longer do; returns the ids of the posts whose layout changed.
-
-    Three statements (one UPDATE more per CHUNK comments changed): the two reads of
-    out_of_date() and one UPDATE.
-    """
+    that no longer do (one UPDATE per CHUNK); returns the ids of the posts whose layout changed."""
     unmark, mark = out_of_date(posts)
     comments = Comment.objects.using(posts.db)
     starts = {pk for _, pk in mark}

@@ -63,18 +63,18 @@ DEMO_COMMENTS = [
 
 
 def add_demo_comments(*, post: Post) -> str:
-    """Add the demo comments to `post`: approved ones in a thread, and a few pending and spam
-    ones for the moderation queue. Does nothing if the post already has comments.
-
-    Returns one line saying what was done.
-    """
+    """Add the demo comments to `post` unless it has comments: approved ones in a thread, and a
+    few pending and spam ones for the moderation queue. Returns one line saying what was done."""
     if Comment.objects.filter(post=post).exists():
         return "Demo comments already loaded."
-    _block_demo_word()
+    rules = ModerationSettings.load()
+    if DEMO_BLOCKED_WORD not in spam.blocked_word_list(rules):
+        rules.blocked_words = "\n".join([*spam.blocked_word_list(rules), DEMO_BLOCKED_WORD])
+        rules.full_clean()
+        rules.save()
     moderator = get_user_model()._default_manager.filter(username="moderator").first()
     start = min(post.publish_at, timezone.now() - timedelta(seconds=len(DEMO_COMMENTS)))
     created = []
-    rules = ModerationSettings.load()
     for i, (name, email, body, status, reply_to) in enumerate(DEMO_COMMENTS):
         comment = Comment(
             post=post,
@@ -105,12 +105,3 @@ def add_demo_comments(*, post: Post) -> str:
         f"Demo comments: {len(created)} added, {pending} awaiting moderation "
         "at /admin/comments/comment/."
     )
-
-
-def _block_demo_word() -> None:
-    """Add DEMO_BLOCKED_WORD to the moderators' blocked words, if it is not there yet."""
-    rules = ModerationSettings.load()
-    if DEMO_BLOCKED_WORD not in spam.blocked_word_list(rules):
-        rules.blocked_words = "\n".join([*spam.blocked_word_list(rules), DEMO_BLOCKED_WORD])
-        rules.full_clean()
-        rules.save()

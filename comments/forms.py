@@ -31,8 +31,8 @@ ACCOUNT_HELP = "From your account: you comment under your public name."
 
 
 def account_identity(user) -> tuple[str, str]:
-    """The name and address a signed-in user comments under: their account's public name
-    (never the login) and e-mail, else the site's address. Never what was typed in the form."""
+    """The name and address a signed-in user comments under, never what was typed: their public
+    name (never the login) and e-mail, else the site's address."""
     return author_name(user), user.email or settings.DEFAULT_FROM_EMAIL
 
 
@@ -51,15 +51,13 @@ TIMESTAMP_SALT = "comments.form-timestamp"
 
 @dataclass(frozen=True)
 class FormStamp:
-    """The form's signed stamp (its hidden stamp field), read: which post, and when shown."""
-
     post_id: int
     started_at: float
 
 
 def sign_form_time(post_id: int, started_at: float | None = None) -> str:
-    """A tamper-proof stamp of when the form for this post was built (its hidden stamp
-    field): the post's, shared by every reader of the page it is on (a cached page's too)."""
+    """A tamper-proof stamp of when the form for this post was built: the post's, shared by
+    every reader of the page it is on (a cached page's too)."""
     started_at = time.time() if started_at is None else started_at
     return signing.dumps([post_id, started_at], salt=TIMESTAMP_SALT)
 
@@ -72,14 +70,6 @@ def read_form_time(stamp: str) -> FormStamp:
         case [int(post_id), int() | float() as started_at]:
             return FormStamp(post_id=post_id, started_at=float(started_at))
     raise signing.BadSignature("Not a comment form stamp")
-
-
-def sent_too_fast(started_at: float) -> bool:
-    """Sent sooner after the form was shown than comments.settings.COMMENT_MIN_SECONDS allows.
-
-    The form refuses such a send with an error (the text kept), rather than filing it as spam.
-    """
-    return time.time() - started_at < settings.COMMENT_MIN_SECONDS
 
 
 class CommentForm(forms.ModelForm):
@@ -131,6 +121,8 @@ class CommentForm(forms.ModelForm):
             self.fields["author_name"].help_text = ACCOUNT_HELP
         # Whitespace-only comments get their own message in clean_body, not "required".
         self.fields["body"].strip = False
+        for name in ("author_name", "author_email", "author_url", "honeypot"):
+            self.fields[name].validators.append(reject_control_characters)
         self.fields["stamp"].initial = sign_form_time(post.pk)
         self.helper = FormHelper(self)
         # No token: cross-site posts are refused by Fetch Metadata (core.middleware).
@@ -155,18 +147,6 @@ class CommentForm(forms.ModelForm):
         )
         self.helper.add_input(Submit("submit", "Post comment"))
 
-    def clean_author_name(self):
-        return reject_control_characters(self.cleaned_data["author_name"])
-
-    def clean_author_email(self):
-        return reject_control_characters(self.cleaned_data["author_email"])
-
-    def clean_author_url(self):
-        return reject_control_characters(self.cleaned_data["author_url"])
-
-    def clean_honeypot(self):
-        return reject_control_characters(self.cleaned_data["honeypot"])
-
     def clean_body(self):
         body = reject_control_characters(self.cleaned_data["body"], allowed="\n\r\t")
         if not body.strip():
@@ -174,18 +154,16 @@ class CommentForm(forms.ModelForm):
         return body.strip()
 
     def clean_stamp(self) -> FormStamp:
-        """The stamp must be signed, younger than COMMENT_FORM_MAX_AGE, for this post, old enough.
-
-        It is the post's, not the reader's: every reader of one cached page sends the same one."""
+        """Signed, younger than COMMENT_FORM_MAX_AGE, for this post, and old enough."""
         try:
             stamp = read_form_time(self.cleaned_data["stamp"])
         except (signing.BadSignature, TypeError, ValueError):
             self._refuse_stamp("bad_timestamp")
         if stamp.post_id != self.post.pk:
             self._refuse_stamp("other_post")
-        if sent_too_fast(stamp.started_at):
-            # A person who types fast must not lose their comment: keep the text and the stamp,
-            # so sending again a moment later works. A bot learns nothing it did not know.
+        if time.time() - stamp.started_at < settings.COMMENT_MIN_SECONDS:
+            # Not filed as spam: a person who types fast keeps their text and the stamp, so
+            # sending again a moment later works. A bot learns nothing it did not know.
             raise ValidationError(
                 "That was quicker than we expected. Please check your comment and send it again.",
                 code="too_fast",
@@ -225,8 +203,7 @@ class DataLinkForm(forms.Form):
     """The address whose personal data a commenter asks about (the link goes to it)."""
 
     email = forms.EmailField(
-        label="Your e-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label="Your e-mail address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        validators=[reject_control_characters],
     )
-
-    def clean_email(self):
-        return reject_control_characters(self.cleaned_data["email"])

@@ -1,5 +1,4 @@
-"""Comments, the moderators' settings and the spam filter's row, with their queries; and a
-comment's text as HTML (render_comment, stored by Comment.save())."""
+"""Comments, the moderators' settings and the spam filter's row, with their queries."""
 
 import re
 from collections.abc import Iterable
@@ -17,8 +16,7 @@ from django.utils.safestring import mark_safe
 
 from blog.models import Post
 
-# Past this many the pending count says "10,000+": every admin page shows it, and counting a
-# queue of 100,000 cost more than the rest of a page.
+# Counts stop here ("10,000+"): every admin page shows the pending count, and the queue's history.
 PENDING_COUNT_LIMIT = 10_000
 HISTORY_COUNT_LIMIT = 1_000
 LINK_REL = 'rel="nofollow ugc noopener"'
@@ -26,8 +24,7 @@ PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def render_comment(text: str) -> str:
-    """Escape the visitor's text, link URLs (rel="nofollow ugc noopener") and keep paragraphs;
-    never trust any HTML in it."""
+    """Escape the visitor's text (never trust its HTML), link URLs and keep paragraphs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [p.strip() for p in PARAGRAPH_BREAK.split(text) if p.strip()]
     html = []
@@ -40,10 +37,7 @@ def render_comment(text: str) -> str:
 
 
 class CommentQuerySet(models.QuerySet):
-    """Comment queries."""
-
     def pending(self):
-        """Comments waiting for a moderator."""
         return self.filter(status=Comment.Status.PENDING)
 
     def approved(self):
@@ -51,12 +45,8 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.APPROVED)
 
     def in_public_threads(self):
-        """Approved comments readers can reach: every comment above them is approved too.
-
-        Built from the nesting depth: top-level, or an approved top-level parent, or an approved
-        parent under an approved top-level grandparent, and so on down to COMMENT_MAX_DEPTH (deeper
-        comments are not shown, so not counted).
-        """
+        """Approved comments readers can reach: every comment above them, down to
+        COMMENT_MAX_DEPTH (deeper ones are not shown), is approved too."""
         condition, ancestors_approved, lookup = Q(parent__isnull=True), Q(), "parent"
         for _ in range(settings.COMMENT_MAX_DEPTH):
             ancestors_approved &= Q(**{f"{lookup}__status": Comment.Status.APPROVED})
@@ -68,7 +58,6 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.SPAM)
 
     def pending_count(self) -> int | str:
-        """How many comments await moderation, "10,000+" past PENDING_COUNT_LIMIT."""
         count = self.pending()[: PENDING_COUNT_LIMIT + 1].count()
         return f"{PENDING_COUNT_LIMIT:,}+" if count > PENDING_COUNT_LIMIT else count
 
@@ -147,32 +136,28 @@ class Comment(models.Model):
         ordering = ["created", "pk"]
         permissions = [("moderate_comment", "Can moderate comments")]
         indexes = [
-            # A post's comments by status, oldest first: its feed, and its comment pages (the ids
-            # of a page and their count, and each level of replies, read from the index alone:
-            # parent_id is in it). Leading with the post, so that every database, with or
+            # A post's comments by status, oldest first (feed, comment pages; parent_id in it so
+            # they read the index alone). Leads with the post so that every database, with or
             # without planner statistics, prefers it to the status indexes.
             models.Index(
                 fields=["post", "status", "created", "id", "parent"],
                 name="comment_post_status_idx",
             ),
-            # A comment page's replies, level by level: a few parents' approved replies. With
-            # the status beside the parent, every database prefers it, statistics or not, to
-            # walking the post's comments in comment_post_status_idx.
+            # A comment page's replies, level by level: with the status beside the parent, every
+            # database prefers it to walking the post's comments in comment_post_status_idx.
             models.Index(fields=["parent", "status"], name="comment_replies_idx"),
-            # Where a post's comment pages start (comments.counts): a few rows a post.
+            # Where a post's comment pages start (comments.counts).
             models.Index(
                 fields=["post", "created", "id"],
                 condition=Q(starts_page=True),
                 name="comment_page_starts_idx",
             ),
             models.Index(fields=["status", "-created", "-id"], name="comment_queue_idx"),
-            # The queue filtered by one commenter's address or IP (each row links to both),
-            # newest first: a page is read in order, however many comments the commenter wrote.
+            # The queue filtered by one commenter's address or IP, newest first, read in order.
             models.Index(fields=["author_email", "-created", "-id"], name="comment_email_idx"),
             models.Index(fields=["ip_address", "-created", "-id"], name="comment_ip_idx"),
-            # The queue's commenter history: counts by address, case-insensitively, per status
-            # (attach_history). PostgreSQL reads them from the index alone only
-            # if it holds the column itself too (INCLUDE; SQLite has no INCLUDE and needs none).
+            # attach_history's counts; PostgreSQL reads them from the index alone only if it
+            # holds the column itself too (INCLUDE; SQLite ignores it and needs none).
             models.Index(
                 Lower("author_email"),
                 "status",
@@ -196,7 +181,6 @@ class Comment(models.Model):
 
     @property
     def html(self) -> str:
-        """The body for templates: body_html is built by render_comment(), which escapes it."""
         return mark_safe(self.body_html)  # escaped by render_comment() in save()
 
     @property
@@ -273,8 +257,7 @@ class ModerationSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ModerationSettings":
-        """The rules row (made by a migration); defaults if it was deleted. Never writes, so
-        reading the rules on a page view costs one primary-key lookup."""
+        """The rules row (made by a migration), defaults if it was deleted; never writes."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
@@ -314,10 +297,8 @@ class VerifiedEmail(models.Model):
 
 
 class DataRequest(models.Model):
-    """A commenter's personal data exported or erased at their request: the record of it.
-
-    It keeps a digest of the address, never the address: an erasure must not leave it behind.
-    """
+    """The record of a commenter's data exported or erased: a digest of the address, never the
+    address, which an erasure must not leave behind."""
 
     class Action(models.TextChoices):
         EXPORT = "export", "Export everything held (a JSON file)"
@@ -350,39 +331,32 @@ HISTORY_STATUSES = (Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.St
 
 
 def attach_history(comments: Iterable[Comment]) -> list[Comment]:
-    """Give each comment `.history`: {status: count} of the comments from its e-mail address,
-    a count past HISTORY_COUNT_LIMIT shown as "1,000+".
-
-    One query for the whole page, whatever its length; addresses compare case-insensitively.
-    Each count stops at the limit, reading at most that many entries of
-    comment_email_history_idx (lower(email), status): counting every row of an address with
-    100,000 comments cost more than the rest of the page.
-    """
+    """Give each comment `.history`: {status: count} of the comments from its address (any
+    case), "1,000+" past HISTORY_COUNT_LIMIT. One query; each count stops at the limit, so an
+    address with 100,000 comments costs no more than one with 1,001."""
     comments = list(comments)
     first_of_address = {}
     for comment in comments:
         first_of_address.setdefault(comment.author_email.casefold(), comment.pk)
-    counts = {}
-    if first_of_address:
-        same_address = (
-            Comment.objects.order_by()
-            .annotate(email_key=Lower("author_email"))
-            .filter(email_key=OuterRef("email_key"))
-            .annotate(one=Value(1))
-            .values("one")
-        )
-        one_past_limit = HISTORY_COUNT_LIMIT + 1  # enough to tell "1,000" from "1,000+"
-        capped = {
-            f"n_{status}": CappedCount(same_address.filter(status=status)[:one_past_limit])
-            for status in HISTORY_STATUSES
-        }
-        rows = (
-            Comment.objects.order_by()
-            .filter(pk__in=first_of_address.values())
-            .annotate(email_key=Lower("author_email"), **capped)
-            .values_list("email_key", *capped)
-        )
-        counts = {email_key: found for email_key, *found in rows}
+    same_address = (
+        Comment.objects.order_by()
+        .annotate(email_key=Lower("author_email"))
+        .filter(email_key=OuterRef("email_key"))
+        .annotate(one=Value(1))
+        .values("one")
+    )
+    one_past_limit = HISTORY_COUNT_LIMIT + 1  # enough to tell "1,000" from "1,000+"
+    capped = {
+        f"n_{status}": CappedCount(same_address.filter(status=status)[:one_past_limit])
+        for status in HISTORY_STATUSES
+    }
+    rows = (  # no query when there are no comments: pk__in=[] matches nothing
+        Comment.objects.order_by()
+        .filter(pk__in=first_of_address.values())
+        .annotate(email_key=Lower("author_email"), **capped)
+        .values_list("email_key", *capped)
+    )
+    counts = {email_key: found for email_key, *found in rows}
     for comment in comments:
         found = counts.get(comment.author_email.casefold(), [0] * len(HISTORY_STATUSES))
         comment.history = {

@@ -1,13 +1,9 @@
-"""The comment section under a post, built by the post page's view (comments.views.PostPageView).
+"""The comment section under a post, built by the post page's view (comments.views).
 
-`public_threads()` is what every reader of a given comment page sees: the approved threads of
-that page, the count and whether comments are closed. It reads nothing from the request, so its
-HTML (`render_public_threads()`) may be cached under `public_threads_key()`.
-
-`comments_for_visitor()` adds the form, whose stamp is the post's (forms.sign_form_time), so
-a reader without a session gets the same page as every other one. A visitor with a session also
-gets their own part (their pending comments, their messages, a form prefilled for them or sent
-back with their errors); their page is private (core.middleware).
+`public_threads()`, what every reader of one comment page sees, reads nothing from the request,
+so its HTML is cached. `comments_for_visitor()` adds the form, whose stamp is the post's, so a
+reader without a session gets the same page as every other one; a visitor with a session also
+gets their own part (pending comments, messages, their form), and a private page (core.middleware).
 """
 
 from dataclasses import dataclass, field
@@ -31,7 +27,6 @@ from comments.models import Comment, ModerationSettings, as_row_id
 UNSHOWN_COLUMNS = ["body", "author_email", "ip_address", "user_agent", "moderation_reasons"]
 # Flash messages carrying this tag are shown inside the comment section, where the reader lands.
 MESSAGE_TAG = "comments"
-SHARED_TEMPLATE = "comments/_threads.html"
 
 
 @dataclass
@@ -70,14 +65,9 @@ def build_threads(comments: list[Comment]) -> list[Thread]:
 
 
 def thread_levels(*, top_level_ids, depth: int | None = None) -> list[QuerySet]:
-    """The comments of the threads these top-level comments start, down to `depth`
-    replies: one queryset per nesting level (the comments themselves, their approved replies,
-    the approved replies to those, ...), to be combined with UNION.
-
-    Each level is one lookup (the primary key, then the parent and status in
-    comment_replies_idx; a reply is on its parent's post). One WHERE OR-ing the levels made the
-    database test every comment of the post, or of the table.
-    """
+    """The threads these top-level comments start, down to `depth` replies: one queryset per
+    level, to be combined with UNION. Each level is one index lookup (comment_replies_idx); one
+    WHERE OR-ing the levels made the database test every comment of the post."""
     levels, parents = [Comment.objects.filter(pk__in=top_level_ids)], top_level_ids
     for _ in range(settings.COMMENT_MAX_DEPTH if depth is None else depth):
         replies = Comment.objects.approved().filter(parent__in=parents)
@@ -87,12 +77,8 @@ def thread_levels(*, top_level_ids, depth: int | None = None) -> list[QuerySet]:
 
 
 def public_threads(*, post: Post, page_number=None) -> PublicThreads:
-    """The approved threads of one comment page, the count and the closed flag.
-
-    Two queries whatever the post's comments: where its comment pages start (comments.counts),
-    then the page's threads (its top-level comments, from its start to the next page's, and
-    their replies).
-    """
+    """The approved threads of one comment page, the count and the closed flag. Two queries
+    whatever the post's comments: where its pages start (comments.counts), then the page's."""
     starts = Comment.objects.filter(post=post, starts_page=True).order_by("created", "pk")
     starts = list(starts.values_list("created", "pk"))
     page = Paginator(starts, 1).get_page(page_number)
@@ -117,8 +103,7 @@ def public_threads(*, post: Post, page_number=None) -> PublicThreads:
     return PublicThreads(
         post=post,
         page=page,
-        # The stored count (comments.counts keeps it equal to the live one): counting the
-        # public threads here joined the comments table to itself on every page view.
+        # Kept equal to the live count by comments.counts; counting here cost a self-join.
         comment_count=post.approved_comment_count,
         closed=services.comments_closed(post=post, rules=rules),
         comments_by_id={comment.pk: comment for comment in on_page},
@@ -127,13 +112,9 @@ def public_threads(*, post: Post, page_number=None) -> PublicThreads:
 
 
 def public_threads_key(*, post: Post, page_number) -> str:
-    """The fragment cache's key for one comment page's shared HTML (blog.fragments).
-
-    It holds the generations of the post's comments (any comment of the post approved, rejected,
-    deleted, added or edited in place: comments.counts.recount), of the moderation
-    settings (closing comments everywhere) and of posts (the post's own switch, its slug). A post
-    closing by age changes nothing stored: the fragment expires then instead (public_fragment).
-    """
+    """The fragment cache's key for one comment page's shared HTML: it changes with the post's
+    comments, the moderation settings and posts. Closing by age changes nothing stored: the
+    fragment expires then instead (public_fragment)."""
     scopes = [generations.POSTS, generations.COMMENT_RULES, generations.post_comments(post.pk)]
     return fragments.key("comments", f"{post.pk}:{page_number or 1}", scopes)
 
@@ -156,11 +137,8 @@ class PublicFragment:
 
 
 def public_fragment(*, post: Post, page_number=None) -> tuple[PublicFragment, PublicThreads | None]:
-    """The shared part's HTML and flags from the fragment cache, built (and kept) when missing.
-
-    The PublicThreads comes along when it had to be built, None when the fragment was kept; the
-    fragment is never served after the post closes to comments by age.
-    """
+    """The shared part from the fragment cache, built (and kept) when missing; with the
+    PublicThreads when it had to be built, else None."""
     built = []
 
     def build():
@@ -178,9 +156,10 @@ def public_fragment(*, post: Post, page_number=None) -> tuple[PublicFragment, Pu
     return fragment, (built[0] if built else None)
 
 
-def render_public_threads(shared: PublicThreads) -> SafeString:
-    """The shared part's HTML: heading, threads and page links. No request, no CSRF token."""
-    return render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": shared.page.object_list})
+def render_public_threads(shared: PublicThreads, threads: list[Thread] | None = None) -> SafeString:
+    """The shared part's HTML (with `threads` instead of the page's): no request, no CSRF token."""
+    threads = shared.page.object_list if threads is None else threads
+    return render_to_string("comments/_threads.html", {"shared": shared, "threads": threads})
 
 
 def _with_replies(threads: list[Thread], replies: dict[int, list[Comment]]) -> list[Thread]:
@@ -200,31 +179,21 @@ class CommentsForVisitor:
 
     threads_html: SafeString
     closed: bool
-    # The form rendered for this request (a signed-in user's, or one sent back with errors)...
-    form: CommentForm | None
-    # ...or the blank form every visitor without an account shares, as the fragment cache keeps
-    # it (its stamp rendered with it). Both None when comments are closed.
-    form_html: SafeString | None
+    form: CommentForm | None  # built for this request (a user's, or sent back with errors)...
+    form_html: SafeString | None  # ...or the blank one everyone else shares; both None if closed
     reply_to: Comment | None
-    # The visitor's own pending comments shown after the threads: new comments, and replies to
-    # comments not on this comment page (the others are shown in their threads).
-    own_pending: list[Comment]
+    own_pending: list[Comment]  # shown after the threads: all but replies to comments shown
     messages: list
-    # When the section stops being right by itself (core.middleware keeps it no longer): the post
-    # closes to comments by age, or its form's stamp is half its life old, leaving a reader who
-    # gets the page from a cache at least the other half to write.
+    # Until when the section is right by itself (core.middleware): the post closing by age, or
+    # the form's stamp half its life old, leaving a cached page's reader the other half to write.
     expires: datetime | None
 
 
 def comments_for_visitor(
     *, request, post: Post, form: CommentForm | None = None
 ) -> CommentsForVisitor:
-    """The comment section for this request, the shared threads from the fragment cache.
-
-    The threads themselves are loaded only when the fragment is not kept, or when the form
-    answers a comment on this page (?replyto=, or a form sent back with errors), or when the
-    visitor has pending comments of their own (which may go inside them).
-    """
+    """The comment section for this request. The threads are loaded only when their fragment is
+    not kept, or the form answers a comment on this page, or the visitor has pending comments."""
     page_number = comment_page_number(request.GET.get("cpage"))
     fragment, shared = public_fragment(post=post, page_number=page_number)
     # A stranger holding no cookie has no part of their own: no session, no flash message.
@@ -233,17 +202,17 @@ def comments_for_visitor(
     if fragment.closed:
         form = None
     elif form is None:
-        if "replyto" in request.GET:
-            parent = as_row_id(request.GET["replyto"])
-            if parent not in fragment.comment_ids:
-                parent = None
-        if _signed_in(request):
-            form = _new_form(request, post, parent)
+        parent = as_row_id(request.GET.get("replyto"))
+        if parent not in fragment.comment_ids:
+            parent = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:  # their name and address, not editable
+            form = CommentForm(post=post, initial={"parent": parent}, user=user)
         else:  # the blank form everyone without an account shares: no CommentForm to build
             form_html, form_due = blank_form_fragment(post=post, parent=parent)
     else:
         parent = as_row_id(form["parent"].value())
-    pending = _own_pending(request, post) if has_own_part else []
+    pending = _own_pending(request, post)
     if shared is None and (pending or parent in fragment.comment_ids):
         shared = public_threads(post=post, page_number=page_number)
     shown = shared.comments_by_id if shared is not None else {}
@@ -251,18 +220,14 @@ def comments_for_visitor(
     for comment in pending:
         if comment.parent_id in shown:
             in_threads.setdefault(comment.parent_id, []).append(comment)
-        else:
-            # Named only while the comment answered is public (a moderator may have removed it).
-            answered = comment.parent
-            comment.in_reply_to = (
-                answered if answered and answered.status == Comment.Status.APPROVED else None
-            )
+        else:  # the comment answered is named only while it is public
+            public = comment.parent and comment.parent.status == Comment.Status.APPROVED
+            comment.in_reply_to = comment.parent if public else None
             own_pending.append(comment)
     threads_html = SafeString(fragment.html)
-    if in_threads:
-        # Only this visitor sees their replies in place; the shared HTML stays as it is.
+    if in_threads:  # only this visitor sees their replies in place
         threads = _with_replies(shared.page.object_list, in_threads)
-        threads_html = render_to_string(SHARED_TEMPLATE, {"shared": shared, "threads": threads})
+        threads_html = render_public_threads(shared, threads)
     return CommentsForVisitor(
         threads_html=threads_html,
         closed=fragment.closed,
@@ -284,21 +249,14 @@ def _expires(fragment: PublicFragment, form_due: datetime | None) -> datetime | 
     return stamp_due if fragment.closes_at is None else min(stamp_due, fragment.closes_at)
 
 
-def _signed_in(request) -> bool:
-    user = getattr(request, "user", None)
-    return user is not None and user.is_authenticated
-
-
 def blank_form_fragment(*, post: Post, parent: int | None) -> tuple[SafeString, datetime]:
-    """The blank comment form's HTML (answering `parent`), rendered by crispy once and kept in
-    the fragment cache until its stamp is half its life old, and that moment: every process and
-    every reader without an account shares it, whether or not the page cache is on."""
+    """The blank form's HTML (answering `parent`), rendered once for every process and reader
+    without an account, kept until its stamp is half its life old; and that moment."""
     from crispy_forms.utils import render_crispy_form
 
     def build():
-        initial = {} if parent is None else {"parent": parent}
         due = timezone.now() + timedelta(seconds=settings.COMMENT_FORM_MAX_AGE / 2)
-        html = render_crispy_form(CommentForm(post=post, initial=initial))
+        html = render_crispy_form(CommentForm(post=post, initial={"parent": parent}))
         return (html, due), due
 
     key = fragments.key("comment-form", f"{post.pk}:{parent or 0}", [generations.POSTS])
@@ -306,16 +264,9 @@ def blank_form_fragment(*, post: Post, parent: int | None) -> tuple[SafeString, 
     return SafeString(html), due
 
 
-def _new_form(request, post: Post, parent: int | None) -> CommentForm:
-    """A blank form (answering `parent`); a signed-in user's name and address are their
-    account's, shown and not editable."""
-    initial = {} if parent is None else {"parent": parent}
-    return CommentForm(post=post, initial=initial, user=getattr(request, "user", None))
-
-
 def _own_pending(request, post: Post) -> list[Comment]:
-    """The visitor's own pending comments on this post, oldest first, each with the name of the
-    comment it answers (one query, joined)."""
+    """The visitor's own pending comments on this post, oldest first, with the comment each
+    answers (one query, joined)."""
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return []  # comments are remembered in the sender's session (services.remember_pending)
     ids = services.pending_ids(request)

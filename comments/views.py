@@ -19,12 +19,8 @@ from comments.models import Comment, DataRequest
 
 
 def client_ip(request) -> str:
-    """The visitor's address: REMOTE_ADDR, or the one header our own proxy sets if configured.
-
-    X-Forwarded-For is trivially forged, so it is only believed when the deployment says a
-    proxy sets it (COMMENT_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"); the last entry is
-    the one that proxy appended.
-    """
+    """The visitor's address: REMOTE_ADDR, or the last entry of the header our own proxy sets,
+    if COMMENT_TRUSTED_PROXY_HEADER names it (anyone can forge X-Forwarded-For)."""
     header = settings.COMMENT_TRUSTED_PROXY_HEADER
     if header and request.META.get(header):
         return request.META[header].split(",")[-1].strip()
@@ -68,17 +64,14 @@ def submit(request, post_id):
     if comment is None:
         return _form_with_errors(request, post, form)
     services.remember_pending(request, comment)
-    if comment.status == Comment.Status.APPROVED:
-        messages.success(request, "Thank you! Your comment is published.", threads.MESSAGE_TAG)
-    else:
-        thanks = "Thank you! Your comment is awaiting moderation."
-        messages.success(request, thanks, threads.MESSAGE_TAG)
+    thanks = "published" if comment.status == Comment.Status.APPROVED else "awaiting moderation"
+    messages.success(request, f"Thank you! Your comment is {thanks}.", threads.MESSAGE_TAG)
     return redirect(post.get_absolute_url() + "#comments")
 
 
 def _form_with_errors(request, post, form):
-    """The post page (or page) again, the form keeping what was typed and saying what was
-    wrong: the sender's own page, never kept by any cache."""
+    """The post (or page) again, the form keeping what was typed and saying what was wrong:
+    the sender's own page, never cached."""
     comments = threads.comments_for_visitor(request=request, post=post, form=form)
     context = {"object": post, "is_preview": False, "comments": comments}
     if post.kind == Post.Kind.PAGE:
@@ -92,10 +85,8 @@ def _form_with_errors(request, post, form):
 
 
 class WithCommentSection:
-    """A post's or a page's view with the comment section below it (a draft shown to staff has
-    none). A reader without a session gets the same page as everyone (the form's stamp is the
-    post's); core.middleware keeps it no longer than the section says it is right.
-    """
+    """A post's or a page's view with the comment section below it (not on a staff preview);
+    core.middleware caches it no longer than the section says it is right."""
 
     def shows_comments(self) -> bool:
         return True
@@ -185,16 +176,12 @@ def personal_data_link(request, token):
     try:
         email = personal_data.read_link_token(token)
     except signing.BadSignature as error:
-        # With the form to ask for a new link.
         status, heading, why = {
             signing.SignatureExpired: (410, "Link expired", "This link has expired."),
             personal_data.LinkUsed: (410, "Link already used", "This link has been used."),
         }.get(type(error), (400, "Invalid link", "This link is not valid."))
-        context = {
-            "heading": heading,
-            "refused": f"{why} Ask for a new one.",
-            "form": DataLinkForm(),
-        }
+        refused = f"{why} Ask for a new one."
+        context = {"heading": heading, "refused": refused, "form": DataLinkForm()}
         return render(request, DATA_PAGE, context, status=status)
     action = request.POST.get("action")
     if request.method == "GET" or action not in DataRequest.Action.values:
