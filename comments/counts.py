@@ -1,11 +1,8 @@
-"""The only writer of Post.approved_comment_count and Post.pending_comment_count (stored so the
-index and the admin need not touch the comments table), and of where each post's comment pages
-start: whatever adds, moderates or deletes comments calls recount() for the posts it touched.
+"""The only writer of the posts' stored comment counts and of where their comment pages start
+(too costly to work out on a page view): whatever changes comments calls recount() for their posts.
 
-A comment page holds whole threads, oldest first, at most COMMENTS_PER_PAGE public comments (a
-longer thread has a page to itself). Laying it out reads every approved comment of the post, too
-much for a page view, so recount() marks the top-level comment opening each page `starts_page`.
-`manage.py recount_comments` repairs counts and layouts written around recount().
+A comment page holds whole threads, at most COMMENTS_PER_PAGE public comments (a longer thread
+has a page to itself); the top-level comment opening each page is marked `starts_page`.
 """
 
 from collections.abc import Iterable, Iterator
@@ -13,7 +10,7 @@ from itertools import groupby, islice
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from blog import generations
@@ -45,18 +42,15 @@ def live_counts() -> dict[str, Coalesce]:
 
 
 def recount(post_ids: Iterable[int | None], *, public_changed: bool = True) -> None:
-    """Store the live counts of these posts; then, unless the caller knows no public comment
-    changed, lay out their comment pages again and purge their pages.
-
-    The row lock comes first, in a statement of its own: under PostgreSQL's READ COMMITTED an
-    UPDATE counts with the snapshot taken when it starts, even if it then waits for a lock, so
-    two moderators approving a post's two comments at once would each count only their own.
-    """
+    """Store the live counts of these posts; unless no public comment changed, lay out their
+    comment pages again and purge their pages."""
     post_ids = sorted({pk for pk in post_ids if pk is not None})
     if not post_ids:
         return
     posts = Post.objects.filter(pk__in=post_ids)
     with transaction.atomic(savepoint=False):
+        # Locked first, by a statement of its own: under READ COMMITTED an UPDATE counts with the
+        # snapshot taken when it starts, even if it then waits for a lock held by another count.
         locked = posts.select_for_update().order_by("pk")
         before = list(locked.values_list("pk", "slug", "approved_comment_count"))
         posts.update(**live_counts())
@@ -75,20 +69,14 @@ def recount(post_ids: Iterable[int | None], *, public_changed: bool = True) -> N
 
 def drifted_posts() -> QuerySet:
     """Posts whose stored counts differ from a live count, annotated with the live ones."""
-    live = {f"live_{name}": expression for name, expression in live_counts().items()}
-    return (
-        Post.objects.annotate(**live)
-        .filter(
-            ~Q(approved_comment_count=F("live_approved_comment_count"))
-            | ~Q(pending_comment_count=F("live_pending_comment_count"))
-        )
-        .order_by("pk")
-    )
+    live = live_counts()
+    annotated = Post.objects.annotate(**{f"live_{name}": count for name, count in live.items()})
+    return annotated.exclude(**{name: F(f"live_{name}") for name in live}).order_by("pk")
 
 
 def page_starts(rows: Iterable[tuple[int, int, int | None]]) -> Iterator[tuple[int, int]]:
-    """(post, id) of each top-level comment that starts a page, from (post, id, parent) of the
-    approved comments of one or more posts, ordered by post, then oldest first."""
+    """(post, id) of each top-level comment that starts a page, from (post, id, parent) of
+    approved comments ordered by post, then oldest first."""
     max_depth, per_page = settings.COMMENT_MAX_DEPTH, settings.COMMENTS_PER_PAGE
     for post_id, comments in groupby(rows, key=lambda row: row[0]):
         root_of, depth_of, sizes = {}, {}, {}
@@ -108,21 +96,18 @@ def page_starts(rows: Iterable[tuple[int, int, int | None]]) -> Iterator[tuple[i
 
 
 def out_of_date(posts: QuerySet) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """(post, id) of the comments of these posts marked as starting a page that no longer do,
-    and of those that do but are not marked: one read of their approved comments, one of marks."""
+    """(post, id) of these posts' comments marked as starting a page wrongly, and not marked."""
     comments = Comment.objects.using(posts.db)
     post_ids = posts.order_by().values("pk")
     approved = comments.approved().filter(post__in=post_ids).order_by("post", "created", "pk")
     rows = approved.values_list("post", "pk", "parent").iterator(chunk_size=20_000)
     starts = set(page_starts(rows))
-    marked = comments.filter(post__in=post_ids, starts_page=True)
-    before = set(marked.values_list("post", "pk"))
+    before = set(comments.filter(post__in=post_ids, starts_page=True).values_list("post", "pk"))
     return before - starts, starts - before
 
 
 def lay_out(posts: QuerySet) -> set[int]:
-    """Mark the comments that start each of these posts' comment pages, and unmark the ones
-    that no longer do (one UPDATE per CHUNK); returns the ids of the posts whose layout changed."""
+    """Mark (and unmark) the comments starting these posts' pages; returns the posts changed."""
     unmark, mark = out_of_date(posts)
     comments = Comment.objects.using(posts.db)
     starts = {pk for _, pk in mark}

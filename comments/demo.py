@@ -12,8 +12,7 @@ from comments.models import Comment, ModerationSettings
 # The demo spam comment's reason names this rule, so the demo sets it.
 DEMO_BLOCKED_WORD = "casino"
 
-# (name, email, body, status, reply to index or None); the held and spam ones get the reasons the
-# spam checks give them, as a reader's comment would.
+# (name, email, body, status, index of the comment answered or None)
 DEMO_COMMENTS = [
     (
         "Maria Lopez",

@@ -1,7 +1,6 @@
 import time
 import unicodedata
-from dataclasses import dataclass
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
@@ -15,8 +14,7 @@ from blog.models import Post
 from blog.seo import author_name
 from comments.models import Comment
 
-# What a reader is told when the form's signed stamp is refused; the form comes back with their
-# text and a fresh stamp, so sending it again works.
+# The form comes back with the reader's text and a fresh stamp, so sending it again works.
 STAMP_ERRORS = {
     "bad_timestamp": "This form has expired. Please check your comment and send it again.",
     "other_post": (
@@ -31,8 +29,7 @@ ACCOUNT_HELP = "From your account: you comment under your public name."
 
 
 def account_identity(user) -> tuple[str, str]:
-    """The name and address a signed-in user comments under, never what was typed: their public
-    name (never the login) and e-mail, else the site's address."""
+    """A signed-in user's public name (never the login) and e-mail (else the site's)."""
     return author_name(user), user.email or settings.DEFAULT_FROM_EMAIL
 
 
@@ -49,22 +46,19 @@ def reject_control_characters(value: str, *, allowed: str = "") -> str:
 TIMESTAMP_SALT = "comments.form-timestamp"
 
 
-@dataclass(frozen=True)
-class FormStamp:
+class FormStamp(NamedTuple):
     post_id: int
     started_at: float
 
 
 def sign_form_time(post_id: int, started_at: float | None = None) -> str:
-    """A tamper-proof stamp of when the form for this post was built: the post's, shared by
-    every reader of the page it is on (a cached page's too)."""
+    """A tamper-proof stamp of when the form was built, shared by every reader of the post."""
     started_at = time.time() if started_at is None else started_at
     return signing.dumps([post_id, started_at], salt=TIMESTAMP_SALT)
 
 
 def read_form_time(stamp: str) -> FormStamp:
-    """The post and time a stamp was signed for; raises signing.BadSignature if it is forged,
-    stale (settings.COMMENT_FORM_MAX_AGE) or not a stamp of this kind."""
+    """The post and time a stamp was signed for; BadSignature if forged, stale or not a stamp."""
     payload = signing.loads(stamp, salt=TIMESTAMP_SALT, max_age=settings.COMMENT_FORM_MAX_AGE)
     match payload:
         case [int(post_id), int() | float() as started_at]:
@@ -73,8 +67,7 @@ def read_form_time(stamp: str) -> FormStamp:
 
 
 class CommentForm(forms.ModelForm):
-    """A reader's comment, plus the cheap bot defences: a honeypot and a signed form stamp (this
-    post, when its page was built: see clean_stamp)."""
+    """A reader's comment, plus the cheap bot defences: a honeypot and a signed form stamp."""
 
     author_url = forms.URLField(
         label="Website",
@@ -92,8 +85,7 @@ class CommentForm(forms.ModelForm):
     )
     # Not required: a missing stamp gets the same message and fresh stamp as a forged one.
     stamp = forms.CharField(required=False, widget=forms.HiddenInput)
-    # Read only by static/js/remember-commenter.js, which keeps the details in the browser's
-    # localStorage: the server ignores it, so every page stays the same for every reader.
+    # Read only by static/js/remember-commenter.js (localStorage): the server ignores it.
     remember = forms.BooleanField(
         label="Remember my name, e-mail and website in this browser",
         required=False,
@@ -113,8 +105,7 @@ class CommentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.post = post
         if user is not None and user.is_authenticated:
-            # Shown, not editable, and what is posted for them is ignored (disabled fields take
-            # their initial value).
+            # Shown, not editable: disabled fields ignore what is posted for them.
             name, email = account_identity(user)
             self.initial.update(author_name=name, author_email=email)
             self.fields["author_name"].disabled = self.fields["author_email"].disabled = True
@@ -128,8 +119,7 @@ class CommentForm(forms.ModelForm):
         # No token: cross-site posts are refused by Fetch Metadata (core.middleware).
         self.helper.disable_csrf = True
         # A form sent back with errors opens at its error summary, which takes focus.
-        submit_url = reverse("comments:submit", kwargs={"post_id": post.pk})
-        self.helper.form_action = f"{submit_url}#comment-errors"
+        self.helper.form_action = reverse("comments:submit", args=[post.pk]) + "#comment-errors"
         self.helper.attrs = {"aria-labelledby": "comment-form-heading"}
         self.helper.layout = Layout(
             "parent",
@@ -171,7 +161,6 @@ class CommentForm(forms.ModelForm):
         return stamp
 
     def _refuse_stamp(self, code: str) -> NoReturn:
-        # Give the re-rendered form a fresh stamp for this post so that sending it again works.
         self.data = self.data.copy()
         self.data[self.add_prefix("stamp")] = sign_form_time(self.post.pk)
         raise ValidationError(STAMP_ERRORS[code], code=code) from None
@@ -200,8 +189,6 @@ class CommentForm(forms.ModelForm):
 
 
 class DataLinkForm(forms.Form):
-    """The address whose personal data a commenter asks about (the link goes to it)."""
-
     email = forms.EmailField(
         label="Your e-mail address",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),

@@ -19,19 +19,17 @@ from blog.models import Post
 # Counts stop here ("10,000+"): every admin page shows the pending count, and the queue's history.
 PENDING_COUNT_LIMIT = 10_000
 HISTORY_COUNT_LIMIT = 1_000
-LINK_REL = 'rel="nofollow ugc noopener"'
-PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def render_comment(text: str) -> str:
     """Escape the visitor's text (never trust its HTML), link URLs and keep paragraphs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = [p.strip() for p in PARAGRAPH_BREAK.split(text) if p.strip()]
+    paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
     html = []
     for paragraph in paragraphs:
         linked = urlize(paragraph, trim_url_limit=60, nofollow=True, autoescape=True)
         # Safe: the visitor's own quotes are escaped by now, so only urlize's rel can match.
-        linked = linked.replace('rel="nofollow"', LINK_REL)
+        linked = linked.replace('rel="nofollow"', 'rel="nofollow ugc noopener"')
         html.append("<p>" + linked.replace("\n", "<br>") + "</p>")
     return "\n".join(html)
 
@@ -45,8 +43,7 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.APPROVED)
 
     def in_public_threads(self):
-        """Approved comments readers can reach: every comment above them, down to
-        COMMENT_MAX_DEPTH (deeper ones are not shown), is approved too."""
+        """What readers see: approved comments under approved ones, down to COMMENT_MAX_DEPTH."""
         condition, ancestors_approved, lookup = Q(parent__isnull=True), Q(), "parent"
         for _ in range(settings.COMMENT_MAX_DEPTH):
             ancestors_approved &= Q(**{f"{lookup}__status": Comment.Status.APPROVED})
@@ -136,9 +133,8 @@ class Comment(models.Model):
         ordering = ["created", "pk"]
         permissions = [("moderate_comment", "Can moderate comments")]
         indexes = [
-            # A post's comments by status, oldest first (feed, comment pages; parent_id in it so
-            # they read the index alone). Leads with the post so that every database, with or
-            # without planner statistics, prefers it to the status indexes.
+            # A post's comments by status, oldest first, parent_id for index-only reads; leading
+            # with the post so that every database, statistics or not, prefers it.
             models.Index(
                 fields=["post", "status", "created", "id", "parent"],
                 name="comment_post_status_idx",
@@ -262,8 +258,7 @@ class ModerationSettings(models.Model):
 
 
 class SpamFilter(models.Model):
-    """The spam classifier every app server uses (comments.spam), one row: its weights per
-    hashed feature, never any comment text, and a version each server checks before scoring."""
+    """The spam classifier's one row (comments.spam): weights per hashed feature, no text."""
 
     version = models.PositiveIntegerField(default=0)
     weights = models.BinaryField(blank=True, default=b"")
@@ -297,8 +292,7 @@ class VerifiedEmail(models.Model):
 
 
 class DataRequest(models.Model):
-    """The record of a commenter's data exported or erased: a digest of the address, never the
-    address, which an erasure must not leave behind."""
+    """A commenter's data exported or erased: a digest of the address, never the address."""
 
     class Action(models.TextChoices):
         EXPORT = "export", "Export everything held (a JSON file)"
@@ -331,9 +325,8 @@ HISTORY_STATUSES = (Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.St
 
 
 def attach_history(comments: Iterable[Comment]) -> list[Comment]:
-    """Give each comment `.history`: {status: count} of the comments from its address (any
-    case), "1,000+" past HISTORY_COUNT_LIMIT. One query; each count stops at the limit, so an
-    address with 100,000 comments costs no more than one with 1,001."""
+    """Give each comment `.history`: {status: count} of its address's comments (any case), in one
+    query; each count stops past HISTORY_COUNT_LIMIT ("1,000+"), however many there are."""
     comments = list(comments)
     first_of_address = {}
     for comment in comments:

@@ -1,9 +1,5 @@
-"""The comment section under a post, built by the post page's view (comments.views).
-
-`public_threads()`, what every reader of one comment page sees, reads nothing from the request,
-so its HTML is cached. `comments_for_visitor()` adds the form, whose stamp is the post's, so a
-reader without a session gets the same page as every other one; a visitor with a session also
-gets their own part (pending comments, messages, their form), and a private page (core.middleware).
+"""The comment section under a post: the part every reader of a comment page shares (cached as
+HTML), and the visitor's own part (pending comments, messages, their form) if they have a session.
 """
 
 from dataclasses import dataclass, field
@@ -40,7 +36,6 @@ class Thread:
 class PublicThreads:
     """The part of a post's comment section that is the same for every reader of one page."""
 
-    post: Post
     page: Page  # object_list holds the page's threads
     comment_count: int
     closed: bool
@@ -52,22 +47,9 @@ class PublicThreads:
         return not self.closed
 
 
-def build_threads(comments: list[Comment]) -> list[Thread]:
-    """Nest comments (ordered oldest first) under their parents; orphans of hidden parents drop."""
-    threads, by_id = [], {}
-    for comment in comments:
-        node = by_id[comment.pk] = Thread(comment)
-        if comment.parent_id is None:
-            threads.append(node)
-        elif comment.parent_id in by_id:
-            by_id[comment.parent_id].replies.append(node)
-    return threads
-
-
 def thread_levels(*, top_level_ids, depth: int | None = None) -> list[QuerySet]:
-    """The threads these top-level comments start, down to `depth` replies: one queryset per
-    level, to be combined with UNION. Each level is one index lookup (comment_replies_idx); one
-    WHERE OR-ing the levels made the database test every comment of the post."""
+    """The threads these top-level comments start, one queryset per level down to `depth`, for a
+    UNION: one WHERE OR-ing the levels made the database test every comment of the post."""
     levels, parents = [Comment.objects.filter(pk__in=top_level_ids)], top_level_ids
     for _ in range(settings.COMMENT_MAX_DEPTH if depth is None else depth):
         replies = Comment.objects.approved().filter(parent__in=parents)
@@ -77,8 +59,7 @@ def thread_levels(*, top_level_ids, depth: int | None = None) -> list[QuerySet]:
 
 
 def public_threads(*, post: Post, page_number=None) -> PublicThreads:
-    """The approved threads of one comment page, the count and the closed flag. Two queries
-    whatever the post's comments: where its pages start (comments.counts), then the page's."""
+    """One comment page's approved threads, count and closed flag: two queries, however many."""
     starts = Comment.objects.filter(post=post, starts_page=True).order_by("created", "pk")
     starts = list(starts.values_list("created", "pk"))
     page = Paginator(starts, 1).get_page(page_number)
@@ -95,13 +76,17 @@ def public_threads(*, post: Post, page_number=None) -> PublicThreads:
     top_level = top_level.order_by("created", "pk")[: settings.COMMENTS_PER_PAGE]
     levels = thread_levels(top_level_ids=top_level.values("pk"))
     levels = [level.defer(*UNSHOWN_COLUMNS).order_by() for level in levels]
-    # Sorted here: asked to sort, SQLite reads each level in created order from
-    # comment_queue_idx, walking every approved comment.
+    # Sorted here: asked to sort, SQLite walks every approved comment in comment_queue_idx.
     on_page = sorted(levels[0].union(*levels[1:], all=True), key=lambda c: (c.created, c.pk))
-    page.object_list = build_threads(on_page)
+    page.object_list, nodes = [], {}
+    for comment in on_page:  # nested under their parents; replies to hidden comments drop
+        node = nodes[comment.pk] = Thread(comment)
+        if comment.parent_id is None:
+            page.object_list.append(node)
+        elif comment.parent_id in nodes:
+            nodes[comment.parent_id].replies.append(node)
     rules = ModerationSettings.load()
     return PublicThreads(
-        post=post,
         page=page,
         # Kept equal to the live count by comments.counts; counting here cost a self-join.
         comment_count=post.approved_comment_count,
@@ -112,16 +97,14 @@ def public_threads(*, post: Post, page_number=None) -> PublicThreads:
 
 
 def public_threads_key(*, post: Post, page_number) -> str:
-    """The fragment cache's key for one comment page's shared HTML: it changes with the post's
-    comments, the moderation settings and posts. Closing by age changes nothing stored: the
-    fragment expires then instead (public_fragment)."""
+    """The key of one comment page's shared HTML: it changes with the post's comments, the
+    moderation settings and posts (closing by age expires the fragment instead)."""
     scopes = [generations.POSTS, generations.COMMENT_RULES, generations.post_comments(post.pk)]
     return fragments.key("comments", f"{post.pk}:{page_number or 1}", scopes)
 
 
 def comment_page_number(value) -> int | None:
-    """?cpage= as a page number: digits (six at most), else None (the first page). Anything
-    else would be as many fragment keys as anyone cares to type."""
+    """?cpage= as a page number, else None (the first page): not one fragment key per typo."""
     value = str(value or "")
     return int(value) if value.isdigit() and len(value) <= 6 else None
 
@@ -137,8 +120,7 @@ class PublicFragment:
 
 
 def public_fragment(*, post: Post, page_number=None) -> tuple[PublicFragment, PublicThreads | None]:
-    """The shared part from the fragment cache, built (and kept) when missing; with the
-    PublicThreads when it had to be built, else None."""
+    """The shared part from the fragment cache, and the PublicThreads if it had to be built."""
     built = []
 
     def build():
@@ -175,8 +157,6 @@ def _with_replies(threads: list[Thread], replies: dict[int, list[Comment]]) -> l
 
 @dataclass(frozen=True)
 class CommentsForVisitor:
-    """The comment section of one request, as the template shows it."""
-
     threads_html: SafeString
     closed: bool
     form: CommentForm | None  # built for this request (a user's, or sent back with errors)...
@@ -197,14 +177,13 @@ def comments_for_visitor(
     page_number = comment_page_number(request.GET.get("cpage"))
     fragment, shared = public_fragment(post=post, page_number=page_number)
     # A stranger holding no cookie has no part of their own: no session, no flash message.
-    has_own_part = bool(request.COOKIES)
+    messages = tagged_messages(flash.get_messages(request), MESSAGE_TAG) if request.COOKIES else []
     form_html, form_due, parent = None, None, None
     if fragment.closed:
         form = None
     elif form is None:
         parent = as_row_id(request.GET.get("replyto"))
-        if parent not in fragment.comment_ids:
-            parent = None
+        parent = parent if parent in fragment.comment_ids else None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:  # their name and address, not editable
             form = CommentForm(post=post, initial={"parent": parent}, user=user)
@@ -224,6 +203,8 @@ def comments_for_visitor(
             public = comment.parent and comment.parent.status == Comment.Status.APPROVED
             comment.in_reply_to = comment.parent if public else None
             own_pending.append(comment)
+    stamp_due = form_due or timezone.now() + timedelta(seconds=settings.COMMENT_FORM_MAX_AGE / 2)
+    expires = stamp_due if fragment.closes_at is None else min(stamp_due, fragment.closes_at)
     threads_html = SafeString(fragment.html)
     if in_threads:  # only this visitor sees their replies in place
         threads = _with_replies(shared.page.object_list, in_threads)
@@ -235,23 +216,13 @@ def comments_for_visitor(
         form_html=form_html,
         reply_to=shown.get(parent),
         own_pending=own_pending,
-        messages=(
-            tagged_messages(flash.get_messages(request), MESSAGE_TAG) if has_own_part else []
-        ),
-        expires=_expires(fragment, form_due),
+        messages=messages,
+        expires=None if fragment.closed else expires,
     )
 
 
-def _expires(fragment: PublicFragment, form_due: datetime | None) -> datetime | None:
-    if fragment.closed:
-        return None
-    stamp_due = form_due or timezone.now() + timedelta(seconds=settings.COMMENT_FORM_MAX_AGE / 2)
-    return stamp_due if fragment.closes_at is None else min(stamp_due, fragment.closes_at)
-
-
 def blank_form_fragment(*, post: Post, parent: int | None) -> tuple[SafeString, datetime]:
-    """The blank form's HTML (answering `parent`), rendered once for every process and reader
-    without an account, kept until its stamp is half its life old; and that moment."""
+    """The blank form's HTML, shared until its stamp is half its life old, and that moment."""
     from crispy_forms.utils import render_crispy_form
 
     def build():
@@ -265,16 +236,12 @@ def blank_form_fragment(*, post: Post, parent: int | None) -> tuple[SafeString, 
 
 
 def _own_pending(request, post: Post) -> list[Comment]:
-    """The visitor's own pending comments on this post, oldest first, with the comment each
-    answers (one query, joined)."""
+    """The visitor's own pending comments on this post, with their parents (one query)."""
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return []  # comments are remembered in the sender's session (services.remember_pending)
-    ids = services.pending_ids(request)
-    if not ids:
-        return []
+    ids = services.pending_ids(request)  # none: no query (pk__in=[] matches nothing)
     own = Comment.objects.pending().filter(post=post, pk__in=ids).select_related("parent")
-    unshown_of_parent = [f"parent__{column}" for column in UNSHOWN_COLUMNS]
-    return list(own.defer(*UNSHOWN_COLUMNS, *unshown_of_parent))
+    return list(own.defer(*UNSHOWN_COLUMNS, *[f"parent__{c}" for c in UNSHOWN_COLUMNS]))
 
 
 def tagged_messages(storage, tag: str, *, tagged: bool = True) -> list:

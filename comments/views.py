@@ -28,7 +28,6 @@ def client_ip(request) -> str:
 
 
 def client_key(group, request) -> str:
-    """django-ratelimit's key for counting by client address."""
     return client_ip(request)
 
 
@@ -43,7 +42,6 @@ def _rate(group, request):
 @require_POST
 @ratelimit(group="comments:submit", key=client_key, rate=_rate, block=False)
 def submit(request, post_id):
-    """Take a comment: refuse closed posts, re-show the page on errors, else store and redirect."""
     post = get_object_or_404(Post.objects.public(), pk=post_id)
     # Refused pages show the text sent, so that it is not lost.
     refused = {"post": post, "body": request.POST.get("body", "")}
@@ -70,8 +68,7 @@ def submit(request, post_id):
 
 
 def _form_with_errors(request, post, form):
-    """The post (or page) again, the form keeping what was typed and saying what was wrong:
-    the sender's own page, never cached."""
+    """The post again, with the form as sent and its errors: the sender's own page, not cached."""
     comments = threads.comments_for_visitor(request=request, post=post, form=form)
     context = {"object": post, "is_preview": False, "comments": comments}
     if post.kind == Post.Kind.PAGE:
@@ -85,8 +82,7 @@ def _form_with_errors(request, post, form):
 
 
 class WithCommentSection:
-    """A post's or a page's view with the comment section below it (not on a staff preview);
-    core.middleware caches it no longer than the section says it is right."""
+    """A post's or a page's view with the comment section below it (none on a staff preview)."""
 
     def shows_comments(self) -> bool:
         return True
@@ -111,8 +107,6 @@ class PostPageView(WithCommentSection, PostDetailView):
 
 
 class PageView(WithCommentSection, PageDetailView):
-    """An owner's page: the comment section only when its comments are allowed."""
-
     template_name = "comments/page.html"
 
     def shows_comments(self) -> bool:
@@ -120,7 +114,6 @@ class PageView(WithCommentSection, PageDetailView):
 
 
 def verify_email(request, token):
-    """The link from the confirmation email: mark the address verified and say so."""
     try:
         verified = services.verify_email(token=token)
     except signing.BadSignature:
@@ -186,9 +179,8 @@ def personal_data_link(request, token):
     action = request.POST.get("action")
     if request.method == "GET" or action not in DataRequest.Action.values:
         held = personal_data.held_for(email).count()
-        return render(
-            request, DATA_PAGE, {"email": email, "held": held, "actions": DataRequest.Action}
-        )
+        context = {"email": email, "held": held, "actions": DataRequest.Action}
+        return render(request, DATA_PAGE, context)
     document = personal_data.carry_out(DataRequest(action=action), email=email)
     if document is not None:
         return personal_data.json_download(document)

@@ -25,7 +25,5 @@ class Command(BaseCommand):
         else:
             self.stdout.write("All comment counts were right; nothing changed.")
         laid_out = counts.lay_out(Post.objects.all())
-        if laid_out:
-            self.stdout.write(f"Laid out the comment pages of {len(laid_out)} post(s) again.")
-        else:
-            self.stdout.write("Every post's comment pages were laid out right.")
+        again = f"Laid out the comment pages of {len(laid_out)} post(s) again."
+        self.stdout.write(again if laid_out else "Every post's comment pages were laid out right.")
