@@ -1,8 +1,5 @@
-"""Admin changelists whose per-row work does not repeat what is the same on every row.
-
-Django's changelist resolve()s each row's link to add the list's filters to it, and renders each
-row's action checkbox through a form widget's template. These give the same HTML with that work
-done once per page.
+"""Admin changelists giving Django's HTML with the work it repeats on every row done once per
+page: resolve()ing each row's link to add the filters, rendering each checkbox's widget template.
 """
 
 from django.contrib import admin
@@ -17,8 +14,7 @@ from django.utils.translation import gettext as _
 
 
 class QuickRowsChangeList(ChangeList):
-    """Each row links to <the changelist's URL><pk>/change/?<the list's filters>, both worked
-    out once per page (Django's own URL pattern and preserved filters)."""
+    """Rows link to <the changelist's URL><pk>/change/?<the list's filters>, as in Django."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,7 +41,6 @@ class QuickRowsMixin:
 
     @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
     def action_checkbox(self, obj):
-        """Django's checkbox, same markup, without a form widget's template render per row."""
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             helpers.ACTION_CHECKBOX_NAME,

@@ -17,7 +17,6 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -49,18 +48,17 @@ def _bulk_action(action: moderation.ModerationAction):
         )
 
     act.__name__ = act.__qualname__ = action.bulk_name
-    return admin.action(description=action.bulk_label)(act)
+    return admin.action(description=action.bulk_label, permissions=["moderate"])(act)
 
 
 class QueueChangeList(QuickRowsChangeList):
-    """The changelist, plus each row's commenter history (one query per page), and the links
-    its rows share and its posts' addresses, each worked out once per page."""
+    """Each row's commenter history, shared links and post address, worked out once per page."""
 
     def get_results(self, request):
         super().get_results(request)
         self.result_list = attach_history(self.result_list)
         here = request.get_full_path()
-        self.links = {
+        links = {
             "changelist": self.changelist_url,  # a row's own URLs are <this><pk>/<action>/
             "back_to_queue": urlencode({"from": "queue", "next": here}),  # moderation buttons
             "back": urlencode({"next": here}),  # Reply
@@ -70,7 +68,7 @@ class QueueChangeList(QuickRowsChangeList):
             if comment.post_id not in post_urls:
                 post_urls[comment.post_id] = comment.post.get_absolute_url()
             comment.post_url = post_urls[comment.post_id]
-            comment.queue_links = self.links
+            comment.queue_links = links
 
 
 class ModeratorFilter(admin.SimpleListFilter):
@@ -92,29 +90,24 @@ class ModeratorFilter(admin.SimpleListFilter):
 
 
 class PostFilter(admin.SimpleListFilter):
-    """The posts with the longest moderation queues, each with its pending count.
-
-    Read from the posts' own pending_comment_count (indexed), so the sidebar costs the same with
-    a hundred posts or a hundred thousand; the post being filtered on is always listed.
-    """
+    """The posts with the longest queues, read from their indexed pending_comment_count (the cost
+    does not grow with the posts); the post filtered on is always listed."""
 
     title = "post"
     parameter_name = "post"
     BUSIEST = 20
 
     def lookups(self, request, model_admin):
-        busiest = Post.objects.filter(pending_comment_count__gt=0).order_by(
-            "-pending_comment_count", "pk"
-        )
-        posts = list(busiest.only("pk", "title", "pending_comment_count")[: self.BUSIEST])
+        posts = Post.objects.only("pk", "title", "pending_comment_count")
+        busiest = posts.filter(pending_comment_count__gt=0).order_by("-pending_comment_count", "pk")
+        shown = list(busiest[: self.BUSIEST])
         chosen = as_row_id(self.value())
-        if chosen is not None and chosen not in {post.pk for post in posts}:
-            posts += Post.objects.filter(pk=chosen).only("pk", "title", "pending_comment_count")
-        return [(str(post.pk), self.label(post)) for post in posts]
+        if chosen is not None and chosen not in {post.pk for post in shown}:
+            shown += posts.filter(pk=chosen)
+        return [(str(post.pk), self.label(post)) for post in shown]
 
     @staticmethod
     def label(post: Post) -> str:
-        """A post's entry: its title, and its pending count if it has any."""
         if post.pending_comment_count:
             return f"{post.title} ({post.pending_comment_count} pending)"
         return post.title
@@ -135,6 +128,18 @@ def _is_ip(value) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _queue_link(comment, field, whose):
+    """A link to the queue filtered on the commenter's address or IP."""
+    value = getattr(comment, field)
+    return format_html(
+        '<a href="{}?{}" title="All comments from {}">{}</a>',
+        comment.queue_links["changelist"],
+        urlencode({field: value}),
+        whose,
+        value,
+    )
 
 
 def _filter_id(value: str) -> int:
@@ -162,6 +167,8 @@ QUEUE_TITLES = {
 }
 LONG_COMMENT = 600  # characters; longer comments are folded in the queue
 FOLDED_PREVIEW = 280
+MODERATION_FIELDS = ["status", "reasons", "moderated_by", "moderated_at"]
+ORIGIN_FIELDS = ["user", "ip_address", "user_agent", "created"]
 
 
 @admin.register(Comment)
@@ -193,23 +200,12 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     actions = [_bulk_action(action) for action in moderation.ACTIONS]
     fieldsets = [
         (None, {"fields": ["post", "parent", "author_name", "author_email", "author_url", "body"]}),
-        ("Moderation", {"fields": ["status", "reasons", "moderated_by", "moderated_at"]}),
-        ("Origin", {"fields": ["user", "ip_address", "user_agent", "created"]}),
+        ("Moderation", {"fields": MODERATION_FIELDS}),
+        ("Origin", {"fields": ORIGIN_FIELDS}),
     ]
     # Status is read-only for everyone: a status typed into the form would bypass the services.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = [
-        "post",
-        "parent",
-        "status",
-        "reasons",
-        "moderated_by",
-        "moderated_at",
-        "user",
-        "ip_address",
-        "user_agent",
-        "created",
-    ]
+    readonly_fields = ["post", "parent", *MODERATION_FIELDS, *ORIGIN_FIELDS]
     # Links from a row to the queue filtered by the commenter's address or IP.
     FILTER_LINKS = ("author_email", "ip_address")
 
@@ -219,9 +215,10 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is not None and obj.status == Comment.Status.PENDING:
             # Undecided: no "Moderated by" (an undo puts a comment back here, deciding nothing).
-            undecided = ["status", "reasons"]
             return [
-                (name, {"fields": undecided}) if name == "Moderation" else (name, options)
+                (name, {"fields": ["status", "reasons"]})
+                if name == "Moderation"
+                else (name, options)
                 for name, options in self.fieldsets
             ]
         return self.fieldsets
@@ -286,80 +283,57 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     @admin.display(description="commenter", ordering="author_name")
     def commenter(self, comment):
-        changelist = comment.queue_links["changelist"]
         lines = [
-            format_html(
-                '<div class="desk-line"><strong>{}</strong></div>'
-                '<div class="desk-line"><a href="{}?{}" title="All comments from this address">'
-                "{}</a></div>",
-                comment.author_name,
-                changelist,
-                urlencode({"author_email": comment.author_email}),
-                comment.author_email,
-            )
+            format_html("<strong>{}</strong>", comment.author_name),
+            _queue_link(comment, "author_email", "this address"),
         ]
         if comment.author_url:
             lines.append(
                 format_html(
-                    '<div class="desk-line"><a href="{}" rel="nofollow noopener noreferrer">'
-                    "{}</a></div>",
+                    '<a href="{}" rel="nofollow noopener noreferrer">{}</a>',
                     comment.author_url,
                     Truncator(comment.author_url).chars(40),
                 )
             )
         if comment.ip_address:
-            lines.append(
-                format_html(
-                    '<div class="desk-line"><a href="{}?{}" title="All comments from this IP '
-                    'address">{}</a></div>',
-                    changelist,
-                    urlencode({"ip_address": comment.ip_address}),
-                    comment.ip_address,
-                )
-            )
+            lines.append(_queue_link(comment, "ip_address", "this IP address"))
         lines.append(
             format_html(
-                '<div class="desk-line"><span class="desk-history">{} approved · {} rejected'
-                " · {} spam</span></div>",
+                '<span class="desk-history">{} approved · {} rejected · {} spam</span>',
                 comment.history[Comment.Status.APPROVED],
                 comment.history[Comment.Status.REJECTED],
                 comment.history[Comment.Status.SPAM],
             )
         )
-        return mark_safe("".join(lines))  # each line made by format_html
+        return format_html_join("", '<div class="desk-line">{}</div>', ((line,) for line in lines))
 
     @admin.display(description="actions")
     def row_actions(self, comment):
         """Buttons in the changelist's own form, posting elsewhere with formaction (no nesting)."""
         links = comment.queue_links  # only the queue shows this column
+        row = f"{links['changelist']}{comment.pk}/"
         buttons = format_html_join(
             "",
-            '<button type="submit" class="desk-act desk-act-{}" formaction="{}{}/{}/?{}" '
-            'data-action="{}" data-status="{}" data-key="{}"{}>{}</button>',
+            '<button type="submit" class="desk-act desk-act-{name}" '
+            'formaction="{row}{name}/?{back}" data-action="{name}" data-status="{status}" '
+            'data-key="{key}"{disabled}>{short}</button>',
             (
-                (
-                    action.name,
-                    links["changelist"],
-                    comment.pk,
-                    action.name,
-                    links["back_to_queue"],
-                    action.name,
-                    action.status,
-                    action.key,
-                    " disabled" if comment.status == action.status else "",
-                    action.short,
-                )
+                {
+                    **vars(action),
+                    "row": row,
+                    "back": links["back_to_queue"],
+                    "disabled": " disabled" if comment.status == action.status else "",
+                }
                 for action in moderation.ACTIONS
             ),
         )
         return format_html(
             '<div class="desk-actions" data-comment="{}" data-status="{}">{}'
-            '<a class="desk-act desk-reply" href="{}{}/reply/?{}">Reply</a></div>',
+            '<a class="desk-act desk-reply" href="{}reply/?{}">Reply</a></div>',
             comment.pk,
             comment.status,
             buttons,
-            links["changelist"],
-            comment.pk,
+            row,
             links["back"],
         )
 
@@ -393,52 +367,35 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         counts.recount(post_ids)
 
-    def get_actions(self, request):
-        """The moderation actions this user's permissions allow (and the default delete)."""
-        actions = super().get_actions(request)
-        for action in moderation.ACTIONS:
-            if not request.user.has_perm(action.permission):
-                actions.pop(action.bulk_name, None)
-        return actions
-
     def get_urls(self):
-        opts = self.opts
-        name = f"{opts.app_label}_{opts.model_name}"
-        one_click = [
-            path(
-                f"<path:object_id>/{action_name}/",
-                self.admin_site.admin_view(self.one_click_view),
-                {"action_name": action_name},
-                name=f"{name}_{action_name}",
-            )
-            for action_name in moderation.BY_NAME
-        ]
-        desk_urls = [
-            path("undo/", self.admin_site.admin_view(self.undo_view), name=f"{name}_undo"),
-            path(
-                "<path:object_id>/reply/",
-                self.admin_site.admin_view(self.reply_view),
-                name=f"{name}_reply",
-            ),
-        ]
+        view = self.admin_site.admin_view
         # Before the defaults: their "<path:object_id>/" catch-all would swallow ours.
-        return desk_urls + one_click + super().get_urls()
+        return [
+            path("undo/", view(self.undo_view), name="comments_comment_undo"),
+            path("<path:object_id>/reply/", view(self.reply_view), name="comments_comment_reply"),
+            *(
+                path(
+                    f"<path:object_id>/{name}/",
+                    view(self.one_click_view),
+                    {"action_name": name},
+                    name=f"comments_comment_{name}",
+                )
+                for name in moderation.BY_NAME
+            ),
+            *super().get_urls(),
+        ]
 
-    def _action_url(self, comment, action):
-        opts = self.opts
-        return reverse(
-            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{action}",
-            args=[quote(comment.pk)],
-            current_app=self.admin_site.name,
-        )
+    @staticmethod
+    def _action_url(comment, action):
+        return reverse(f"admin:comments_comment_{action}", args=[quote(comment.pk)])
 
     @staticmethod
     def _wants_json(request):
         return "application/json" in request.headers.get("Accept", "")
 
     def _safe_next(self, request, fallback):
-        target = request.POST.get("next") or request.GET.get("next") or ""
-        if target and url_has_allowed_host_and_scheme(
+        target = request.POST.get("next") or request.GET.get("next")
+        if url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             return target
@@ -457,20 +414,19 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     @method_decorator(require_POST)
     def one_click_view(self, request, object_id, action_name):
         """A row or change-page button: moderate one comment, then go back (or to the next)."""
-        action = moderation.BY_NAME[action_name]
-        if not request.user.has_perm(action.permission):
+        if not self.has_moderate_permission(request):
             raise PermissionDenied
+        action = moderation.BY_NAME[action_name]
         comment = self.get_object(request, unquote(object_id))
         if comment is None:
             if self._wants_json(request):
                 return JsonResponse({"error": "This comment no longer exists."}, status=404)
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        via = "queue" if request.GET.get("from") == "queue" else "page"
         before = services.moderate(
             comments=Comment.objects.filter(pk=comment.pk),
             status=action.status,
             moderator=request.user,
-            via=via,
+            via="queue" if request.GET.get("from") == "queue" else "page",
         )
         comment.status = action.status
         text = action.done_with(comment)
@@ -486,7 +442,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                     )
                     if before
                     else None,
-                    "undo_url": reverse(f"{self.admin_site.name}:comments_comment_undo"),
+                    "undo_url": reverse("admin:comments_comment_undo"),
                     "counts": self._counts([comment.post_id]),
                 }
             )
@@ -496,7 +452,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
             if following is not None:
                 target = self._action_url(following, "change")
             else:
-                target = reverse(f"{self.admin_site.name}:comments_comment_changelist")
+                target = reverse("admin:comments_comment_changelist")
                 text += " No more comments await review."
         self.message_with_undo(request, text, before, action.status, next_url=target)
         return redirect(target)
@@ -522,6 +478,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
         """Undo a decision from its confirmation: only its moderator, only for a few minutes."""
         if not self.has_moderate_permission(request):
             raise PermissionDenied
+        back = self._safe_next(request, reverse("admin:comments_comment_changelist"))
         try:
             status, before = moderation.read_undo_token(
                 request.POST.get("token", ""), moderator_id=request.user.pk
@@ -530,7 +487,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
             if self._wants_json(request):
                 return JsonResponse({"error": "This undo has expired."}, status=400)
             self.message_user(request, "This undo has expired or is not yours.", messages.ERROR)
-            return redirect(self._safe_next(request, reverse("admin:comments_comment_changelist")))
+            return redirect(back)
         restored = {}
         for old in set(before.values()):  # only what still has the status the decision set
             still = Comment.objects.filter(pk__in=[pk for pk in before if before[pk] == old])
@@ -538,7 +495,6 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                 comments=still.filter(status=status), status=old, moderator=request.user, via="undo"
             )
             restored.update(dict.fromkeys(changed, old))
-        labels = dict(Comment.Status.choices)
         text = ngettext(
             "Undone: %(n)d comment is back.", "Undone: %(n)d comments are back.", len(restored)
         ) % {"n": len(restored)}
@@ -548,14 +504,14 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                 {
                     "message": text,
                     "restored": {
-                        str(pk): {"status": old, "label": labels[old]}
+                        str(pk): {"status": old, "label": Comment.Status(old).label}
                         for pk, old in restored.items()
                     },
                     "counts": self._counts(set(post_ids)),
                 }
             )
         self.message_user(request, text, messages.SUCCESS)
-        return redirect(self._safe_next(request, reverse("admin:comments_comment_changelist")))
+        return redirect(back)
 
     def reply_view(self, request, object_id):
         """Answer a comment as staff: "Reply", or "Approve and reply" for a pending one."""
@@ -607,7 +563,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                     "url": self._action_url(obj, action.name),
                 }
                 for action in moderation.ACTIONS
-                if obj.status != action.status and request.user.has_perm(action.permission)
+                if obj.status != action.status
             ]
             context["reply_url"] = self._action_url(obj, "reply")
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -629,10 +585,9 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         generations.bump(generations.COMMENT_RULES)
 
     def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            return super().changelist_view(request, extra_context)
-        rules = ModerationSettings.load()
-        return redirect(rules.get_absolute_url())
+        if self.has_view_or_change_permission(request):
+            return redirect(ModerationSettings.load())
+        return super().changelist_view(request, extra_context)
 
     PREVIEW_LIMIT = 200  # the newest pending comments the preview runs the rules on
 

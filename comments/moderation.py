@@ -1,11 +1,5 @@
-"""The moderation actions, declared once.
-
-The admin's bulk actions, the buttons on a comment's change page and on each queue row (URL
-names admin:comments_comment_<name>), the queue's keyboard shortcuts (listed on the page, read by
-its script from the buttons) and the signed links in the moderators' e-mail are all generated
-from ACTIONS, and all act through comments.services.moderate(). Adding an action is one entry.
-A decision made on the desk can be taken back for a few minutes, from a signed note of what it
-changed (undo_token).
+"""The moderation actions, declared once: the admin's bulk actions, buttons and keyboard
+shortcuts and the e-mail's signed links are made from ACTIONS; all act through services.moderate().
 """
 
 from dataclasses import dataclass
@@ -32,7 +26,6 @@ class ModerationAction:
     short: str = ""  # the queue row's button
     key: str = ""  # its keyboard shortcut in the queue (the button's data-key)
     emailed: bool = False  # whether the moderators' e-mail carries a signed link for it
-    permission: str = MODERATE_PERMISSION
 
     def _button_with(self, thing: str) -> str:
         verb, _, rest = self.button.partition(" ")
@@ -93,8 +86,7 @@ def undo_token(*, before: dict[int, str], status: str, moderator_id: int) -> str
 
 
 def read_undo_token(token: str, *, moderator_id: int) -> tuple[str, dict[int, str]]:
-    """(the status the decision set, {pk: status before}); BadSignature if forged, expired or
-    someone else's."""
+    """(the status set, {pk: status before}); BadSignature if forged, expired or not theirs."""
     data = signing.loads(token, salt=UNDO_SALT, max_age=UNDO_MAX_AGE)
     if data.get("by") != moderator_id:
         raise signing.BadSignature("Not this moderator's decision.")

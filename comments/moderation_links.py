@@ -19,9 +19,7 @@ TEMPLATE = "comments/moderation_link_result.html"
 
 
 class LinkRefused(Exception):
-    def __init__(self, status: int, title: str, message: str):
-        super().__init__(message)
-        self.status, self.title, self.message = status, title, message
+    """Raised with (status, title, message) for the page that says why."""
 
 
 ALREADY_MODERATED = (410, "Already moderated", "This comment is no longer pending; nothing done.")
@@ -41,7 +39,7 @@ def _claim(token: str):
     moderator = None
     if claim.moderator_id is not None:
         moderator = get_user_model().objects.filter(pk=claim.moderator_id, is_active=True).first()
-        if moderator is None or not moderator.has_perm(action.permission):
+        if moderator is None or not moderator.has_perm(moderation.MODERATE_PERMISSION):
             raise LinkRefused(
                 403, "Not allowed", "The person this link was sent to may no longer moderate."
             )
@@ -71,8 +69,8 @@ def moderate_link(request, token):
             if not changed:
                 raise LinkRefused(*ALREADY_MODERATED)
     except LinkRefused as refusal:
-        context = {"title": refusal.title, "message": refusal.message}
-        return render(request, TEMPLATE, context, status=refusal.status)
+        status, title, message = refusal.args
+        return render(request, TEMPLATE, {"title": title, "message": message}, status=status)
     context = {
         "comment": comment,
         "admin_url": reverse("admin:comments_comment_change", args=[comment.pk]),

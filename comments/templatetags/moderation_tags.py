@@ -1,5 +1,5 @@
 from django import template
-from django.db.models import Count, Min
+from django.db.models import Count, F, Min
 
 from comments import moderation
 from comments.models import Comment
@@ -14,10 +14,8 @@ def _may_moderate(context) -> bool:
 
 @register.simple_tag(takes_context=True)
 def pending_comment_count(context) -> int | str | None:
-    """How many comments await moderation (Comment.objects.pending_count); None for users who may
-    not moderate them.
-
-    Counted once per request: the admin's sidebar and its index both show it."""
+    """Comment.objects.pending_count(), once per request (the sidebar and the index both show it);
+    None for users who may not moderate."""
     if not _may_moderate(context):
         return None
     request = context["request"]
@@ -31,14 +29,9 @@ def awaiting_review(context, limit: int = 8) -> list[dict]:
     """Posts with pending comments, the longest-waiting first: [{post, title, n, oldest}]."""
     if not _may_moderate(context):
         return []
-    rows = (
+    return list(
         Comment.objects.pending()
-        .order_by()
-        .values("post", "post__title")
+        .values("post", title=F("post__title"))
         .annotate(n=Count("pk"), oldest=Min("created"))
         .order_by("oldest")[:limit]
     )
-    return [
-        {"post": row["post"], "title": row["post__title"], "n": row["n"], "oldest": row["oldest"]}
-        for row in rows
-    ]
