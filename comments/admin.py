@@ -71,11 +71,24 @@ class QueueChangeList(QuickRowsChangeList):
             comment.queue_links = links
 
 
-class ModeratorFilter(admin.SimpleListFilter):
+class IdFilter(admin.SimpleListFilter):
+    """A filter on a row id: a value that is no id is refused (400), not a database error."""
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        number = as_row_id(self.value())
+        if number is None:
+            raise IncorrectLookupParameters(f"not an id: {self.value()[:40]!r}")
+        return queryset.filter(**{self.field: number})
+
+
+class ModeratorFilter(IdFilter):
     """Comments by who last moderated them."""
 
     title = "moderator"
     parameter_name = "moderator"
+    field = "moderated_by_id"
 
     def lookups(self, request, model_admin):
         # One index probe per user: "every moderated_by" would read the whole comments index.
@@ -83,18 +96,14 @@ class ModeratorFilter(admin.SimpleListFilter):
         users = get_user_model().objects.filter(Exists(moderated)).order_by("username")
         return [(str(user.pk), user.get_username()) for user in users]
 
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        return queryset.filter(moderated_by_id=_filter_id(self.value()))
 
-
-class PostFilter(admin.SimpleListFilter):
+class PostFilter(IdFilter):
     """The posts with the longest queues, read from their indexed pending_comment_count (the cost
     does not grow with the posts); the post filtered on is always listed."""
 
     title = "post"
     parameter_name = "post"
+    field = "post_id"
     BUSIEST = 20
 
     def lookups(self, request, model_admin):
@@ -116,11 +125,6 @@ class PostFilter(admin.SimpleListFilter):
         # Also with no queues: a ?post= link (from the post list) must still narrow the list.
         return True
 
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        return queryset.filter(post_id=_filter_id(self.value()))
-
 
 def _is_ip(value) -> bool:
     try:
@@ -140,13 +144,6 @@ def _queue_link(comment, field, whose):
         whose,
         value,
     )
-
-
-def _filter_id(value: str) -> int:
-    number = as_row_id(value)
-    if number is None:
-        raise IncorrectLookupParameters(f"not an id: {value[:40]!r}")
-    return number
 
 
 class StaffReplyForm(forms.Form):
@@ -173,12 +170,8 @@ ORIGIN_FIELDS = ["user", "ip_address", "user_agent", "created"]
 
 @admin.register(Comment)
 class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
-    """The moderation queue: pending comments first, newest first.
-
-    Status changes only through the actions, the row buttons and the change page's buttons, which
-    call the moderation services (so moderated_by/moderated_at, the post's count and the admin
-    History stay right) and need comments.moderate_comment.
-    """
+    """The moderation queue, pending comments first. Status changes only through the moderation
+    services (so moderated_by/at, the post's count and the History stay right)."""
 
     list_display = ["decision", "commenter", "status", "created"]
     # The date opens the comment's page: the first column holds links of its own.

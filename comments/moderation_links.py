@@ -82,6 +82,4 @@ def moderate_link(request, token):
     return render(request, TEMPLATE, context)
 
 
-urlpatterns = [
-    path("moderate/<str:token>/", moderate_link, name="moderate_link"),
-]
+urlpatterns = [path("moderate/<str:token>/", moderate_link, name="moderate_link")]
