@@ -44,9 +44,7 @@ class ModerationAction:
     def _done_with(self, thing: str) -> str:
         text = self.done.format(thing)
         # A name that brings its own full stop ("Lena K.") ends the sentence: no second one.
-        if thing.endswith(".") and self.done.endswith("{}."):
-            return text[:-1]
-        return text
+        return text[:-1] if text.endswith("..") else text
 
     def done_with(self, comment: Comment) -> str:
         return self._done_with(f"the comment by {comment.author_name}")
