@@ -54,8 +54,7 @@ class PreviewLinkInline(admin.StackedInline):
 
 
 class UsedByVisiblePostsFilter(admin.RelatedOnlyFieldListFilter):
-    """Django's RelatedOnlyFieldListFilter (only values of posts this user may open), asking of
-    each value whether such a post has it (one index probe each) rather than a DISTINCT over
+    """RelatedOnlyFieldListFilter probing each value (one index probe) instead of a DISTINCT over
     every post's values."""
 
     def field_choices(self, field, request, model_admin):
@@ -67,8 +66,7 @@ class UsedByVisiblePostsFilter(admin.RelatedOnlyFieldListFilter):
 
 
 class PublicationStateFilter(admin.SimpleListFilter):
-    """Draft (Changes requested among them) / In review / Scheduled / Published, each from its
-    QuerySet method."""
+    """Each state from its QuerySet method."""
 
     title = "state"
     parameter_name = "state"
@@ -103,23 +101,13 @@ class MinePostsFilter(admin.SimpleListFilter):
 
 @admin.register(Post)
 class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
-    """Authors write and submit their own posts; editors publish, schedule and send back.
-
-    Who may open a post is `Post.objects.viewable_by()`, who may change it `editable_by()`
-    (an author's live post is read-only to them); the buttons and the actions each role may
-    send are in blog.workflow.
-    """
+    """Who may open or change a post: `Post.objects.viewable_by()` / `editable_by()`; the
+    buttons and the actions each role may send: blog.workflow."""
 
     form = PostAdminForm
     # Covers are checked once, by images.uploads.validate_image (the model field's validator).
     formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
-    list_display = [
-        "title",
-        "publication_status",
-        "publish_at",
-        "author",
-        "comments",
-    ]
+    list_display = ["title", "publication_status", "publish_at", "author", "comments"]
     # Tags and authors: only those of posts this user may open (an author sees no tag that
     # only someone else's draft carries).
     list_filter = [
@@ -232,15 +220,14 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change and not self.has_publish_permission(request):
             obj.author = request.user
-        action = form.action
         workflow.apply(
             post=obj,
-            action=action,
+            action=form.action,
             stored_publish_at=form.stored_publish_at,
             note=form.cleaned_data.get("review_note", ""),
         )
         super().save_model(request, obj, form, change)
-        workflow.notify_after(post=obj, action=action, request_user=request.user)
+        workflow.notify_after(post=obj, action=form.action, request_user=request.user)
 
     def _stay_on_page(self, request, obj):
         action = request.POST.get("_action")
@@ -248,22 +235,13 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
             return None
         if action in ("publish", "schedule"):
             when = f"{timezone.localtime(obj.publish_at):%Y-%m-%d %H:%M}"
-            self.message_user(
-                request,
-                format_html(
-                    '“{}” is live since {}: <a href="{}">view it</a>.',
-                    obj,
-                    when,
-                    obj.get_absolute_url(),
+            if obj.is_published:
+                text = '“{}” is live since {}: <a href="{}">view it</a>.'
+            else:
+                text = (
+                    '“{}” is scheduled to go live at {} (site time): <a href="{}">preview it</a>.'
                 )
-                if obj.is_published
-                else format_html(
-                    '“{}” is scheduled to go live at {} (site time): <a href="{}">preview it</a>.',
-                    obj,
-                    when,
-                    obj.get_absolute_url(),
-                ),
-            )
+            self.message_user(request, format_html(text, obj, when, obj.get_absolute_url()))
         else:
             self.message_user(request, f"“{obj}” saved.")
         return HttpResponseRedirect(reverse("admin:blog_post_change", args=[obj.pk]))
@@ -283,37 +261,22 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
         revisions.record(post=form.instance, user=request.user, note=note)
 
     def get_urls(self):
-        own = [
-            path(
-                "preview/",
-                self.admin_site.admin_view(require_POST(self.preview_body_view)),
-                name="blog_post_preview_body",
-            ),
-            path(
-                "<path:object_id>/revisions/",
-                self.admin_site.admin_view(self.revisions_view),
-                name="blog_post_revisions",
-            ),
-            path(
-                "<path:object_id>/revisions/<int:revision_id>/restore/",
-                self.admin_site.admin_view(self.restore_view),
-                name="blog_post_restore",
-            ),
+        view = self.admin_site.admin_view
+        preview = require_POST(self.preview_body_view)
+        history = "<path:object_id>/revisions/"
+        restore = f"{history}<int:revision_id>/restore/"
+        return [
+            path("preview/", view(preview), name="blog_post_preview_body"),
+            path(history, view(self.revisions_view), name="blog_post_revisions"),
+            path(restore, view(self.restore_view), name="blog_post_restore"),
+            *super().get_urls(),
         ]
-        return own + super().get_urls()
 
     def preview_body_view(self, request):
-        """The body as the public page renders it, for the form's side-by-side preview.
-
-        Staff only (admin_view); on an existing post (`post`), only for those who may change it.
-        """
-        post_id = request.POST.get("post", "")
-        if post_id:
-            post = self.get_object(request, post_id)
-            if post is None:
-                raise Http404
-            if not self.has_change_permission(request, post):
-                raise PermissionDenied
+        """The body as the public page renders it, for the form's side-by-side preview; on an
+        existing post (`post`), only for those who may change it."""
+        if post_id := request.POST.get("post", ""):
+            self._post_for(request, post_id, self.has_change_permission)
         elif not self.has_add_permission(request):
             raise PermissionDenied
         body = request.POST.get("body", "")
@@ -405,11 +368,6 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
         self.message_user(request, f"Restored revision {number}.")
         return HttpResponseRedirect(reverse("admin:blog_post_change", args=[post.pk]))
 
-    def _record_status_changes(self, request, queryset, before, note):
-        for post in queryset.filter(pk__in=before):
-            if post.status != before[post.pk]:
-                revisions.record(post=post, user=request.user, note=note)
-
     def save_formset(self, request, form, formset, change):
         if formset.model is PreviewLink:
             for link_form in formset.forms:
@@ -417,19 +375,24 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
                     link_form.instance.created_by = request.user
         super().save_formset(request, form, formset, change)
 
+    def _change_status(self, request, queryset, change, note) -> int:
+        """Run `change` (publish or unpublish) and record a revision of each post it changed."""
+        before = dict(queryset.values_list("pk", "status"))
+        count = change()
+        for post in queryset.filter(pk__in=before):
+            if post.status != before[post.pk]:
+                revisions.record(post=post, user=request.user, note=note)
+        return count
+
     @admin.action(description="Publish selected posts", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        before = dict(queryset.values_list("pk", "status"))
-        count = queryset.publish()
-        self._record_status_changes(request, queryset, before, "Published")
+        count = self._change_status(request, queryset, queryset.publish, "Published")
         message = ngettext("%d post published.", "%d posts published.", count)
         self.message_user(request, message % count)
 
     @admin.action(description="Unpublish selected posts", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
-        before = dict(queryset.values_list("pk", "status"))
-        count = queryset.unpublish()
-        self._record_status_changes(request, queryset, before, "Unpublished")
+        count = self._change_status(request, queryset, queryset.unpublish, "Unpublished")
         message = ngettext("%d post returned to draft.", "%d posts returned to draft.", count)
         self.message_user(request, message % count)
 

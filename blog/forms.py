@@ -14,18 +14,8 @@ from images.forms import KeepsUploadMixin
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def default_schedule_time() -> datetime:
-    """What the schedule picker offers first: tomorrow at 09:00, site time."""
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    return timezone.make_aware(datetime.combine(tomorrow, time(9, 0)))
-
-
 class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
-    """The post's admin form: the submit button pressed (`_action`) says what happens to it.
-
-    The publication time is a native date-time picker; "Schedule" needs a time ahead, and
-    "Send back to author" needs a note.
-    """
+    """The post's admin form: the submit button pressed (`_action`) says what happens to it."""
 
     upload_field = "cover_image"
 
@@ -60,23 +50,26 @@ class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.stored_publish_at = self.instance.publish_at
         if self.instance._state.adding:
-            self.initial.setdefault("comments_enabled", site.comments_open_by_default())
-        author = self.fields.get("author")
-        if author is not None:
+            self.initial.setdefault(
+                "comments_enabled", site.site_settings().comments_open_by_default
+            )
+        if author := self.fields.get("author"):
             author.queryset = workflow.writers(also=self.instance.author_id)
-        body = self.fields.get("body")
-        if body is not None:
+        if body := self.fields.get("body"):
             # The renderer is sized for this length (blog.rendering); the browser stops there too.
             body.max_length = MAX_BODY_LENGTH
             body.widget.attrs["maxlength"] = str(MAX_BODY_LENGTH)
-        field = self.fields.get("publish_at")
-        if field is not None:
+        if field := self.fields.get("publish_at"):
             field.input_formats = [DATETIME_LOCAL_FORMAT, "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
             field.help_text = (
                 "When “Schedule” puts the post live (site time). “Publish” puts it live now."
             )
             if self.instance.publish_at is None:
-                self.initial["publish_at"] = default_schedule_time()
+                # The schedule picker offers tomorrow at 09:00 (site time) first.
+                tomorrow = timezone.localdate() + timedelta(days=1)
+                self.initial["publish_at"] = timezone.make_aware(
+                    datetime.combine(tomorrow, time(9))
+                )
 
     @property
     def action(self) -> str:
@@ -127,8 +120,8 @@ class PostAdminForm(KeepsUploadMixin, forms.ModelForm):
                     "publish_at",
                     ValidationError("Choose a time in the future to schedule.", code="past"),
                 )
-        note_missing = not cleaned.get("review_note", "").strip()
-        if self.action == "return" and "review_note" in self.fields and note_missing:
+        note = cleaned.get("review_note", "").strip()
+        if self.action == "return" and "review_note" in self.fields and not note:
             self.add_error(
                 "review_note",
                 ValidationError("Tell the author what to change.", code="note_required"),
@@ -149,8 +142,7 @@ class PreviewLinkForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        expiry = self.fields.get("expires_at")
-        if expiry is not None:
+        if expiry := self.fields.get("expires_at"):
             expiry.help_text = (
                 "The link stops working after this time: at most "
                 f"{settings.BLOG_PREVIEW_LINK_MAX_LIFETIME.days} days after it is made."
@@ -168,7 +160,8 @@ class PreviewLinkForm(forms.ModelForm):
         expires_at = self.cleaned_data["expires_at"]
         if "expires_at" in self.changed_data and expires_at <= timezone.now():
             raise ValidationError("Choose a time in the future.", code="expiry_in_past")
-        latest = self.latest_expiry()
+        made = self.instance.created or timezone.now()
+        latest = made + settings.BLOG_PREVIEW_LINK_MAX_LIFETIME
         if expires_at > latest:
             raise ValidationError(
                 "A share link works for at most %(days)d days: choose a time up to %(latest)s.",
@@ -179,11 +172,6 @@ class PreviewLinkForm(forms.ModelForm):
                 },
             )
         return expires_at
-
-    def latest_expiry(self):
-        """The latest expiry this link may have: PREVIEW_LINK_MAX_LIFETIME after it was made."""
-        made = self.instance.created or timezone.now()
-        return made + settings.BLOG_PREVIEW_LINK_MAX_LIFETIME
 
     def save(self, commit=True):
         if self.cleaned_data.get("revoke") and self.instance.revoked_at is None:

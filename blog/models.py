@@ -12,12 +12,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
-from blog.rendering import (
-    reading_time_minutes,
-    render_markdown,
-    sanitise_rendered_body,
-    summarise,
-)
+from blog.rendering import reading_time_minutes, render_markdown, sanitise_rendered_body, summarise
 from images import body_images, renditions, uploads
 from images.models import MediaRenditions
 
@@ -27,18 +22,12 @@ RELATED_CANDIDATES = 100
 
 class PostQuerySet(models.QuerySet):
     def published(self):
-        """Posts the public may see: published, and their publication time has come. Posts
-        only: every list, feed, count and search of the blog reads this, and pages (Page) are
-        in none of them.
-
-        Scheduling needs no cron job: a post with a future `publish_at` simply starts
-        matching this filter when the time arrives.
-        """
+        """Posts (never pages) the public may see: every list, feed, count and search reads this.
+        A future `publish_at` starts matching when its time comes: scheduling needs no cron."""
         return self.public().posts()
 
     def public(self):
-        """Posts and pages the public may open at their own address (and comment on): for
-        what is addressed by one entry's id, never for a list."""
+        """Posts and pages the public may open at their own address: never for a list."""
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def posts(self):
@@ -46,10 +35,8 @@ class PostQuerySet(models.QuerySet):
         return self.filter(kind=Post.Kind.POST)
 
     def viewable_by(self, user):
-        """Posts this user may open in the admin: all of them for editors, else their own.
-
-        Authors hold blog.change_post too; what sets editors apart is blog.publish_post.
-        """
+        """Posts this user may open in the admin: all for editors (blog.publish_post), else their
+        own (authors hold blog.change_post too)."""
         if not (user.is_authenticated and user.is_staff and user.has_perm("blog.change_post")):
             return self.none()
         if user.has_perm("blog.publish_post"):
@@ -57,11 +44,8 @@ class PostQuerySet(models.QuerySet):
         return self.posts().filter(author=user)
 
     def editable_by(self, user):
-        """Posts this user may change: all for editors; an author's own drafts and submissions.
-
-        An author's published or scheduled post is read-only to them: a change to it would reach
-        the public page without an editor's review.
-        """
+        """Posts this user may change: all for editors; an author's own drafts and submissions
+        (a change to a live post would reach the public without an editor's review)."""
         posts = self.viewable_by(user)
         if user.has_perm("blog.publish_post"):
             return posts
@@ -72,8 +56,7 @@ class PostQuerySet(models.QuerySet):
         return self.published() | self.viewable_by(user)
 
     def pinned(self):
-        """Posts an editor pinned above the index's first page (WordPress's sticky posts), the
-        newest first; combine with published()."""
+        """Pinned (sticky) posts, newest first; combine with published()."""
         return self.filter(pinned=True).order_by("-publish_at", "-pk")
 
     def drafts(self):
@@ -93,11 +76,8 @@ class PostQuerySet(models.QuerySet):
         return self.posts().filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def publish(self) -> int:
-        """Publish the drafts and submissions among these, going live now unless a date is set.
-
-        Returns how many changed. Only the publication columns are written, so a bulk action
-        cannot overwrite an edit saved meanwhile.
-        """
+        """Publish the drafts and submissions among these; returns how many. Only the publication
+        columns are written, so a bulk action cannot overwrite an edit saved meanwhile."""
         drafts = list(self.filter(status__in=[Post.Status.DRAFT, Post.Status.REVIEW]))
         for post in drafts:
             post.status = Post.Status.PUBLISHED
@@ -105,7 +85,7 @@ class PostQuerySet(models.QuerySet):
         return len(drafts)
 
     def unpublish(self) -> int:
-        """Return published and scheduled posts among these to draft; returns how many changed."""
+        """Return published and scheduled posts among these to draft; returns how many."""
         live = list(self.filter(status=Post.Status.PUBLISHED))
         for post in live:
             post.status = Post.Status.DRAFT
@@ -113,8 +93,7 @@ class PostQuerySet(models.QuerySet):
         return len(live)
 
     def publication_figures(self) -> dict:
-        """{"count": how many are public now, "next": when the next scheduled one goes live (or
-        None)}, in one query: what the index needs to cache its page count exactly."""
+        """{"count": public now, "next": the next scheduled publication or None}, in one query."""
         now = timezone.now()
         return (
             self.posts()
@@ -130,14 +109,8 @@ class PostQuerySet(models.QuerySet):
         return self.select_related("author").defer("body", "body_html")
 
     def with_tag(self, tag, *, common: bool = False):
-        """Posts carrying `tag`, found from the side that reads less for a page of them.
-
-        common (the tag is on a good share of the posts): go down this queryset in its order,
-        the public index's, and test each post against the through table's unique (content
-        type, post, tag) index until the page is full: about (page end / the tag's share)
-        entries, however many posts there are. Otherwise from the tag's own through rows, all
-        of them, then sorted: cheap while they are few. tag_is_common() chooses.
-        """
+        """Posts carrying `tag`. A common tag (tag_is_common()) is probed per post in this
+        queryset's order until the page is full; a rare one is read from its own through rows."""
         if not common:
             return self.filter(tags=tag)
         carries = TaggedItem.objects.filter(
@@ -146,14 +119,9 @@ class PostQuerySet(models.QuerySet):
         return self.filter(Exists(carries))
 
     def related_to(self, post):
-        """Other posts sharing tags with `post`, most shared tags first, then the newest.
-
-        Candidates are the RELATED_CANDIDATES newest posts (by id, from the through table's
-        taggeditem_tag_post_idx) of each of its tags, so a post costs the same whether its
-        tags are on 40 posts or 40,000; only then are they filtered to what the public may see
-        (this queryset) and ranked. Reads `post.tags.all()`: prefetch them (blog.fragments
-        does) so it adds one query.
-        """
+        """Other posts sharing tags with `post`, most shared first, then the newest. Candidates
+        are each tag's RELATED_CANDIDATES newest posts, so a tag's size does not matter; prefetch
+        `post.tags` to keep this one query."""
         tag_ids = [tag.pk for tag in post.tags.all()]
         if not tag_ids:
             return self.none()
@@ -195,8 +163,7 @@ class PostQuerySet(models.QuerySet):
 
 
 class Post(models.Model):
-    """A post of the blog, or one of the owner's pages (Page: kind "page"), as WordPress keeps
-    both in one table: a page takes comments through the same machinery as a post."""
+    """A post of the blog, or one of the owner's pages (Page), in one table as in WordPress."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -285,10 +252,8 @@ class Post(models.Model):
     approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
     pending_comment_count = models.PositiveIntegerField(default=0, editable=False)
     COMMENT_COUNT_FIELDS = ("approved_comment_count", "pending_comment_count")
-    # PostgreSQL's full-text document (title A, summary B, body C), written by the database
-    # itself: a trigger fills it on every INSERT and on every UPDATE of those three columns, so
-    # save(), update() and generate_fake's COPY all keep it current (migration 0012). A GIN index
-    # makes search read only the matching posts. Always NULL on SQLite (an FTS5 table there).
+    # PostgreSQL's full-text document, written by a database trigger (migration 0012) so every
+    # write path keeps it current; never written by save(). Always NULL on SQLite (FTS5 there).
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
@@ -382,10 +347,8 @@ class Post(models.Model):
             )
 
     def _refresh_cover(self):
-        """Store a new cover upright and without location, and make its renditions.
-
-        Renditions of a replaced or removed cover are deleted once the change is committed.
-        """
+        """Store a new cover upright and without location, and make its renditions; those of a
+        replaced or removed cover are deleted once the change is committed."""
         stale = renditions.rendition_names(self.cover_renditions)
         if self.cover_image:
             if not getattr(self.cover_image, "_committed", True):
@@ -410,11 +373,8 @@ def one_line(text: str) -> str:
 
 
 def render_body(body: str) -> str:
-    """A post body's HTML as its public page shows it: sanitised Markdown, responsive images.
-
-    The post's save and the admin's preview both call this, so the preview is what readers get.
-    Media images' renditions are read here (one query), never made: see images.body_images.
-    """
+    """A body's public HTML (sanitised Markdown, responsive images), for save and the preview.
+    Renditions are read here (one query), never made: see images.body_images."""
     storage = Post._meta.get_field("cover_image").storage
     html = render_markdown(body)
     records = MediaRenditions.objects.records(body_images.media_names(html, storage))
@@ -439,8 +399,8 @@ def unique_slug(*texts: str, exclude_pk=None) -> str:
 
 class PreviewLinkQuerySet(models.QuerySet):
     def active(self):
-        """Links that still open their preview: not revoked, not expired, made at most
-        PREVIEW_LINK_MAX_LIFETIME ago (links saved before that cap had any expiry)."""
+        """Links that still work: not revoked, not expired, made at most PREVIEW_LINK_MAX_LIFETIME
+        ago (links saved before that cap had any expiry)."""
         now = timezone.now()
         return self.filter(
             revoked_at__isnull=True,
@@ -491,17 +451,9 @@ class PreviewLink(models.Model):
             and self.created > now - settings.BLOG_PREVIEW_LINK_MAX_LIFETIME
         )
 
-    def revoke(self):
-        self.revoked_at = timezone.now()
-        self.save(update_fields=["revoked_at"])
-
 
 class PostRevision(models.Model):
-    """What a post said after one change: its text, tags, cover and status; who, when, why.
-
-    Written by blog.revisions (every admin save, publish, restore and import); read-only
-    afterwards.
-    """
+    """What a post said after one change, who made it and why; written by blog.revisions."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     title = models.CharField(max_length=200)
@@ -544,8 +496,7 @@ class PageManager(models.Manager.from_queryset(PageQuerySet)):
 
 
 class Page(Post):
-    """A page outside the blog's stream, at its own address (/about/): no date, no feed, in no
-    list of posts. Its comments are off unless its owner allows them."""
+    """A page at its own address (/about/), in no list of posts; comments off unless allowed."""
 
     # Addresses of the site's own routes, which a page's slug would shadow or be shadowed by.
     RESERVED_SLUGS = frozenset(

@@ -1,12 +1,8 @@
 """Revisions of posts: one kept per change of content, a readable diff between two, and restore.
 
-A revision is recorded explicitly by whatever changed the post: an admin save or bulk action,
-a restore, an import (`import_posts`, `import_wordpress`). Not by a signal: saves that change
-no content (renditions, comment counts) must not add one. A scheduled post going live is no
-save at all; the history shows it as an event computed from the post (`went_live_at`).
-
-Restoring brings back the text, tags and cover, never the status: whether a post is live stays
-the editors' decision (blog.workflow). A restore is itself a new revision.
+Recorded explicitly by whatever changed the post, not by a signal: saves that change no content
+(renditions, comment counts) must not add one. A restore never brings back the status: going
+live stays the editors' decision.
 """
 
 import difflib
@@ -28,10 +24,6 @@ RESTORED = ["title", "summary", "body", "cover_image_alt"]
 RESTORABLE = [field for field in FIELDS if field != "status"]
 
 
-def tag_text(post: Post) -> str:
-    return ", ".join(sorted(post.tags.names(), key=str.lower))
-
-
 def snapshot(post: Post) -> PostRevision:
     """What `post` says now, as an unsaved revision: to compare a revision with."""
     return PostRevision(
@@ -39,7 +31,7 @@ def snapshot(post: Post) -> PostRevision:
         title=post.title,
         summary=post.summary,
         body=post.body,
-        tags=tag_text(post),
+        tags=", ".join(sorted(post.tags.names(), key=str.lower)),
         cover_image=post.cover_image.name or "",
         cover_image_alt=post.cover_image_alt,
         status=post.status,
@@ -69,11 +61,8 @@ def number_of(revision: PostRevision) -> int:
 
 
 def went_live_at(post: Post, kept: list[PostRevision]) -> datetime | None:
-    """When a scheduled post went live by itself (no save happened then), else None.
-
-    That is when the post is public now and the revision in force just before its publication
-    time (`kept` oldest first) already had it published for that time: it was scheduled.
-    """
+    """When a scheduled post went live by itself (no save happened then), else None: the
+    revision in force just before its publication time already had it published for then."""
     if not post.is_published:
         return None
     before = [revision for revision in kept if revision.created < post.publish_at]
@@ -96,31 +85,30 @@ class FieldDiff:
     lines: list[DiffLine]
 
 
+# difflib.ndiff's line codes; its "? " hint lines are left out.
+DIFF_KINDS = {"+ ": "add", "- ": "del", "  ": "same"}
+
+
 def diff(older: PostRevision | None, newer: PostRevision, fields=FIELDS) -> list[FieldDiff]:
     """What changed from `older` to `newer`, field by field, line by line (difflib)."""
     changes = []
     for field in fields:
-        value = "get_status_display" if field == "status" else field
-        before = _text(older, value) if older is not None else ""
-        after = _text(newer, value)
-        if before == after:
-            continue
-        lines = []
-        for line in difflib.ndiff(before.splitlines(), after.splitlines()):
-            code, text = line[:2], line[2:]
-            if code == "+ ":
-                lines.append(DiffLine("add", text))
-            elif code == "- ":
-                lines.append(DiffLine("del", text))
-            elif code == "  ":
-                lines.append(DiffLine("same", text))
-        changes.append(FieldDiff(capfirst(Post._meta.get_field(field).verbose_name), lines))
+        before, after = _text(older, field), _text(newer, field)
+        if before != after:
+            lines = [
+                DiffLine(DIFF_KINDS[line[:2]], line[2:])
+                for line in difflib.ndiff(before.splitlines(), after.splitlines())
+                if line[:2] in DIFF_KINDS
+            ]
+            label = capfirst(Post._meta.get_field(field).verbose_name)
+            changes.append(FieldDiff(label, lines))
     return changes
 
 
-def _text(revision: PostRevision, name: str) -> str:
-    value = getattr(revision, name)
-    return value() if callable(value) else value
+def _text(revision: PostRevision | None, field: str) -> str:
+    if revision is None:
+        return ""
+    return revision.get_status_display() if field == "status" else getattr(revision, field)
 
 
 @transaction.atomic

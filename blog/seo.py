@@ -1,8 +1,5 @@
-"""What feed readers, crawlers and link previews read: absolute URLs and structured data.
-
-Absolute URLs are built from settings.SITE_URL, never from the request's Host header, so a page
-or feed is the same whichever allowed host it was asked under (and safe to cache for everyone).
-"""
+"""Absolute URLs and structured data for feed readers, crawlers and link previews. URLs come
+from settings.SITE_URL, never the Host header, so pages are the same (and cacheable) for all."""
 
 import json
 
@@ -25,8 +22,7 @@ def absolute_url(path: str) -> str:
 
 
 def author_name(user) -> str:
-    """The name a writer shows the public: the name they gave (admin: "Your public name"), else
-    the site's name. Never the login name, which would be half of what an attacker needs."""
+    """A writer's public name, else the site's: never the login name, half of a login."""
     return user.get_full_name() or site_name()
 
 

@@ -1,5 +1,4 @@
-"""The site as its owner runs it from the admin: its name and texts (SiteSettings), and what
-every page shows of them and of the owner's pages (blog.models.Page: About, Contact, Privacy)."""
+"""The site as its owner runs it from the admin (SiteSettings), and what every page shows of it."""
 
 from django.conf import settings
 from django.db import models
@@ -66,25 +65,16 @@ class SiteSettings(models.Model):
 
 
 def site_settings() -> SiteSettings:
-    """The owner's settings row, kept like shared_parts() (its own entry: the site's name in a
-    mail, a feed or the admin's header needs none of the lists)."""
-
-    def build():
-        return SiteSettings.load(), None
-
+    """The owner's settings row, cached like shared_parts() but apart: a mail or a feed needs
+    none of the lists."""
     key = fragments.key("site-settings", "", [generations.POSTS])
-    return fragments.cached(key, build, seconds=SITE_PARTS_SECONDS)
+    return fragments.cached(key, lambda: (SiteSettings.load(), None), seconds=SITE_PARTS_SECONDS)
 
 
 def shared_parts() -> dict:
-    """What every public page shows of the site: its settings, the pages in its navigation, the
-    months with posts and the most used tags. The same for every reader, so kept under POSTS
-    (a post, page or setting saved bumps it), until the next scheduled post goes live; no query
-    on a warm cache.
-
-    Kept even with the fragments off (FRAGMENT_CACHE_SECONDS=0): the months and the tag counts
-    read every published post, a large part of a page's time on a big site.
-    """
+    """What every public page shows of the site: settings, navigation, months and top tags.
+    Cached under POSTS until the next scheduled post goes live, even with the fragments off:
+    the months and tag counts read every published post."""
     from blog.models import Page, Post
 
     def build():
@@ -110,8 +100,3 @@ def shared_parts() -> dict:
 def site_name() -> str:
     """The site's name as its owner set it."""
     return site_settings().site_name
-
-
-def comments_open_by_default() -> bool:
-    """A new post's comments_enabled, as the owner set it."""
-    return site_settings().comments_open_by_default

@@ -1,5 +1,4 @@
-"""The owner's admin pages: the site settings (one row, its list goes straight to it) and the
-pages."""
+"""The owner's admin pages: the site settings (one row: its list opens it) and the pages."""
 
 from django import forms
 from django.contrib import admin
@@ -27,8 +26,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
 
 class PageAdminForm(forms.ModelForm):
-    """A page's fields: no date, tags, cover or review; draft or published; comments off
-    until the owner allows them (Page's own default, whatever posts start with)."""
+    """A page's fields: no date, tags, cover or review; comments off until the owner allows them."""
 
     status = forms.ChoiceField(
         choices=[(Post.Status.DRAFT, "Draft"), (Post.Status.PUBLISHED, "Published")],

@@ -1,30 +1,21 @@
-"""Tag slugs every tag page can be reached by, whatever name an editor typed.
-
-taggit slugifies with allow_unicode, so "Ernährung" becomes "ernährung" (the `tag_slug` URL
-converter accepts Unicode letters) and "!!!" becomes "" (no URL can hold it): such a tag gets
-a fallback slug made from its name instead. A slug longer than its column (NFKC turns one "ﷺ"
-into eighteen letters; taggit appends "_1" on a collision) is shortened, keeping it unique.
-"""
+"""Tag slugs every tag page can be reached by, whatever name an editor typed: taggit's Unicode
+slugs ("ernährung"), a fallback for names without letters ("!!!" -> ""), and slugs cut to fit
+their column (NFKC turns one "ﷺ" into eighteen letters), kept unique."""
 
 import hashlib
 
 from django.db.models.signals import pre_save
+from django.urls.converters import SlugConverter
 from taggit.models import Tag
 
 NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
 SLUG_MAX_LENGTH = Tag._meta.get_field("slug").max_length
 
 
-class TagSlugConverter:
+class TagSlugConverter(SlugConverter):
     """A slug of Unicode letters, digits, "_" and "-": everything taggit's slugify produces."""
 
     regex = r"[-\w]+"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
 
 
 def _digest(text: str) -> str:

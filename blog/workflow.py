@@ -1,11 +1,5 @@
 """The editorial workflow: draft -> in review -> published (scheduled while its time is ahead).
-
-Authors save drafts and submit them; editors (blog.publish_post) publish, schedule, unpublish
-and send a submission back to its author with a note. The admin's buttons come from
-`buttons()`, and the server refuses any action that `allowed_actions()` does not list.
-"""
-
-from collections.abc import Callable
+Authors write and submit; editors (blog.publish_post) publish, schedule, unpublish, send back."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -75,15 +69,12 @@ def allowed_actions(user: AbstractBaseUser, post: Post | None) -> set[str]:
 
 
 def apply(*, post: Post, action: str, stored_publish_at, note: str = "") -> None:
-    """Set the post's status (and publication time) for `action`; the caller saves it.
-
-    `stored_publish_at` is the publication time before the form was applied: only "keep" on a
-    live post and "schedule" take the time typed into the form.
-    """
+    """Set the post's status and publication time for `action`; the caller saves it. Only "keep"
+    on a live post and "schedule" take the form's time over `stored_publish_at`."""
     now = timezone.now()
     if action not in ("keep", "schedule"):
         post.publish_at = stored_publish_at
-    if action == "draft" or action == "unpublish":
+    if action in ("draft", "unpublish"):
         post.status = Post.Status.DRAFT
     elif action == "submit":
         post.status = Post.Status.REVIEW
@@ -116,15 +107,12 @@ def notify_after(*, post: Post, action: str, request_user: AbstractBaseUser) -> 
         )
 
 
-def _admin_url(post: Post) -> str:
-    return absolute_url(reverse("admin:blog_post_change", args=[post.pk]))
-
-
 def _mail_about(post: Post, *, subject: str, template: str, recipients: list[str]) -> int:
     """Send one notice about `post` (with its admin link) to `recipients`; returns how many."""
     if not recipients:
         return 0
-    context = {"post": post, "url": _admin_url(post)}
+    url = absolute_url(reverse("admin:blog_post_change", args=[post.pk]))
+    context = {"post": post, "url": url}
     send_mail(subject, render_to_string(template, context), None, recipients)
     return len(recipients)
 
@@ -156,7 +144,7 @@ def send_returned_notice(*, post_id: int, actor_id: int) -> int:
     )
 
 
-NOTIFICATIONS: dict[str, Callable[..., int]] = {
+NOTIFICATIONS = {
     "submit": send_review_request,
     "return": send_returned_notice,
 }
