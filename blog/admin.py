@@ -87,8 +87,6 @@ class PublicationStateFilter(admin.SimpleListFilter):
 
 
 class MinePostsFilter(admin.SimpleListFilter):
-    """ "My posts": the ones with my name on them."""
-
     title = "author"
     parameter_name = "mine"
 
@@ -108,8 +106,7 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
     # Covers are checked once, by images.uploads.validate_image (the model field's validator).
     formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     list_display = ["title", "publication_status", "publish_at", "author", "comments"]
-    # Tags and authors: only those of posts this user may open (an author sees no tag that
-    # only someone else's draft carries).
+    # Only tags and authors of posts this user may open (not those of someone else's draft).
     list_filter = [
         PublicationStateFilter,
         MinePostsFilter,
@@ -119,8 +116,7 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
     ]
     list_select_related = ["author"]
     search_fields = ["title", "body"]
-    # 100,000 posts: no COUNT(*) of the whole table, no date drill-down (a DISTINCT over every
-    # row); the "publish_at" filter covers dates.
+    # No COUNT(*) or date drill-down (a DISTINCT) over 100,000 posts; "publish_at" filters dates.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     prepopulated_fields = {"slug": ["title"]}
@@ -145,8 +141,7 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
         return Post.objects.viewable_by(request.user).select_related("author")
 
     def get_object(self, request, object_id, from_field=None):
-        # Look among all posts, not only get_queryset()'s: someone else's post is then refused
-        # by the object permissions below (403) instead of being reported as deleted.
+        # Among all posts: someone else's is then refused (403), not reported as deleted.
         field = Post._meta.pk if from_field is None else Post._meta.get_field(from_field)
         try:
             return Post.objects.posts().get(**{field.name: field.to_python(object_id)})

@@ -152,8 +152,7 @@ class PreviewLinkForm(forms.ModelForm):
             self.fields["revoke"].disabled = True
 
     def has_changed(self):
-        # A row added with "Add another" means "make a link", even with the default expiry;
-        # Django would otherwise skip it as an untouched extra form.
+        # A row added with "Add another" makes a link, even untouched (Django would skip it).
         return self.instance.pk is None or super().has_changed()
 
     def clean_expires_at(self):

@@ -31,7 +31,6 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def posts(self):
-        """The blog's posts, without the owner's pages."""
         return self.filter(kind=Post.Kind.POST)
 
     def viewable_by(self, user):
@@ -68,11 +67,9 @@ class PostQuerySet(models.QuerySet):
         return self.drafts().exclude(review_note="")
 
     def in_review(self):
-        """Posts their authors submitted, waiting for an editor."""
         return self.posts().filter(status=Post.Status.REVIEW)
 
     def scheduled(self):
-        """Published posts whose publication time has not come yet."""
         return self.posts().filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def publish(self) -> int:
@@ -152,12 +149,10 @@ class PostQuerySet(models.QuerySet):
         )
 
     def before(self, post):
-        """Posts published before `post` (same time: lower id), the nearest first."""
         earlier = Q(publish_at__lt=post.publish_at) | Q(publish_at=post.publish_at, pk__lt=post.pk)
         return self.filter(earlier).order_by("-publish_at", "-pk")
 
     def after(self, post):
-        """Posts published after `post` (same time: higher id), the nearest first."""
         later = Q(publish_at__gt=post.publish_at) | Q(publish_at=post.publish_at, pk__gt=post.pk)
         return self.filter(later).order_by("publish_at", "pk")
 
@@ -219,8 +214,7 @@ class Post(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    # Database defaults too: rows written without these columns (raw SQL, older code during a
-    # deploy) are posts.
+    # Database defaults too: rows written without it (raw SQL, older code mid-deploy) are posts.
     kind = models.CharField(
         max_length=4, choices=Kind, default=Kind.POST, db_default=Kind.POST, editable=False
     )
@@ -247,11 +241,9 @@ class Post(models.Model):
     reading_time = models.PositiveSmallIntegerField(
         "reading time (minutes)", default=1, editable=False
     )
-    # Denormalised so the index and the admin show counts without touching the comments
-    # table; written only by comments.counts, whenever comments are written.
+    # Denormalised for the index and the admin; written only by comments.counts.
     approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
     pending_comment_count = models.PositiveIntegerField(default=0, editable=False)
-    COMMENT_COUNT_FIELDS = ("approved_comment_count", "pending_comment_count")
     # PostgreSQL's full-text document, written by a database trigger (migration 0012) so every
     # write path keeps it current; never written by save(). Always NULL on SQLite (FTS5 there).
     search_vector = SearchVectorField(null=True, editable=False)
@@ -280,8 +272,7 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # A title is one line: it becomes mail subjects (a line break fails the send), feed
-        # titles and the page's <title>. The admin's form refuses one; imports are joined here.
+        # One line: titles become mail subjects, where a line break fails the send.
         self.title = one_line(self.title)
         if not self.slug:
             self.slug = unique_slug(self.title, exclude_pk=self.pk)
@@ -297,14 +288,12 @@ class Post(models.Model):
         if not self._state.adding and update_fields is None:
             # The comment counts have their own writer (one UPDATE computed in SQL): saving a
             # post loaded before a comment changed must not write its old counts back.
-            deferred = self.get_deferred_fields()
+            skip = {"approved_comment_count", "pending_comment_count", "search_vector"}
+            skip |= self.get_deferred_fields()
             kwargs["update_fields"] = [
                 field.attname
                 for field in self._meta.concrete_fields
-                if not field.primary_key
-                and field.attname not in self.COMMENT_COUNT_FIELDS
-                and field.attname != "search_vector"
-                and field.attname not in deferred
+                if not field.primary_key and field.attname not in skip
             ]
         super().save(*args, **kwargs)
 
@@ -482,7 +471,6 @@ class PostRevision(models.Model):
 
 class PageQuerySet(PostQuerySet):
     def published(self):
-        """Pages the public may see."""
         return self.public().filter(kind=Post.Kind.PAGE)
 
     def in_navigation(self):

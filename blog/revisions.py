@@ -6,7 +6,7 @@ live stays the editors' decision.
 """
 
 import difflib
-from dataclasses import dataclass
+from collections import namedtuple
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -73,18 +73,8 @@ def went_live_at(post: Post, kept: list[PostRevision]) -> datetime | None:
     return post.publish_at if scheduled else None
 
 
-@dataclass(frozen=True)
-class DiffLine:
-    kind: str  # "add", "del" or "same"
-    text: str
-
-
-@dataclass(frozen=True)
-class FieldDiff:
-    label: str  # the post form's name for the field: "Cover image"
-    lines: list[DiffLine]
-
-
+DiffLine = namedtuple("DiffLine", ["kind", "text"])  # kind: "add", "del" or "same"
+FieldDiff = namedtuple("FieldDiff", ["label", "lines"])  # label: the form's, e.g. "Cover image"
 # difflib.ndiff's line codes; its "? " hint lines are left out.
 DIFF_KINDS = {"+ ": "add", "- ": "del", "  ": "same"}
 

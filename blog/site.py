@@ -9,8 +9,7 @@ from taggit.models import Tag
 from blog import fragments, generations
 
 FOOTER_TAGS = 20  # the most used tags named in every page's footer
-# The longest the site's settings and shared parts are kept; changes make them unreachable at
-# once anyway (blog.generations).
+# The longest the settings and shared parts are kept; a change replaces them at once anyway.
 SITE_PARTS_SECONDS = 24 * 60 * 60
 
 
@@ -98,5 +97,4 @@ def shared_parts() -> dict:
 
 
 def site_name() -> str:
-    """The site's name as its owner set it."""
     return site_settings().site_name

@@ -27,17 +27,13 @@ def fallback_slug(name: str) -> str:
     return "tag-" + _digest(name)
 
 
-def fitting_slug(slug: str) -> str:
-    """`slug` cut to the column with a digest of the whole of it, so two long slugs that share
-    their start stay apart (and taggit's "_1", "_2" retries still differ)."""
-    if len(slug) <= SLUG_MAX_LENGTH:
-        return slug
-    return slug[: SLUG_MAX_LENGTH - 11] + "-" + _digest(slug)
-
-
 def make_slug_usable(sender, instance, **kwargs):
     """pre_save of taggit's Tag: taggit sets the slug inside Tag.save(); only a signal sees it."""
-    instance.slug = fitting_slug(instance.slug) if instance.slug else fallback_slug(instance.name)
+    if not instance.slug:
+        instance.slug = fallback_slug(instance.name)
+    elif len(instance.slug) > SLUG_MAX_LENGTH:
+        # With a digest of the whole, so long slugs sharing a start (and taggit's retries) differ.
+        instance.slug = instance.slug[: SLUG_MAX_LENGTH - 11] + "-" + _digest(instance.slug)
 
 
 def connect():

@@ -39,12 +39,15 @@ def is_editor(user: AbstractBaseUser) -> bool:
 def writers(*, also=None):
     """Who may have a post in their name: active staff who may write posts, and `also` (a
     post's own author, kept on it whatever became of their account)."""
-    users = get_user_model().objects
-    may_write = users.with_perm(
-        "blog.add_post", backend="django.contrib.auth.backends.ModelBackend"
+    active = _holders("blog.add_post").filter(is_active=True, is_staff=True).values("pk")
+    return get_user_model().objects.filter(Q(pk__in=active) | Q(pk=also)).order_by("username")
+
+
+def _holders(perm: str):
+    """Users holding `perm`: granted, through a group, or superusers (ModelBackend's rule)."""
+    return get_user_model().objects.with_perm(
+        perm, backend="django.contrib.auth.backends.ModelBackend"
     )
-    active = may_write.filter(is_active=True, is_staff=True).values("pk")
-    return users.filter(Q(pk__in=active) | Q(pk=also)).order_by("username")
 
 
 def buttons(user: AbstractBaseUser, post: Post | None) -> list[tuple[str, str]]:
@@ -107,41 +110,29 @@ def notify_after(*, post: Post, action: str, request_user: AbstractBaseUser) -> 
         )
 
 
-def _mail_about(post: Post, *, subject: str, template: str, recipients: list[str]) -> int:
+def _mail_about(post: Post, subject: str, template: str, recipients: list[str]) -> int:
     """Send one notice about `post` (with its admin link) to `recipients`; returns how many."""
-    if not recipients:
-        return 0
-    url = absolute_url(reverse("admin:blog_post_change", args=[post.pk]))
-    context = {"post": post, "url": url}
-    send_mail(subject, render_to_string(template, context), None, recipients)
+    if recipients:
+        url = absolute_url(reverse("admin:blog_post_change", args=[post.pk]))
+        body = render_to_string(f"blog/email/{template}", {"post": post, "url": url})
+        send_mail(subject, body, None, recipients)
     return len(recipients)
 
 
 def send_review_request(*, post_id: int, actor_id: int) -> int:
     """Tell every editor with an e-mail address that a post awaits review; returns how many."""
     post = Post.objects.select_related("author").get(pk=post_id)
-    editors = (
-        get_user_model()
-        .objects.with_perm(PUBLISH_PERMISSION, backend="django.contrib.auth.backends.ModelBackend")
-        .filter(is_active=True)
-    )
-    return _mail_about(
-        post,
-        subject=f"Awaiting review: {post.title}",
-        template="blog/email/review_requested.txt",
-        recipients=sorted({user.email for user in editors.exclude(pk=actor_id) if user.email}),
-    )
+    editors = _holders(PUBLISH_PERMISSION).filter(is_active=True).exclude(pk=actor_id)
+    recipients = sorted({user.email for user in editors if user.email})
+    return _mail_about(post, f"Awaiting review: {post.title}", "review_requested.txt", recipients)
 
 
 def send_returned_notice(*, post_id: int, actor_id: int) -> int:
     """Tell the author that an editor sent their post back, with the editor's note."""
     post = Post.objects.select_related("author").get(pk=post_id)
-    return _mail_about(
-        post,
-        subject=f"Sent back for changes: {post.title}",
-        template="blog/email/returned_to_author.txt",
-        recipients=[post.author.email] if post.author.email else [],
-    )
+    subject = f"Sent back for changes: {post.title}"
+    recipients = [post.author.email] if post.author.email else []
+    return _mail_about(post, subject, "returned_to_author.txt", recipients)
 
 
 NOTIFICATIONS = {
