@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+from blog import generations
 
 
 class BlogConfig(AppConfig):
@@ -6,8 +9,6 @@ class BlogConfig(AppConfig):
     name = "blog"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
         from blog import signals, tagging
 
         tagging.connect()
@@ -16,9 +17,6 @@ class BlogConfig(AppConfig):
 
 
 def pages_stale_after_migrations(*, plan=None, **kwargs) -> None:
-    """A `migrate` that applied anything (say, one re-rendering every post's HTML) leaves no page
-    cached by the code before it: the page cache's key knows templates, not data migrations."""
+    """The page cache's key knows templates, not data migrations (say, one re-rendering bodies)."""
     if plan:
-        from blog import generations
-
         generations.bump_everything()

@@ -16,17 +16,14 @@ from blog.site import site_name
 
 
 class TextSubtitleMixin:
-    """For a feed whose subtitle quotes what someone typed (a tag's name, a post's title): Atom's
-    subtitle is text, but RSS readers take a channel's description as HTML, so the description is
-    the subtitle escaped. comments.feeds uses it too."""
+    """Atom's subtitle is text, but RSS readers take the description as HTML: for a subtitle that
+    quotes what someone typed (a tag's name, a post's title)."""
 
     def description(self, obj):
         return escape(self.subtitle(obj))
 
 
 class LatestPostsFeed(Feed):
-    """The shared base: every feed lists published posts, newest first, with absolute links."""
-
     feed_url_name = "blog:feed_rss"
 
     def title(self):
@@ -91,7 +88,7 @@ class TagFeed(TextSubtitleMixin, LatestPostsFeed):
     def title(self, tag):
         return f"{site_name()}: posts tagged “{tag.name}”"
 
-    def subtitle(self, tag):  # Atom's subtitle is text
+    def subtitle(self, tag):
         return f"The latest posts tagged “{tag.name}” on {site_name()}."
 
     def link(self, tag):

@@ -1,26 +1,6 @@
-"""Cache generations: one number per scope, changed whenever what the scope covers changes.
-
-A cached page's key holds the generations of the scopes it was built from, so bumping a scope
-makes every page built from it unreachable at once, on every app server sharing the cache
-(Redis in production), with no list of keys to delete. Bumps happen after the transaction
-commits: a reader who sees the new number also sees the new rows.
-
-Scopes (each named by a function or constant here, so the writers and the readers agree):
-- POSTS: any post's content, tags, author name or publication (lists, feeds, sitemap, every
-  post page: previous/next and related posts show other posts' titles), and the site's
-  settings and pages (every page's header and footer: blog.site);
-- LISTINGS: the comment counts shown on lists of posts;
-- COMMENT_RULES: the moderation settings (whether comments are closed);
-- post_comments(pk), post_page(slug): one post's comments (its page and its comment feed).
-
-The caches in front of the app (Varnish, Cloudflare, Fastly) know pages by the same scopes, as
-surrogate_keys() names them: `posts`, `listings`, `comment-rules`, `post-page-<slug>`,
-`post-comments-<post id>`. A cacheable answer lists them in `Surrogate-Key` (Fastly, and Varnish's
-xkey vmod: deploy/varnish.vcl) and `Cache-Tag` (Cloudflare) (core.middleware). A bump that commits
-has every cache in settings.FRONT_CACHES purge its keys, from a background task
-(blog.tasks.purge_front_caches: purge_now). A cache that is down or refuses is logged and the
-write stands: its copies then live out their s-maxage (HTTP_CACHE_SECONDS) and
-stale-while-revalidate.
+"""Cache generations: one number per scope, in the keys of the pages built from it, so a bump
+makes them all unreachable at once with no list of keys to delete. The front caches know pages by
+the same scopes (surrogate_keys) and purge them once the bump commits (README, Front caches).
 """
 
 import functools
@@ -29,7 +9,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from urllib.request import Request, urlopen
 
@@ -44,32 +23,29 @@ POSTS = "posts"
 LISTINGS = "listings"
 COMMENT_RULES = "comment-rules"
 KEY_PREFIX = "generation:"
-# How far back the list of upcoming publications reaches, so that an app server whose clock is
-# a little behind the one that built the list still finds its next boundary in it.
+# How far back the list of upcoming publications reaches, for app servers whose clock is behind.
 CLOCK_SKEW_SECONDS = 300
 UPCOMING_LIMIT = 50
 UPCOMING_KEY = "generation-upcoming"
-# What one purge request may carry: Varnish's default limit on a request header is 8 KB (a key is
-# at most "post-page-" and a 200-character slug); Cloudflare takes 30 tags a call on every plan,
-# Fastly 256 keys.
+# What one purge request may carry: Varnish's default request header limit is 8 KB (a key has a
+# slug of up to 200 characters); Cloudflare takes 30 tags a call, Fastly 256 keys.
 VARNISH_KEYS_PER_CALL = 32
 CLOUDFLARE_TAGS_PER_CALL = 30
 FASTLY_KEYS_PER_CALL = 256
 
 
 def post_comments(pk: int) -> str:
-    """The scope of one post's comments, for what is addressed by the post's id (its feed)."""
+    """One post's comments, for what is addressed by the post's id (its feed)."""
     return f"post-comments:{pk}"
 
 
 def post_page(slug: str) -> str:
-    """The scope of one post's comments, for what is addressed by the post's slug (its page)."""
+    """One post's comments, for what is addressed by the post's slug (its page)."""
     return f"post-page:{slug}"
 
 
 def surrogate_keys(scopes) -> list[str]:
-    """What the caches in front call these scopes (the Surrogate-Key and Cache-Tag headers):
-    each scope's name with ":" written "-", once each, in order."""
+    """What the caches in front call these scopes (Surrogate-Key and Cache-Tag headers)."""
     return list(dict.fromkeys(scope.replace(":", "-") for scope in scopes))
 
 
@@ -87,15 +63,8 @@ def current(scopes: list[str]) -> list[int]:
 
 
 def bump(*scopes: str, using: str = "default") -> None:
-    """Give these scopes new generations now and again once the current transaction commits,
-    then have the front caches purge them (purge).
-
-    The second bump is the one that matters: a reader who sees it also sees the new rows. The
-    first keeps pages consistent within the writer's own transaction (and in tests, which never
-    commit); a page another server built meanwhile from the old rows is stored under the middle
-    generation, which nobody reads once the transaction has committed. The front caches are
-    told only after the second bump, so what they fetch again is the new page.
-    """
+    """New generations now, for the writer's own transaction, and again on commit, when readers
+    also see the new rows; then a purge, so the front caches fetch the new page."""
     _bump_now(scopes)
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
@@ -105,14 +74,8 @@ def bump(*scopes: str, using: str = "default") -> None:
 
 
 class _Pending:
-    """The scopes bumped in the current transaction, each bump numbered, not yet bumped again.
-
-    Each bump registers a commit hook for its number; the hook bumps and purges the scopes of
-    its bump and of every later one. On commit the first hook therefore does it for the whole
-    transaction and the others find nothing left: an import that saves 10,000 posts sends the
-    front caches one purge. (A test that runs the hooks of its last few writes only, with
-    captureOnCommitCallbacks, gets exactly those writes' bumps.)
-    """
+    """The scopes bumped in the current transaction, each bump numbered. A bump's commit hook
+    does its own and every later bump's, so a transaction of 10,000 saves sends one purge."""
 
     def __init__(self, hooks):
         self.hooks = hooks
@@ -147,12 +110,8 @@ def _pending(connection, using: str) -> _Pending:
 
 
 def bump_everything() -> None:
-    """New generations for every cached page: every page's key holds POSTS.
-
-    Called when the shared cache answers again after an outage (settings.CACHES "ON_RECOVERY"):
-    bumps missed while it was down (a comment rejected, a post unpublished) must not let the
-    pages cached before the outage come back.
-    """
+    """New generations for every cached page, say after a cache outage, whose missed bumps
+    (a post unpublished) must not let pages cached before it come back."""
     _bump_now([POSTS, LISTINGS, COMMENT_RULES])
 
 
@@ -170,21 +129,18 @@ def _bump_now(scopes) -> None:
 
 
 def next_publication(posts_generation: int):
-    """When the published set next changes by itself: the earliest scheduled publish_at still
-    to come (a datetime), or None. Read from the cache (the writer of posts stores it)."""
+    """The earliest scheduled publish_at still to come, or None (the writer of posts stores it)."""
     now = timezone.now()
     entry = cache.get(UPCOMING_KEY)
     if entry is not None and entry[0] == posts_generation:
         _, times, complete = entry
-        upcoming = [moment for moment in times if moment > now]
+        upcoming = next((moment for moment in times if moment > now), None)
         if upcoming or complete:
-            return upcoming[0] if upcoming else None
+            return upcoming
     return _remember_upcoming(posts_generation, now=now)
 
 
 def _remember_upcoming(posts_generation: int, *, now=None):
-    """Store the scheduled publications still to come for this generation of posts; return the
-    next one after `now`."""
     from blog.models import Post
 
     now = now or timezone.now()
@@ -196,13 +152,11 @@ def _remember_upcoming(posts_generation: int, *, now=None):
         .values_list("publish_at", flat=True)[:UPCOMING_LIMIT]
     )
     cache.set(UPCOMING_KEY, (posts_generation, times, len(times) < UPCOMING_LIMIT), timeout=None)
-    upcoming = [moment for moment in times if moment > now]
-    return upcoming[0] if upcoming else None
+    return next((moment for moment in times if moment > now), None)
 
 
 def purge(keys: list[str]) -> None:
-    """Queue the purge of these keys from the configured front caches. Called once the write
-    has committed; never raises, so a queue that fails cannot turn the write into a 500."""
+    """Queue the purge of these keys; never raises, so a failed queue cannot make a write a 500."""
     if not settings.FRONT_CACHES:
         return
     from blog.tasks import purge_front_caches
@@ -214,8 +168,7 @@ def purge(keys: list[str]) -> None:
 
 
 def purge_now(names: list[str]) -> list[str]:
-    """Send the purge of these keys to each configured front cache; returns the caches that
-    failed (each failure logged)."""
+    """Purge these keys from each front cache; returns the caches that failed (each logged)."""
     failed = []
     for cache_name in settings.FRONT_CACHES:
         try:
@@ -227,15 +180,13 @@ def purge_now(names: list[str]) -> list[str]:
 
 
 def purge_varnish(names: list[str]) -> None:
-    """An xkey purge: `PURGE /` with the keys, space-separated, in an `xkey` header, to every
-    Varnish in VARNISH_URLS (deploy/varnish.vcl answers it from allowed addresses only)."""
+    """`PURGE /` with an `xkey` header to every Varnish (deploy/varnish.vcl)."""
     for batch in _batches(names, VARNISH_KEYS_PER_CALL):
         for url in settings.VARNISH_URLS:
             _send(Request(url.rstrip("/") + "/", method="PURGE", headers={"xkey": " ".join(batch)}))
 
 
 def purge_cloudflare(names: list[str]) -> None:
-    """Cloudflare's purge by cache tag: POST /zones/<zone>/purge_cache {"tags": [...]}."""
     url = f"{settings.CLOUDFLARE_API_URL}/zones/{settings.CLOUDFLARE_ZONE_ID}/purge_cache"
     headers = {"Authorization": f"Bearer {settings.CLOUDFLARE_API_TOKEN}"}
     for batch in _batches(names, CLOUDFLARE_TAGS_PER_CALL):
@@ -245,18 +196,13 @@ def purge_cloudflare(names: list[str]) -> None:
 
 
 def purge_fastly(names: list[str]) -> None:
-    """Fastly's batch purge by surrogate key: POST /service/<id>/purge {"surrogate_keys": [...]}."""
     url = f"{settings.FASTLY_API_URL}/service/{settings.FASTLY_SERVICE_ID}/purge"
     headers = {"Fastly-Key": settings.FASTLY_API_TOKEN}
     for batch in _batches(names, FASTLY_KEYS_PER_CALL):
         _send_json(url, {"surrogate_keys": batch}, headers)
 
 
-BACKENDS: dict[str, Callable[[list[str]], None]] = {
-    "varnish": purge_varnish,
-    "cloudflare": purge_cloudflare,
-    "fastly": purge_fastly,
-}
+BACKENDS = {"varnish": purge_varnish, "cloudflare": purge_cloudflare, "fastly": purge_fastly}
 
 
 class PurgeRefused(Exception):
@@ -270,7 +216,7 @@ def _send(request: Request) -> bytes:
 
 
 def _send_json(url: str, body: dict, headers: dict) -> dict:
-    """POST `body` as JSON; the JSON answer (urllib raises HTTPError for a 4xx or 5xx)."""
+    """The JSON answer (urllib raises HTTPError for a 4xx or 5xx)."""
     request = Request(
         url,
         data=json.dumps(body).encode(),

@@ -1,9 +1,6 @@
-"""Files to posts: Markdown with optional YAML front matter, and text scraped from old blog pages.
+"""Files to posts: Markdown with YAML front matter, and text scraped from old blog pages."""
 
-The `import_posts` and `load_demo` commands both go through `import_file()`, so there is one code
-path to test. Parsing never touches the database; saving happens in one transaction per file.
-"""
-
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -26,8 +23,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 TEXT_SUFFIXES = (".txt",)
 IMPORTABLE_SUFFIXES = MARKDOWN_SUFFIXES + TEXT_SUFFIXES
 
-# What the old blog platform printed around every article; scrapes picked it up with the text.
-# Compared after `_normalise()`, so case and trailing full stops do not matter.
+# What the old blog platform printed around every article (compared after `_normalise()`).
 PAGE_CHROME = {
     "back to blog",
     "leave a comment",
@@ -35,8 +31,7 @@ PAGE_CHROME = {
     "please note, comments must be approved before they are published",
 }
 HEADING_MAX_LENGTH = 100
-# A line ending in one of these is (part of) a sentence, not a heading. "?" is missing on
-# purpose: section titles are often questions.
+# A line ending in one of these is no heading; not "?": section titles are often questions.
 SENTENCE_ENDINGS = (".", "!", ",", ";", ":", "…")
 CLOSING_QUOTES = "\"'”’)]"
 LIST_ITEM = re.compile(r"(?:(?P<bullet>[-*•·])|(?P<number>\d{1,3})[.)])\s+(?P<text>\S.*)")
@@ -44,6 +39,9 @@ LIST_ITEM = re.compile(r"(?:(?P<bullet>[-*•·])|(?P<number>\d{1,3})[.)])\s+(?P
 INLINE_MARKUP = re.compile(r"([\\`*_\[\]])")
 BLOCK_MARKUP = re.compile(r"(?P<number>\d+)(?=\.\s)|[#>+-]")
 TAG_MAX_LENGTH = 100  # taggit's Tag.name
+# "1." for every item: Markdown numbers ordered lists itself.
+BLOCK_PREFIX = {"heading": "## ", "paragraph": "", "bullet": "- ", "number": "1. "}
+COPIED_FIELDS = ("title", "body", "status")  # from the file to the post as they are
 
 
 class BadFile(Exception):
@@ -69,11 +67,7 @@ class ImportResult:
 
 
 def expand_paths(paths) -> list[Path]:
-    """Files to import, in order: directories become their .md, .markdown and .txt files.
-
-    Other paths are kept as given (even missing ones) so that `import_file()` can say what is
-    wrong with each.
-    """
+    """Files to import, in order; other paths are kept as given so `import_file()` reports them."""
     files = []
     for given in map(Path, paths):
         if given.is_dir():
@@ -90,17 +84,13 @@ def expand_paths(paths) -> list[Path]:
 
 
 def import_file(path: Path, *, author=None) -> ImportResult:
-    """Create or update the post a file describes, matched by slug, in a transaction of its own.
-
-    Raises BadFile, with nothing saved, when the file cannot be imported.
-    """
+    """Create or update the post a file describes, matched by slug; raises BadFile."""
     parsed = parse_file(path)
     with transaction.atomic():
         return save_post(parsed, author=author, source=path.name)
 
 
 def parse_file(path: Path) -> ParsedPost:
-    """Read and parse one file, by its suffix; raises BadFile."""
     text = read_text(path)
     suffix = path.suffix.lower()
     if suffix in MARKDOWN_SUFFIXES:
@@ -121,7 +111,6 @@ def parse_file(path: Path) -> ParsedPost:
 
 
 def read_text(path: Path) -> str:
-    """The file as text with Unix line endings; raises BadFile if it is missing, empty or binary."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -143,11 +132,7 @@ def read_text(path: Path) -> str:
 
 
 def parse_markdown(text: str) -> ParsedPost:
-    """A Markdown file; front matter keys: title, slug, date, tags, status, author, summary.
-
-    Without a `title:` the first line must be a `# Title` heading. A leading `# Title` heading
-    is dropped from the body either way: the page prints the title as its h1.
-    """
+    """A leading `# Title` heading is dropped from the body: the page prints the title as its h1."""
     try:
         metadata, content = frontmatter.parse(text)
     except yaml.YAMLError as exc:
@@ -182,11 +167,7 @@ def parse_markdown(text: str) -> ParsedPost:
 
 
 def parse_scraped_text(text: str) -> ParsedPost:
-    """Plain text copied from a web page: the first line is the title, the rest becomes Markdown.
-
-    Repeats of the title and the page chrome around the article are dropped; see `_blocks()`
-    for how headings are told from paragraphs.
-    """
+    """Plain text copied from a web page: the first line is the title, the rest becomes Markdown."""
     lines = [" ".join(line.split()) for line in text.split("\n")]
     title = next((line for line in lines if line), "")
     # A repeated title becomes a blank line, so it still separates what was around it.
@@ -199,7 +180,6 @@ def parse_scraped_text(text: str) -> ParsedPost:
 
 
 def _strip_chrome(lines: list[str]) -> list[str]:
-    """Drop page chrome ("Back to blog", "Leave a comment"...) before and after the article."""
     start, end = 0, len(lines)
     while start < end and (not lines[start] or _normalise(lines[start]) in PAGE_CHROME):
         start += 1
@@ -209,19 +189,9 @@ def _strip_chrome(lines: list[str]) -> list[str]:
 
 
 def _blocks(lines: list[str]) -> list[tuple[str, str]]:
-    """(kind, text) pairs: "heading", "paragraph", "bullet" or "number".
-
-    A heading is a line standing alone between blank lines, short, ending without sentence
-    punctuation (a question mark is fine), and followed by more text. Inside a run of lines, a
-    line ending a sentence ends a paragraph and other lines are wrapped text, joined to the next.
-    """
-    runs, run = [], []
-    for line in [*lines, ""]:
-        if line:
-            run.append(line)
-        elif run:
-            runs.append(run)
-            run = []
+    """(kind, text) pairs. A heading is a short line alone between blank lines, not ending a
+    sentence, followed by more text; other lines are wrapped text up to one ending a sentence."""
+    runs = [list(run) for nonblank, run in itertools.groupby(lines, key=bool) if nonblank]
     blocks = []
     for index, run in enumerate(runs):
         is_last = index == len(runs) - 1
@@ -236,16 +206,13 @@ def _paragraphs(run: list[str]) -> list[tuple[str, str]]:
     blocks, pending = [], []
     for line in run:
         item = LIST_ITEM.fullmatch(line)
-        if item:
-            if pending:
-                blocks.append(("paragraph", " ".join(pending)))
-                pending = []
-            blocks.append(("bullet" if item["bullet"] else "number", item["text"]))
-            continue
-        pending.append(line)
-        if _ends_sentence(line):
+        if not item:
+            pending.append(line)
+        if pending and (item or _ends_sentence(line)):
             blocks.append(("paragraph", " ".join(pending)))
             pending = []
+        if item:
+            blocks.append(("bullet" if item["bullet"] else "number", item["text"]))
     if pending:
         blocks.append(("paragraph", " ".join(pending)))
     return blocks
@@ -267,13 +234,7 @@ def _ends_sentence(line: str) -> bool:
 def _to_markdown(blocks: list[tuple[str, str]]) -> str:
     parts, previous = [], None
     for kind, text in blocks:
-        text = _escape_markdown(text)
-        if kind == "heading":
-            text = f"## {text}"
-        elif kind == "bullet":
-            text = f"- {text}"
-        elif kind == "number":
-            text = f"1. {text}"  # Markdown numbers ordered lists itself
+        text = BLOCK_PREFIX[kind] + _escape_markdown(text)
         # Items of one list stay together; everything else is its own block.
         separator = "\n" if kind == previous and kind in ("bullet", "number") else "\n\n"
         parts.append(separator + text if parts else text)
@@ -282,7 +243,6 @@ def _to_markdown(blocks: list[tuple[str, str]]) -> str:
 
 
 def _escape_markdown(text: str) -> str:
-    """Plain text that Markdown renders as written, not as emphasis, links, lists or HTML."""
     text = INLINE_MARKUP.sub(r"\\\1", text).replace("<", "&lt;")
     start = BLOCK_MARKUP.match(text)
     if start is None:
@@ -308,27 +268,22 @@ def _status(value) -> str:
 
 
 def _publish_at(value) -> datetime | None:
-    """The front matter `date`: a YAML date or datetime, or text like 2025-03-01 09:30."""
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    else:
+    moment = value
+    if not isinstance(value, date):  # text (a datetime is a date too)
         try:
-            moment = parse_datetime(str(value).strip())
-            if moment is None and (day := parse_date(str(value).strip())):
-                moment = datetime.combine(day, time())
+            moment = parse_datetime(str(value).strip()) or parse_date(str(value).strip())
         except ValueError:  # well-formed but impossible, like 2025-02-30
             moment = None
         if moment is None:
             raise BadFile(f"date {value!r} is not a date; write YYYY-MM-DD or YYYY-MM-DD HH:MM")
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time())
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def _tags(value) -> list[str]:
-    """A YAML list or a comma-separated string; duplicates and blanks dropped."""
     if value is None or value == "":
         return []
     items = value if isinstance(value, list) else str(value).split(",")
@@ -339,21 +294,17 @@ def _tags(value) -> list[str]:
 
 
 def save_post(parsed: ParsedPost, *, author=None, source: str = "") -> ImportResult:
-    """Create the post with this slug, or update it; leave it untouched if nothing changed.
-
-    Skipping unchanged posts keeps re-imports (and `load_demo`) from bumping `updated` or adding
-    a revision. A created or updated post gets a revision in its author's name, noting `source`.
-    """
+    """Create or update the post with this slug; an unchanged one is left alone, so re-imports
+    (and `load_demo`) add no revision and leave `updated` as it was."""
     post = Post.objects.filter(slug=parsed.slug).first()
     chosen_author = _choose_author(parsed.author, default=author, existing=post)
     if post is not None and _is_unchanged(post, parsed, chosen_author):
         return ImportResult(post=post, action="unchanged")
     action = "created" if post is None else "updated"
     post = post or Post(slug=parsed.slug)
-    post.title = parsed.title
-    post.body = parsed.body
+    for name in COPIED_FIELDS:
+        setattr(post, name, getattr(parsed, name))
     post.author = chosen_author
-    post.status = parsed.status
     post.summary = parsed.summary  # empty: save() derives it from the body again
     if parsed.publish_at is not None:
         post.publish_at = parsed.publish_at
@@ -370,8 +321,7 @@ def save_post(parsed: ParsedPost, *, author=None, source: str = "") -> ImportRes
 
 
 def _choose_author(username: str, *, default, existing: Post | None):
-    """Front matter `author`, else the command's --author, else the post's current author when
-    re-importing, else the first active superuser."""
+    """Front matter, else --author, else the post's current author, else the first superuser."""
     User = get_user_model()
     if username:
         try:
@@ -382,23 +332,19 @@ def _choose_author(username: str, *, default, existing: Post | None):
         return default
     if existing is not None:
         return existing.author
-    first_superuser = (
-        User._default_manager.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    superusers = User._default_manager.filter(is_superuser=True, is_active=True)
+    if first_superuser := superusers.order_by("pk").first():
+        return first_superuser
+    raise BadFile(
+        "no author: add 'author:' to the front matter, pass --author, or create a superuser"
     )
-    if first_superuser is None:
-        raise BadFile(
-            "no author: add 'author:' to the front matter, pass --author, or create a superuser"
-        )
-    return first_superuser
 
 
 def _is_unchanged(post: Post, parsed: ParsedPost, author) -> bool:
     expected_summary = parsed.summary or summarise(render_markdown(parsed.body))
     return (
-        post.title == parsed.title
-        and post.body == parsed.body
+        all(getattr(post, name) == getattr(parsed, name) for name in COPIED_FIELDS)
         and post.author_id == author.pk
-        and post.status == parsed.status
         and (parsed.publish_at is None or post.publish_at == parsed.publish_at)
         and post.summary == expected_summary
         and set(post.tags.names()) == set(parsed.tags)

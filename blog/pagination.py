@@ -1,7 +1,4 @@
-"""Paginators for large tables: deep pages without walking whole rows, counts without COUNT(*)
-over a million rows where an estimate will do."""
-
-import json
+"""Paginators for large tables: deep pages without walking whole rows, estimated counts."""
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -10,35 +7,28 @@ from django.db import connections
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from blog import generations
+from blog.models import Post
+
 ESTIMATE_ABOVE = 10_000  # below this the planner's guess is worse than an exact, cheap count
 
 
 class DeferredJoinPaginator(Paginator):
-    """Loads a page as `WHERE pk IN (the page's ids, sliced from an index)`, in one query.
-
-    OFFSET 50,000 on full rows reads 50,000 rows; on the ids alone it walks a covering index
-    (Post's post_public_idx) and only the page's ten rows are read in full.
-    """
+    """A page as `WHERE pk IN (the page's ids)`: a deep OFFSET on the ids alone walks a covering
+    index (post_public_idx), and only the page's rows are read in full."""
 
     def __init__(self, *args, count: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if count is not None:
             self.count = count  # known already (published_count()): no COUNT(*)
 
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        queryset = self.object_list
-        ids = queryset.values("pk")[bottom:top]
-        return self._get_page(queryset.filter(pk__in=ids), number, self)
+    def _get_page(self, page_slice, *args, **kwargs):
+        ids = page_slice.values("pk")
+        return super()._get_page(self.object_list.filter(pk__in=ids), *args, **kwargs)
 
 
 class EstimatedCountPaginator(Paginator):
-    """The admin's paginator: on PostgreSQL, a large list's count is the planner's estimate
-    (an EXPLAIN, no table walk); small lists and other databases count exactly."""
+    """The admin's: on PostgreSQL a large list's count is the planner's estimate (no table walk)."""
 
     @cached_property
     def count(self):
@@ -51,16 +41,13 @@ class EstimatedCountPaginator(Paginator):
 
 
 def planner_estimate(queryset) -> int:
-    """PostgreSQL's estimate of how many rows `queryset` returns (its ANALYZE statistics)."""
     try:
         sql, params = queryset.order_by().query.sql_with_params()
     except EmptyResultSet:  # a filter no row can match (say, an id past 64 bits): no query
         return 0
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
+        plan = cursor.fetchone()[0]  # the driver decodes the json column
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
@@ -68,12 +55,8 @@ PUBLISHED_COUNT_MAX_AGE = 300
 
 
 def _public_count(posts, key: str) -> int:
-    """How many of `posts` are public, cached: counting them on every list page costs more than
-    the page. The key holds the POSTS generation, which every post save or delete and every tag
-    change bumps, so the figure is exact; it is recomputed when the next scheduled post among
-    them goes live, or after five minutes."""
-    from blog import generations
-
+    """How many of `posts` are public, cached under the POSTS generation until the next of them
+    is due to go live: counting them on every list page costs more than the page."""
     [generation] = generations.current([generations.POSTS])
     key = f"{key}:{generation}"
     figures = cache.get(key)
@@ -84,27 +67,20 @@ def _public_count(posts, key: str) -> int:
 
 
 def published_count() -> int:
-    """How many posts are public (cached, see _public_count)."""
-    from blog.models import Post
-
     return _public_count(Post.objects.posts(), "blog:published-count")
 
 
 def tag_count(tag) -> int:
-    """How many public posts carry `tag` (cached, see _public_count)."""
-    from blog.models import Post
-
     return _public_count(Post.objects.posts().filter(tags=tag), f"blog:tag-count:{tag.pk}")
 
 
-# A tag page reads about (published / tag's posts) x (page end) index entries going down the
-# public index, or all the tag's posts starting from them: the first is cheaper once
-# tag's posts squared exceed published x this (page end of the first ten pages).
+# A tag page reads about (published / tag's posts) x (page end) entries going down the public
+# index, or all the tag's posts from them: the first is cheaper once tag's posts squared exceed
+# published x this (the end of the tenth page).
 COMMON_TAG_PAGE_END = 100
 
 
 def tag_is_common(tag) -> bool:
-    """Whether a page of `tag`'s posts is found faster going down the public index than from
-    the tag's own rows (PostQuerySet.with_tag): from the two cached counts, no query."""
+    """Whether to go down the public index, not from the tag's rows (PostQuerySet.with_tag)."""
     count = tag_count(tag)
     return count * count >= published_count() * COMMON_TAG_PAGE_END

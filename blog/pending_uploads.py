@@ -1,13 +1,9 @@
-"""Cleaning up the files kept for a failed form (images.forms.KeepsUploadMixin).
-
-Such a file waits under PENDING_UPLOAD_DIR for the next submit; a successful save stores a copy
-under the field's own folder, so the waiting one is left behind, and an abandoned form leaves
-its file too. After PENDING_UPLOAD_MAX_AGE the signed name that points to it no longer works,
-so older files can go. Only through the storage API (media may be on S3), and never a file
-that a post, a revision, a library image or a renditions record names, or a post body links.
+"""Deleting the files kept for failed forms (images.forms.KeepsUploadMixin) once their signed
+name has expired: through the storage API (media may be on S3), never one something names or links.
 """
 
 import contextlib
+import itertools
 import os
 import posixpath
 from collections.abc import Iterator
@@ -30,17 +26,11 @@ class Cleanup:
 
 
 def storages() -> list:
-    """The storages the kept-upload fields write to, each once."""
-    found = []
-    for model, name in ((Post, "cover_image"), (Image, "file")):
-        storage = model._meta.get_field(name).storage
-        if all(storage is not seen for seen in found):
-            found.append(storage)
-    return found
+    fields = (Post._meta.get_field("cover_image"), Image._meta.get_field("file"))
+    return list({id(file.storage): file.storage for file in fields}.values())
 
 
 def walk(storage, folder: str = PENDING_UPLOAD_DIR) -> Iterator[str]:
-    """Every stored name under `folder`, at any depth (a missing folder holds none)."""
     try:
         folders, files = storage.listdir(folder)
     except FileNotFoundError:
@@ -52,30 +42,22 @@ def walk(storage, folder: str = PENDING_UPLOAD_DIR) -> Iterator[str]:
 
 
 def names_in_use() -> set[str]:
-    """The names under PENDING_UPLOAD_DIR that something in the database refers to.
-
-    None should (a save copies the file out), but a file something names must outlive this.
-    """
+    """The names under PENDING_UPLOAD_DIR that something in the database refers to."""
     prefix = PENDING_UPLOAD_DIR + "/"
     used = set(Image.objects.filter(file__startswith=prefix).values_list("file", flat=True))
-    used |= set(
-        PostRevision.objects.filter(cover_image__startswith=prefix).values_list(
-            "cover_image", flat=True
-        )
-    )
-    for name, record in MediaRenditions.objects.filter(name__startswith=prefix).values_list(
-        "name", "record"
+    revisions = PostRevision.objects.filter(cover_image__startswith=prefix)
+    used.update(revisions.values_list("cover_image", flat=True))
+    media = MediaRenditions.objects.filter(name__startswith=prefix)
+    covers = Post.objects.filter(cover_image__startswith=prefix)
+    for name, record in itertools.chain(
+        media.values_list("name", "record"), covers.values_list("cover_image", "cover_renditions")
     ):
         used |= {name, *rendition_names(record)}
-    for cover, record in Post.objects.filter(cover_image__startswith=prefix).values_list(
-        "cover_image", "cover_renditions"
-    ):
-        used |= {cover, *rendition_names(record)}
     return used
 
 
 def linked_from_bodies(names: list[str]) -> set[str]:
-    """Those of `names` a post's body links (one query; normally no post matches at all)."""
+    """Those of `names` a post's body links (one query; normally no post matches)."""
     mentions = Q(body__contains=PENDING_UPLOAD_DIR) | Q(body_html__contains=PENDING_UPLOAD_DIR)
     bodies = list(Post.objects.filter(mentions).values_list("body", "body_html"))
     return {name for name in names if any(name in body or name in html for body, html in bodies)}
@@ -96,19 +78,17 @@ def clean(*, older_than: datetime, dry_run: bool = False) -> Cleanup:
                 stale.append(name)
         linked = linked_from_bodies(stale)
         result.in_use += sorted(linked)
-        for name in stale:
-            if name in linked:
-                continue
-            if not dry_run:
-                storage.delete(name)
-            result.deleted.append(name)
+        deletable = [name for name in stale if name not in linked]
+        result.deleted += deletable
         if not dry_run:
+            for name in deletable:
+                storage.delete(name)
             remove_empty_folders(storage)
     return result
 
 
 def remove_empty_folders(storage, folder: str = PENDING_UPLOAD_DIR) -> None:
-    """Remove the emptied per-upload folders of a local storage; S3 has no folders to remove."""
+    """Remove the emptied folders of a local storage; S3 has none."""
     try:
         root = storage.path(folder)
     except NotImplementedError:

@@ -1,16 +1,11 @@
-"""Markdown to safe HTML: the one place post bodies become markup.
-
-The HTML is computed when a post is saved, never per request, and is sanitised with nh3 whoever
-wrote the Markdown: editors are trusted with formatting, not with scripts.
-
-The parser is markdown-it-py (CommonMark): its work grows linearly with the text, so no body,
-however hostile, can hold a worker for long.
-"""
+"""Markdown to safe HTML, on save: sanitised with nh3 whoever wrote it (editors are trusted with
+formatting, not scripts), by a parser linear in the text, so no hostile body holds a worker long."""
 
 import math
 import re
 import threading
 import unicodedata
+from functools import partial
 from html import unescape
 
 import nh3
@@ -33,16 +28,13 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height", "loading"},
     "th": {"align", "scope"},
     "td": {"align"},
-    "h2": {"id"},
-    "h3": {"id"},
-    "h4": {"id"},
+    **dict.fromkeys(("h2", "h3", "h4"), {"id"}),
     "code": {"class"},
     "span": {"class"},
     "div": {"class"},
 }
-# What images.body_images adds to the sanitised body: <picture> with its <source>s, and the img's
-# srcset, sizes and decoding. Allowed only in the final pass over our own output: an author's
-# <picture>, <source> or srcset never gets there (the first pass, with ALLOWED_*, drops them).
+# What images.body_images adds, allowed only in the final pass over our own output: the first
+# pass (ALLOWED_*) drops an author's <picture>, <source> or srcset.
 RENDERED_TAGS = ALLOWED_TAGS | {"picture", "source"}
 RENDERED_ATTRIBUTES = {
     **ALLOWED_ATTRIBUTES,
@@ -52,19 +44,15 @@ RENDERED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer"
 WORDS_PER_MINUTE = 200
-# The longest post body accepted (the admin's form, its preview, the importers). Rendering is
-# linear in the text; at this length even hostile bodies render in under a second of CPU on a
-# loaded machine (tests/test_pathological_markdown.py; figures in bench/RESULTS.md).
+# The longest post body accepted: even hostile bodies this long render in under a second of CPU
+# (tests/test_pathological_markdown.py).
 MAX_BODY_LENGTH = 60_000
-# Deeper Markdown is not rendered: no real post nests blocks (lists in quotes in lists...) 20
-# deep, or links and emphasis 10 deep. The bounds keep hostile bodies from recursing deeply, and
-# the inline one also bounds the work per bracket: scanning a link's text costs up to that many
-# steps for every "[" in it.
+# Deeper Markdown is not rendered (no real post nests so deep): the bounds keep hostile bodies
+# from recursing deeply, and the inline one bounds the work a link's text costs per "[" in it.
 BLOCK_NESTING = 20
 INLINE_NESTING = 10
-# The author's own HTML tags past this many are shown as text: html5ever (in nh3) spends time
-# with how deeply elements nest, and re-opens unclosed formatting elements in every block, so
-# tens of thousands of raw tags could stall it. A post needs a few dozen.
+# The author's own HTML tags past this many are shown as text: html5ever (in nh3) re-opens
+# unclosed formatting elements in every block, so tens of thousands of raw tags could stall it.
 MAX_RAW_HTML_TAGS = 1000
 RAW_START_TAG = re.compile(r"<(?=[a-zA-Z])")
 DASHES_AND_ELLIPSES = [("---", "\u2014"), ("--", "\u2013"), ("...", "\u2026")]
@@ -73,10 +61,7 @@ QUOTE_OPENERS = "([{<\u2014\u2013-/\u2018\u201c"
 
 
 def _heading_ids(state: StateCore) -> None:
-    """An id on every heading, from its text: "A heading" -> "a-heading", "a-heading_1"...
-
-    Python-Markdown's toc ids, so links to a section of a stored post keep working.
-    """
+    """Python-Markdown's toc ids ("a-heading", "a-heading_1"), so links to a section still work."""
     taken: set[str] = set()
     next_suffix: dict[str, int] = {}
     for index, token in enumerate(state.tokens):
@@ -84,8 +69,7 @@ def _heading_ids(state: StateCore) -> None:
             continue
         children = state.tokens[index + 1].children or []
         title = "".join(c.content for c in children if c.type in ("text", "code_inline"))
-        slug = _slugify(title)
-        base, candidate = slug, slug
+        base = candidate = _slugify(title)
         while candidate in taken or not candidate:
             next_suffix[base] = next_suffix.get(base, 0) + 1
             candidate = f"{base}_{next_suffix[base]}"
@@ -100,12 +84,8 @@ def _slugify(text: str) -> str:
 
 
 def _typography(state: StateCore) -> None:
-    """Curly quotes, dashes for --- and --, an ellipsis for ..., outside code.
-
-    Each quote is curled by the character before it, so the work is one pass over the text:
-    markdown-it's own smartquotes pairs quotes through a stack, which hostile text makes
-    quadratic.
-    """
+    """Curly quotes, dashes and ellipses outside code. Each quote is curled by the character
+    before it: markdown-it's smartquotes pairs them through a stack, quadratic on hostile text."""
     for block in state.tokens:
         before = ""
         for child in block.children or []:
@@ -121,8 +101,6 @@ def _typography(state: StateCore) -> None:
 
 
 def _curl_quotes(text: str, before: str) -> str:
-    """Opening quotes after a space, the start or an opening bracket; closing ones elsewhere."""
-
     def curl(match: re.Match) -> str:
         start = match.start()
         previous = text[start - 1] if start else before
@@ -139,31 +117,22 @@ def _curl_quotes(text: str, before: str) -> str:
 
 
 def _bound_raw_html(state: StateCore) -> None:
-    """Show the author's HTML tags as text once MAX_RAW_HTML_TAGS have been passed on."""
     seen = 0
-
-    def bound(token) -> None:
-        nonlocal seen
-        tags = len(RAW_START_TAG.findall(token.content))
-        if seen + tags > MAX_RAW_HTML_TAGS:
-            allowed = max(0, MAX_RAW_HTML_TAGS - seen)
-            parts = RAW_START_TAG.split(token.content)
-            token.content = "<".join(parts[: allowed + 1]) + "".join(
-                "&lt;" + part for part in parts[allowed + 1 :]
-            )
-        seen += tags
-
     for block in state.tokens:
-        if block.type == "html_block":
-            bound(block)
-        for child in block.children or []:
-            if child.type == "html_inline":
-                bound(child)
+        for token in [block, *(block.children or [])]:
+            if token.type not in ("html_block", "html_inline"):
+                continue
+            tags = len(RAW_START_TAG.findall(token.content))
+            if seen + tags > MAX_RAW_HTML_TAGS:
+                allowed = max(0, MAX_RAW_HTML_TAGS - seen)
+                parts = RAW_START_TAG.split(token.content)
+                token.content = "<".join(parts[: allowed + 1]) + "".join(
+                    "&lt;" + part for part in parts[allowed + 1 :]
+                )
+            seen += tags
 
 
 # Footnotes written as Python-Markdown wrote them, so stored and new bodies look alike.
-
-
 def _footnote_ref(self, tokens, index, options, env) -> str:
     n = tokens[index].meta["id"] + 1
     return f'<sup id="fnref:{n}"><a class="footnote-ref" href="#fn:{n}">{n}</a></sup>'
@@ -179,18 +148,12 @@ def _footnote_anchor(self, tokens, index, options, env) -> str:
     return f'\u00a0<a class="footnote-backref" href="#fnref:{n}" title="{title}">\u21a9</a>'
 
 
-def _nesting(limit: int):
-    """A core rule setting markdown-it's one nesting bound for the phases that follow it."""
-
-    def set_nesting(state: StateCore) -> None:
-        state.md.options["maxNesting"] = limit
-
-    return set_nesting
+def _set_nesting(limit: int, state: StateCore) -> None:
+    state.md.options["maxNesting"] = limit
 
 
 def _markdown_parser() -> MarkdownIt:
-    """CommonMark with the extras posts were written with: tables, footnotes, definition lists,
-    smart quotes and dashes, heading ids; raw HTML passes to nh3, which decides what stays."""
+    """CommonMark with the extras posts were written with; raw HTML passes to nh3."""
     parser = (
         MarkdownIt("commonmark")
         .enable("table")
@@ -198,8 +161,8 @@ def _markdown_parser() -> MarkdownIt:
         .use(deflist_plugin)
     )
     # One parser per thread (below), so setting its bound per phase is safe.
-    parser.core.ruler.before("block", "block_nesting", _nesting(BLOCK_NESTING))
-    parser.core.ruler.before("inline", "inline_nesting", _nesting(INLINE_NESTING))
+    parser.core.ruler.before("block", "block_nesting", partial(_set_nesting, BLOCK_NESTING))
+    parser.core.ruler.before("inline", "inline_nesting", partial(_set_nesting, INLINE_NESTING))
     parser.core.ruler.push("typography", _typography)
     parser.core.ruler.push("heading_ids", _heading_ids)
     parser.core.ruler.push("bound_raw_html", _bound_raw_html)
@@ -216,37 +179,28 @@ _parsers = threading.local()
 
 
 def render_markdown(text: str) -> str:
-    """Render Markdown to HTML and strip anything that could run script in a reader's browser."""
+    """Markdown to HTML without anything that could run script in a reader's browser."""
     if not hasattr(_parsers, "markdown"):
         _parsers.markdown = _markdown_parser()
     html = _parsers.markdown.render(text or "").rstrip("\n")
     # h1 is the page title's; demote any in the body so each page keeps exactly one.
     html = re.sub(r"<(/?)h1(\b[^>]*)>", r"<\1h2\2>", html)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=LINK_REL,
-    )
+    return _clean(html, ALLOWED_TAGS, ALLOWED_ATTRIBUTES)
 
 
 def sanitise_rendered_body(html: str) -> str:
     """The last pass over a body's HTML once its images are served: nothing else may slip in."""
+    return _clean(html, RENDERED_TAGS, RENDERED_ATTRIBUTES)
+
+
+def _clean(html: str, tags: set[str], attributes: dict) -> str:
     return nh3.clean(
-        html,
-        tags=RENDERED_TAGS,
-        attributes=RENDERED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=LINK_REL,
+        html, tags=tags, attributes=attributes, url_schemes=URL_SCHEMES, link_rel=LINK_REL
     )
 
 
 def plain_text(html: str) -> str:
-    """The text a reader sees: tags dropped and entities decoded ("&amp;" -> "&").
-
-    The result is plain text, escaped once wherever it is shown (templates, feeds).
-    """
+    """Tags dropped and entities decoded: plain text, escaped once wherever it is shown."""
     return re.sub(r"\s+", " ", unescape(strip_tags(html))).strip()
 
 

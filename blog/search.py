@@ -1,12 +1,5 @@
-"""Searching published posts: PostgreSQL full-text search, or SQLite's FTS5.
-
-On PostgreSQL, title, summary and body are weighted A, B and C in a stored,
-indexed document (Post.search_vector), the visitor's words are read as
-a web search (websearch_to_tsquery: quotes, OR and -word work; no input is a syntax error), and
-results come best first with a highlighted snippet of the body. On SQLite the words are looked up
-in an FTS5 index (blog_post_fts, migration 0017): every word must begin a word of the post's
-title, summary or body ("grow" finds "grows"; words of one or two letters must match whole);
-results come newest first with the words highlighted in the summary.
+"""Searching published posts: PostgreSQL full-text search (a web search syntax, best first, with
+a snippet of the body), or SQLite's FTS5 (every word a prefix, newest first, the summary marked).
 """
 
 import re
@@ -28,16 +21,13 @@ START, STOP = "\ue000", "\ue001"
 
 
 def search_posts(posts, terms: str):
-    """`posts` matching `terms`, best first; each result has `.headline` (raw, with marks)."""
+    """`posts` matching `terms`; on PostgreSQL each has `.headline` (raw, with marks)."""
     if connections[posts.db].vendor == "postgresql":
         return _full_text(posts, terms)
     return _indexed(posts, terms)
 
 
 def _full_text(posts, terms):
-    # The stored document (Post.search_vector, kept by a trigger, GIN-indexed): nothing is
-    # computed per post but the rank and the headline of the matching ones.
-    vector = F("search_vector")
     query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
     headline = SearchHeadline(
         "body",
@@ -50,27 +40,17 @@ def _full_text(posts, terms):
         max_fragments=2,
         fragment_delimiter=" … ",
     )
+    # The stored, GIN-indexed document: only the matches' rank and headline are computed.
     return (
         posts.filter(search_vector=query)
-        .annotate(rank=SearchRank(vector, query))
-        .annotate(headline=headline)
+        .annotate(rank=SearchRank(F("search_vector"), query), headline=headline)
         .order_by("-rank", "-publish_at", "-pk")
     )
 
 
-def words_of(terms: str) -> list[str]:
-    """The words of a query, without the quotes and brackets people type around them."""
-    words = (word.strip("\"'()[]{}+-") for word in terms.split())
-    return [word for word in words if word][:MAX_WORDS]
-
-
 def fts5_query(terms: str) -> str:
-    """A safe FTS5 MATCH expression for what a visitor typed: its words, all required.
-
-    Only letters and digits survive, each word quoted as an FTS5 string, so nothing the visitor
-    types (quotes, NEAR, AND/OR/NOT, *, -, ^, :, brackets) is read as FTS5 syntax. Empty when
-    there is no word to look for.
-    """
+    """The words, all required, each quoted as an FTS5 string of letters and digits only, so
+    nothing a visitor types (quotes, NEAR, AND/OR/NOT, *, -, ^, :) is read as FTS5 syntax."""
     words = TOKEN.findall(terms)[:MAX_WORDS]
     return " ".join(f'"{w}"*' if len(w) >= MIN_PREFIX else f'"{w}"' for w in words)
 
@@ -80,9 +60,8 @@ def _indexed(posts, terms):
     if not query:
         return posts.none()
     matching = RawSQL("SELECT rowid FROM blog_post_fts WHERE blog_post_fts MATCH %s", [query])
-    # "id + 0": not the primary key itself, so SQLite walks the published posts newest first
-    # (post_public_idx) testing each against the matching ids, and stops at the page's end,
-    # rather than reading every match by primary key and sorting them all.
+    # "id + 0", not the primary key: SQLite walks post_public_idx newest first and stops at the
+    # page's end, rather than reading every match by primary key and sorting them all.
     return (
         posts.alias(fts_rowid=F("pk") + 0)
         .filter(fts_rowid__in=matching)
@@ -94,14 +73,16 @@ def snippet(post, terms: str) -> SafeString:
     """The text to show under a result, with the matched words in <mark>, safely escaped."""
     raw = getattr(post, "headline", None)
     if raw is None:
-        raw = _mark_words(post.summary, words_of(terms))
+        raw = _mark_words(post.summary, terms)
     html = escape(raw).replace(START, "<mark>").replace(STOP, "</mark>")
     if html.count("<mark>") != html.count("</mark>"):  # the post itself contained a marker
         html = escape(raw.replace(START, "").replace(STOP, ""))
     return mark_safe(html)  # escaped above; only <mark> added
 
 
-def _mark_words(text: str, words: list[str]) -> str:
+def _mark_words(text: str, terms: str) -> str:
+    words = [word.strip("\"'()[]{}+-") for word in terms.split()]  # quotes typed around them
+    words = [word for word in words if word][:MAX_WORDS]
     if not words:
         return text
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)

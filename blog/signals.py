@@ -1,10 +1,5 @@
-"""Cache purge, a side effect decoupled from the writes: what posts show changed, so every page
-built from posts gets a new generation (blog.generations.POSTS).
-
-Posts change rarely, so one scope covers them all: a post's title also shows in other posts'
-previous/next and related links, in lists, feeds and the sitemap, and working out exactly
-which of those pages name it would cost more than rebuilding them.
-"""
+"""What posts show changed: a new generation of POSTS. One scope for all posts, as posts change
+rarely and working out which pages name one would cost more than rebuilding them."""
 
 from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -15,8 +10,6 @@ from blog.models import Page, Post, SiteSettings
 
 
 def posts_changed(sender, using="default", **kwargs):
-    """A post was saved or deleted, a tag renamed or removed: every page of posts is stale. So
-    is every page after a change to the site's settings or pages (its header and footer)."""
     generations.bump(generations.POSTS, using=using)
 
 

@@ -24,8 +24,6 @@ class SiteUrlSitemap(Sitemap):
 
 
 class PageSitemap(SiteUrlSitemap):
-    """The front page and the owner's published pages (About, Privacy...)."""
-
     changefreq = "daily"
 
     def items(self):

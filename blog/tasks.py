@@ -1,9 +1,5 @@
-"""The editorial workflow's mail and the front caches' purges, sent by background tasks
-(django-tasks), never in a request.
-
-In production the database backend and `manage.py db_worker` run them. A failed mail is logged
-and tried again (retry_later) when the backend can schedule tasks.
-"""
+"""The editorial workflow's mail and the front caches' purges, sent by background tasks, never in
+a request."""
 
 import logging
 from datetime import timedelta
@@ -16,8 +12,8 @@ logger = logging.getLogger(__name__)
 
 
 def retry_later(task_function, *, attempt: int, what: str, log: logging.Logger, **kwargs) -> None:
-    """Log the failed attempt at a mail task and, if attempts remain (MAIL_ATTEMPTS) and the
-    backend can defer, enqueue the next one after a wait doubling from MAIL_RETRY_DELAY."""
+    """Log a mail task's failed attempt and, if attempts remain and the backend can defer, enqueue
+    the next one after a wait doubling from MAIL_RETRY_DELAY."""
     retried = attempt < settings.MAIL_ATTEMPTS and task_function.get_backend().supports_defer
     if retried:
         delay = timedelta(seconds=settings.MAIL_RETRY_DELAY * 2 ** (attempt - 1))
@@ -28,7 +24,6 @@ def retry_later(task_function, *, attempt: int, what: str, log: logging.Logger, 
 
 @task()
 def send_workflow_notice(*, action: str, post_id: int, actor_id: int, attempt: int = 1) -> int:
-    """Send the mail a workflow action calls for (blog.workflow.NOTIFICATIONS)."""
     from blog.workflow import NOTIFICATIONS
 
     try:
@@ -42,8 +37,7 @@ def send_workflow_notice(*, action: str, post_id: int, actor_id: int, attempt: i
 
 @task()
 def purge_front_caches(*, keys: list[str]) -> list[str]:
-    """Purge these surrogate keys from the front caches (blog.generations); returns the caches
-    that failed, each logged. Not retried: a missed purge lasts at most the page's s-maxage."""
+    """Not retried: a missed purge lasts at most the page's s-maxage."""
     from blog import generations
 
     return generations.purge_now(keys)

@@ -4,17 +4,9 @@ from blog import feeds, tagging, views
 
 register_converter(tagging.TagSlugConverter, "tag_slug")
 
-app_name = "blog"
 
-
-def routes(
-    *,
-    post_page: type[views.PostDetailView] = views.PostDetailView,
-    page: type[views.PageDetailView] = views.PageDetailView,
-) -> list:
-    """The blog's routes. The site passes its post page and page: blog's views plus what other
-    apps show under them (config/urls.py gives comments.views.PostPageView and PageView, with
-    the comments)."""
+def routes(*, post_page, page) -> list:
+    """The blog's routes, with the site's post page and page views (config/urls.py)."""
     return [
         path("", views.PostListView.as_view(), name="index"),
         path("blog/", views.PostListView.as_view(), name="post_list"),
@@ -34,6 +26,3 @@ def routes(
         path("blog/<slug:slug>/", post_page.as_view(), name="post_detail"),
         path("<slug:slug>/", page.as_view(), name="page"),
     ]
-
-
-urlpatterns = routes()

@@ -16,12 +16,10 @@ from blog.pagination import DeferredJoinPaginator, published_count, tag_count, t
 
 
 class PublishedPostsMixin:
-    """What every public post page shares: the published() rule and the index page size."""
-
     model = Post
 
     def get_paginate_by(self, queryset):
-        return settings.POSTS_PER_PAGE  # read per request, so the setting (and a test) is honoured
+        return settings.POSTS_PER_PAGE  # read per request, so a changed setting is honoured
 
     def get_queryset(self):
         return Post.objects.published().for_listing()
@@ -29,45 +27,36 @@ class PublishedPostsMixin:
 
 class PostListView(PublishedPostsMixin, ListView):
     template_name = "blog/post_list.html"
-    paginator_class = DeferredJoinPaginator  # page 5,000 costs about what page 1 does
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # All published posts, so the cached count of them is this list's count.
         return DeferredJoinPaginator(queryset, per_page, count=published_count(), **kwargs)
 
     def get_context_data(self, **kwargs):
-        """Page 1 starts with the pinned posts (one query of its own, the page's list left as
-        it is), which are then not repeated below them; later pages are untouched, as in
-        WordPress."""
+        """Page 1 starts with the pinned posts, not repeated below them, as in WordPress."""
         context = super().get_context_data(**kwargs)
         if context["page_obj"].number != 1:
             return context
         pinned = list(Post.objects.published().pinned().for_listing()[: settings.POSTS_PER_PAGE])
-        pinned_ids = {post.pk for post in pinned}
         context["pinned_posts"] = pinned
-        context["post_list"] = [post for post in context["post_list"] if post.pk not in pinned_ids]
+        context["post_list"] = [post for post in context["post_list"] if post not in pinned]
         return context
 
 
 class TagPostListView(PublishedPostsMixin, ListView):
     template_name = "blog/post_list.html"
-    paginator_class = DeferredJoinPaginator
     allow_empty = False  # a tag used only by drafts must not reveal itself
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["tag"])
+        self.extra_context = {"tag": self.tag}
         return super().get_queryset().with_tag(self.tag, common=tag_is_common(self.tag))
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return DeferredJoinPaginator(queryset, per_page, count=tag_count(self.tag), **kwargs)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
-
 
 class SearchView(PublishedPostsMixin, ListView):
-    """/blog/search/?q=: published posts matching the words; empty or invalid queries find none."""
-
     template_name = "blog/search.html"
 
     def get_queryset(self):
@@ -87,8 +76,6 @@ class SearchView(PublishedPostsMixin, ListView):
 
 
 class MonthArchiveView(PublishedPostsMixin, dates.MonthArchiveView):
-    """/blog/2025/03/: the month's published posts; a month without any is a 404."""
-
     template_name = "blog/post_archive_month.html"
     date_field = "publish_at"
     month_format = "%m"
@@ -96,26 +83,31 @@ class MonthArchiveView(PublishedPostsMixin, dates.MonthArchiveView):
 
 
 class AuthorPostListView(PublishedPostsMixin, ListView):
-    """An author's published posts. Keyed by id, not username: that is half of a staff login."""
+    """Keyed by id, not username: that is half of a staff login."""
 
     template_name = "blog/post_list_author.html"
     allow_empty = False  # someone with no published post is not shown to be an author
 
     def get_queryset(self):
-        self.author = get_object_or_404(get_user_model(), pk=self.kwargs["pk"])
-        return super().get_queryset().filter(author=self.author)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        author = get_object_or_404(get_user_model(), pk=self.kwargs["pk"])
+        self.extra_context = {"author": author}
+        return super().get_queryset().filter(author=author)
 
 
-class PostDetailView(DetailView):
-    """A post page. Staff who may edit posts also see drafts and scheduled posts here.
+class PreviewMixin:
+    """A draft's page is never cached, nor indexed."""
 
-    A published post, its article and head come from the fragment cache (blog.fragments), so
-    the page costs no query of its own once anyone has read it since it or any other post
-    last changed.
-    """
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if context["is_preview"]:
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+class PostDetailView(PreviewMixin, DetailView):
+    """A post page, from the fragment cache when published. Staff who may edit posts also see
+    drafts and scheduled posts here."""
 
     template_name = "blog/post_detail.html"
 
@@ -123,30 +115,19 @@ class PostDetailView(DetailView):
         return Post.objects.posts().visible_to(self.request.user).select_related("author")
 
     def get_object(self, queryset=None):
-        # A published post from the fragment cache; drafts and scheduled posts (for the staff
-        # who may see them) and unknown addresses from the database.
         post = fragments.published_post(self.kwargs[self.slug_url_kwarg])
         return post if post is not None else super().get_object(queryset)
 
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        if not self.object.is_published:
-            add_never_cache_headers(response)
-            response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
     def get_context_data(self, **kwargs):
-        post = self.object
-        if not post.is_published:
-            prefetch_related_objects([post], "tags")
+        if not self.object.is_published:
+            prefetch_related_objects([self.object], "tags")
             return super().get_context_data(is_preview=True, **kwargs)
-        return super().get_context_data(
-            is_preview=False, parts=fragments.post_parts(post), **kwargs
-        )
+        parts = fragments.post_parts(self.object)
+        return super().get_context_data(is_preview=False, parts=parts, **kwargs)
 
 
-class PageDetailView(DetailView):
-    """A page at its own address (/about/). Staff who may edit pages also see drafts here."""
+class PageDetailView(PreviewMixin, DetailView):
+    """A page at its own address (/about/); staff who may edit pages also see drafts."""
 
     template_name = "blog/page_detail.html"
 
@@ -158,13 +139,6 @@ class PageDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(is_preview=not self.object.is_published, **kwargs)
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        if context["is_preview"]:
-            add_never_cache_headers(response)
-            response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
 
 
 @never_cache

@@ -26,8 +26,7 @@ def my_posts_with_changes_requested(context):
 
 @register.simple_tag(takes_context=True)
 def my_drafts(context):
-    """The user's own drafts, most recently changed first, for those who write posts; those
-    sent back are listed apart (my_posts_with_changes_requested)."""
+    """The user's own drafts, but those sent back (listed apart), most recently changed first."""
     request = context.get("request")
     if request is None or not request.user.has_perm("blog.add_post"):
         return Post.objects.none()

@@ -1,5 +1,3 @@
-"""Machine-readable dates for <time datetime> and meta tags."""
-
 from django import template
 from django.utils import timezone
 

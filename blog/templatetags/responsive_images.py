@@ -1,5 +1,3 @@
-"""{% cover_picture post sizes=... loading=... %}: a post's cover as <picture> with renditions."""
-
 from django import template
 
 from images import renditions
@@ -9,14 +7,10 @@ register = template.Library()
 
 @register.inclusion_tag("includes/_picture.html")
 def cover_picture(post, sizes: str, loading: str = "lazy", decorative: bool = False):
-    """The cover with WebP and original-format srcsets, its size (no layout shift) and loading.
-
-    `loading="lazy"` below the fold; "eager" for the first image a reader sees.
-    `decorative` gives an empty alt, for a cover repeated beside a link that names the post.
-    """
+    """A post's cover as <picture> with its renditions and size (no layout shift). `decorative`:
+    an empty alt, for a cover beside a link that names the post."""
     record = post.cover_renditions or {}
-    storage = post.cover_image.storage
-    sets = renditions.srcsets(storage, record)
+    sets = renditions.srcsets(post.cover_image.storage, record)
     fallback_mime = next((mime for mime in sets if mime != "image/webp"), "image/webp")
     fallback = sets.pop(fallback_mime, [])
     return {

@@ -1,5 +1,3 @@
-"""Absolute URLs and structured data for the <head> of pages (see blog/seo.py)."""
-
 from django import template
 from django.urls import reverse
 

@@ -1,7 +1,4 @@
-"""Delete the files kept for failed forms once they are too old to be used (blog.pending_uploads).
-
-Run it from cron (README, Production): the tasks framework we use has no periodic tasks.
-"""
+"""Run from cron (README, Production): the tasks framework we use has no periodic tasks."""
 
 import re
 from datetime import timedelta
@@ -16,7 +13,6 @@ UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def age(text: str) -> timedelta:
-    """'90s', '30m', '24h' or '7d' as a timedelta."""
     match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
     if match is None:
         raise CommandError(f"--older-than {text!r}: write a number and s, m, h or d, like 24h.")

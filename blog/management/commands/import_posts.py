@@ -6,15 +6,12 @@ from blog import importing
 
 class Command(BaseCommand):
     help = (
-        "Import posts from Markdown files (.md, .markdown) with optional YAML front matter "
-        "(title, slug, date, tags, status, author, summary) and from plain text scraped from "
-        "old blog pages (.txt: first line is the title, short unpunctuated lines become "
-        "headings). Directories are searched for those files. A post is matched by slug "
-        "(front matter, else the slugified title): re-importing updates it, never duplicates "
-        "it. Posts are published unless the front matter says 'status: draft'; a future 'date' "
-        "schedules them. Each file is imported in its own transaction; files that cannot be "
-        "imported are reported on stderr and make the command exit with an error after the "
-        "others are done."
+        "Import posts from Markdown files (.md, .markdown; YAML front matter: title, slug, date, "
+        "tags, status, author, summary) and text scraped from old blog pages (.txt: the first "
+        "line is the title, short unpunctuated lines become headings), in the directories given "
+        "too. A post is matched by slug (else the slugified title): re-importing updates it. "
+        "Posts are published unless 'status: draft'; a future 'date' schedules them. Each file "
+        "has its own transaction; failures go to stderr and end in an error exit."
     )
 
     def add_arguments(self, parser):

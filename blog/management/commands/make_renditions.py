@@ -1,6 +1,3 @@
-"""Make the responsive renditions that uploads made before them lack: covers, library images and
-other media images in post bodies; then re-render the bodies that can now serve them."""
-
 from django.core.management.base import BaseCommand
 
 from blog.models import Post, render_body
@@ -44,8 +41,8 @@ class Command(BaseCommand):
         return made
 
     def make_media_renditions(self, *, remake: bool) -> tuple[list[str], int]:
-        """Renditions for library images and media images in bodies; returns the replaced
-        files (to delete once no body links them) and how many images got renditions."""
+        """The replaced files (to delete once no body links them) and how many images got new
+        renditions."""
         storage = Image._meta.get_field("file").storage
         names = set(Image.objects.values_list("file", flat=True))
         for html in bodies_with_images().values_list("body_html", flat=True).iterator():
