@@ -23,10 +23,7 @@ class QuickRowsChangeList(ChangeList):
 
     @cached_property
     def changelist_url(self) -> str:
-        site = self.model_admin.admin_site.name
-        return reverse(
-            f"{site}:{self.opts.app_label}_{self.opts.model_name}_changelist", current_app=site
-        )
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
 
     def url_for_result(self, result):
         url = f"{self.changelist_url}{quote(result.pk)}/change/"

@@ -396,13 +396,13 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     def message_with_undo(self, request, text, before, status, next_url=""):
         """The confirmation, with an Undo button (a small POST form) when something changed."""
-        if not before or len(before) > moderation.UNDO_LIMIT:
-            self.message_user(request, text, messages.SUCCESS)
-            return
-        token = moderation.undo_token(before=before, status=status, moderator_id=request.user.pk)
-        context = {"text": text, "token": token, "next": next_url or request.get_full_path()}
-        undo = render_to_string("admin/comments/comment/undo_message.html", context, request)
-        self.message_user(request, undo, messages.SUCCESS)
+        if before and len(before) <= moderation.UNDO_LIMIT:
+            token = moderation.undo_token(
+                before=before, status=status, moderator_id=request.user.pk
+            )
+            context = {"text": text, "token": token, "next": next_url or request.get_full_path()}
+            text = render_to_string("admin/comments/comment/undo_message.html", context, request)
+        self.message_user(request, text, messages.SUCCESS)
 
     @method_decorator(require_POST)
     def one_click_view(self, request, object_id, action_name):
@@ -452,8 +452,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     @staticmethod
     def _counts(post_ids) -> dict:
-        """The queue page's counts after a decision, for its script to show without a reload:
-        the pending count (the sidebar's badge, the heading's) and the post filter's entries."""
+        """The pending count and post filter entries after a decision, for the queue's script."""
         posts = Post.objects.filter(pk__in=post_ids).only("pk", "title", "pending_comment_count")
         return {
             "pending": str(Comment.objects.pending_count()),
@@ -523,17 +522,13 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
                 moderator=request.user,
                 approve_first=approve,
             )
-            done = "Approved and replied to" if approve else "Replied to"
-            self.message_user(
-                request,
-                format_html(
-                    '{} the comment by {}. <a href="{}">See the reply</a>',
-                    done,
-                    comment.author_name,
-                    reply.get_absolute_url(),
-                ),
-                messages.SUCCESS,
+            done = format_html(
+                '{} the comment by {}. <a href="{}">See the reply</a>',
+                "Approved and replied to" if approve else "Replied to",
+                comment.author_name,
+                reply.get_absolute_url(),
             )
+            self.message_user(request, done, messages.SUCCESS)
             return redirect(back)
         context = {
             **self.admin_site.each_context(request),
@@ -550,11 +545,7 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and self.has_moderate_permission(request):
             context["moderation_buttons"] = [
-                {
-                    "name": action.name,
-                    "label": action.button,
-                    "url": self._action_url(obj, action.name),
-                }
+                dict(name=action.name, label=action.button, url=self._action_url(obj, action.name))
                 for action in moderation.ACTIONS
                 if obj.status != action.status
             ]
