@@ -126,14 +126,6 @@ class PostFilter(IdFilter):
         return True
 
 
-def _is_ip(value) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
 def _queue_link(comment, field, whose):
     """A link to the queue filtered on the commenter's address or IP."""
     value = getattr(comment, field)
@@ -208,12 +200,8 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is not None and obj.status == Comment.Status.PENDING:
             # Undecided: no "Moderated by" (an undo puts a comment back here, deciding nothing).
-            return [
-                (name, {"fields": ["status", "reasons"]})
-                if name == "Moderation"
-                else (name, options)
-                for name, options in self.fieldsets
-            ]
+            commenter, _, origin = self.fieldsets
+            return [commenter, ("Moderation", {"fields": ["status", "reasons"]}), origin]
         return self.fieldsets
 
     def changelist_view(self, request, extra_context=None):
@@ -234,7 +222,11 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         if lookup == "ip_address":
             # PostgreSQL's inet column takes IP addresses only; another value is refused (400).
-            return _is_ip(value)
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                return False
+            return True
         return lookup in self.FILTER_LINKS or super().lookup_allowed(lookup, value, request)
 
     def get_ordering(self, request):
