@@ -67,8 +67,8 @@ def add_demo_comments(*, post: Post) -> str:
     if Comment.objects.filter(post=post).exists():
         return "Demo comments already loaded."
     rules = ModerationSettings.load()
-    if DEMO_BLOCKED_WORD not in spam.blocked_word_list(rules):
-        rules.blocked_words = "\n".join([*spam.blocked_word_list(rules), DEMO_BLOCKED_WORD])
+    if DEMO_BLOCKED_WORD not in spam.entries(rules.blocked_words):
+        rules.blocked_words = "\n".join([*spam.entries(rules.blocked_words), DEMO_BLOCKED_WORD])
         rules.full_clean()
         rules.save()
     moderator = get_user_model()._default_manager.filter(username="moderator").first()

@@ -1,8 +1,5 @@
-"""Moderator email about a comment awaiting review, with signed one-click approve/spam links.
-
-Each recipient gets a message with links signed for them, so a link records who used it and
-stops working if that person loses the moderation permission.
-"""
+"""Moderator email about a comment awaiting review, with one-click links signed for each
+recipient: a link records who used it, and stops working if they lose the permission."""
 
 from dataclasses import dataclass
 
@@ -20,7 +17,6 @@ from comments import moderation
 from comments.models import Comment
 
 LINK_SALT = "comments.moderation-link"
-MODERATE_PERMISSION = moderation.MODERATE_PERMISSION
 
 
 @dataclass(frozen=True)
@@ -30,11 +26,6 @@ class LinkClaim:
     comment_id: int
     action: str
     moderator_id: int | None
-
-
-def link_max_age() -> int:
-    """Seconds a moderation link stays valid (settings.COMMENT_LINK_MAX_AGE, default 3 days)."""
-    return settings.COMMENT_LINK_MAX_AGE
 
 
 def make_link_token(*, comment: Comment, action: str, moderator: AbstractBaseUser | None) -> str:
@@ -47,14 +38,11 @@ def make_link_token(*, comment: Comment, action: str, moderator: AbstractBaseUse
 
 def read_link_token(token: str) -> LinkClaim:
     """The claim in a token; raises signing.SignatureExpired or signing.BadSignature."""
-    data = signing.loads(token, salt=LINK_SALT, max_age=link_max_age())
-    try:
-        claim = LinkClaim(comment_id=int(data["c"]), action=data["a"], moderator_id=data["m"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise signing.BadSignature("Malformed moderation link") from error
-    if claim.action not in moderation.EMAILED:
-        raise signing.BadSignature("Unknown moderation link action")
-    return claim
+    match signing.loads(token, salt=LINK_SALT, max_age=settings.COMMENT_LINK_MAX_AGE):
+        case {"c": int(comment), "a": str(action), "m": int() | None as moderator}:
+            if action in moderation.EMAILED:
+                return LinkClaim(comment_id=comment, action=action, moderator_id=moderator)
+    raise signing.BadSignature("Not a moderation link")
 
 
 def link_url(*, comment: Comment, action: str, moderator: AbstractBaseUser | None) -> str:
@@ -65,13 +53,12 @@ def link_url(*, comment: Comment, action: str, moderator: AbstractBaseUser | Non
 def moderator_recipients() -> list[tuple[str, AbstractBaseUser | None]]:
     """(address, user) pairs to notify: settings.COMMENT_MODERATOR_EMAILS if set (no user),
     else every active user holding comments.moderate_comment, superusers included."""
-    addresses = getattr(settings, "COMMENT_MODERATOR_EMAILS", None)
-    if addresses:
-        return [(address, None) for address in addresses]
+    if settings.COMMENT_MODERATOR_EMAILS:
+        return [(address, None) for address in settings.COMMENT_MODERATOR_EMAILS]
     users = (
         get_user_model()
         .objects.with_perm(
-            MODERATE_PERMISSION,
+            moderation.MODERATE_PERMISSION,
             is_active=True,
             include_superusers=True,
             backend="django.contrib.auth.backends.ModelBackend",
@@ -89,6 +76,7 @@ def moderation_message(
     *, comment: Comment, address: str, moderator: AbstractBaseUser | None
 ) -> EmailMessage:
     """The notice for one recipient, with one-click links signed for them."""
+    hours = settings.COMMENT_LINK_MAX_AGE / 3600
     context = {
         "comment": comment,
         "post_title": one_line(comment.post.title),
@@ -100,7 +88,7 @@ def moderation_message(
             (move.email_line, link_url(comment=comment, action=move.name, moderator=moderator))
             for move in moderation.EMAILED.values()
         ],
-        "expires_in": _duration(link_max_age()),
+        "expires_in": f"{hours / 24:g} days" if hours >= 48 else f"{hours:g} hours",
         "site_name": site_name(),
     }
     return EmailMessage(
@@ -121,20 +109,13 @@ def quoted(text: str) -> str:
     return "\n".join(f"> {line}".rstrip() for line in text.splitlines())
 
 
-def _duration(seconds: int) -> str:
-    hours = seconds / 3600
-    return f"{hours / 24:g} days" if hours >= 48 else f"{hours:g} hours"
-
-
 def send_moderator_notices(comment: Comment) -> int:
     """Email every moderator the notice with their own links, now; raises if mail fails."""
     notices = [
         moderation_message(comment=comment, address=address, moderator=moderator)
         for address, moderator in moderator_recipients()
     ]
-    if not notices:
-        return 0
-    return get_connection().send_messages(notices) or 0
+    return get_connection().send_messages(notices) or 0  # an empty list opens no connection
 
 
 def mail_link(*, email: str, path: str, subject: str, template: str) -> None:

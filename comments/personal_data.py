@@ -1,8 +1,5 @@
-"""A commenter's personal data on request: everything held for an address, as JSON, or erased.
-
-Asked for by a moderator in the admin (DataRequestAdmin), or by the commenter through a signed
-link mailed to the address. Each request is recorded as a DataRequest.
-"""
+"""A commenter's personal data on request (a moderator in the admin, or the commenter through a
+signed link mailed to the address): everything held for an address, as JSON, or erased."""
 
 import hashlib
 import json
@@ -73,13 +70,8 @@ def export(email: str) -> str:
 
 @transaction.atomic
 def erase(*, email: str, delete: bool) -> int:
-    """Erase what is held for the address; returns how many comments it touched.
-
-    The comments are kept, signed "Anonymous" with no address, website, IP or browser, or (with
-    `delete`) deleted, except that a comment someone else answered is kept anonymised, since
-    deleting it would take their replies with it. Pages, feeds and the admin history forget
-    the name too.
-    """
+    """Anonymise, or delete, the comments held for the address; returns how many it touched.
+    A comment someone else answered is only anonymised: deleting it would take their replies."""
     comments = held_for(email)
     touched = list(comments.values_list("pk", "post_id"))
     if delete:
@@ -99,7 +91,7 @@ def erase(*, email: str, delete: bool) -> int:
         content_type=ContentType.objects.get_for_model(Comment),
         object_id__in=[str(pk) for pk, _ in touched],
     ).update(object_repr=Concat(Value("comment #"), "object_id"))
-    # The posts' counts (deleted comments), and a purge of the pages that showed the names.
+    # The posts' counts, and a purge of the pages that showed the names.
     counts.recount({post_id for _, post_id in touched})
     return len(touched)
 

@@ -1,12 +1,7 @@
 """Comment flows that cross apps: submitting and moderating touch the post, the comment and mail.
 
-The reader's view and the admin actions call these same functions: one code path to test. The
-mail they owe is queued here, once committed; the tasks (comments.tasks) build and send it.
-
-What a visitor's own session remembers about their comments is kept here too, one key each
-(remember_pending, verified_emails...). Everything read from it is personal: only a visitor with
-a session has any of it, and their pages are private (never kept in the page cache).
-"""
+The reader's view and the admin call these same functions; the mail they owe is queued once
+committed (comments.tasks). A visitor's session, which remembers their comments, is read here."""
 
 import hashlib
 import logging
@@ -54,14 +49,8 @@ class CommentsClosed(PermissionDenied):
 def moderate(
     *, comments: QuerySet, status: str, moderator: AbstractBaseUser | None, via: str
 ) -> dict[int, str]:
-    """Give `comments` this status; returns {pk: status before} of those it changed.
-
-    Every moderation path calls this: a queue row's button, a bulk action, the change page, an
-    e-mail link, undo, a staff reply. `via` names the path in each comment's History ("Status:
-    Pending → Approved (via queue)."). A fixed number of statements however many comments: read
-    and lock the rows, write their History, one UPDATE, then the steps that follow a change
-    (the posts' counts, the subscribers' mail, what the spam filter learns).
-    """
+    """Give `comments` this status; returns {pk: status before} of those it changed. Every
+    moderation path calls this; `via` names it in each comment's History."""
     rows = Comment.objects.filter(pk__in=comments.values("pk")).exclude(status=status)
     changed = list(rows.select_for_update(of=("self",)).select_related("post"))
     if not changed:
@@ -80,12 +69,10 @@ def moderate(
         rows.update(status=status, moderated_by=None, moderated_at=None)
     else:
         rows.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
-    # After the change, in order: the posts' counts, and their pages if a public comment changed
     public = Comment.Status.APPROVED in {status, *before.values()}
     counts.recount({comment.post_id for comment in changed}, public_changed=public)
     if status == Comment.Status.APPROVED:
-        queue_subscriber_notices(before)  # the mail commenters asked for, once committed
-    # The spam filter learns the decision, in one update for the lot, in the task worker.
+        queue_subscriber_notices(before)
     learn_spam_decision.enqueue(comment_ids=list(before), status=status)
     return before
 
@@ -101,11 +88,8 @@ def comments_close_at(*, post: Post, rules: ModerationSettings):
 def reply_as_staff(
     *, comment: Comment, body: str, moderator: AbstractBaseUser, approve_first: bool = False
 ) -> Comment:
-    """Publish a moderator's answer under `comment`, signed with their staff account.
-
-    With `approve_first`, the comment answered is approved too (so the answer has a thread to
-    sit in). Too deep a comment is answered beside it, under its own parent.
-    """
+    """Publish a moderator's answer under `comment` (approved first if asked), signed with their
+    staff account. Too deep a comment is answered beside it, under its own parent."""
     if approve_first:
         moderate(
             comments=Comment.objects.filter(pk=comment.pk),
@@ -140,10 +124,8 @@ def comments_closed(*, post: Post, rules: ModerationSettings | None = None) -> b
     """Whether the post refuses new comments: closed by its editor, or older than the limit."""
     if not post.comments_enabled:
         return True
-    rules = rules or ModerationSettings.load()
-    if rules.close_after_days is None or post.publish_at is None:
-        return False
-    return post.publish_at < timezone.now() - timedelta(days=rules.close_after_days)
+    close_at = comments_close_at(post=post, rules=rules or ModerationSettings.load())
+    return close_at is not None and close_at < timezone.now()
 
 
 @transaction.atomic
@@ -156,17 +138,9 @@ def submit_comment(
     user: AbstractBaseUser | AnonymousUser | None,
     verified_emails: Collection[str] = (),
 ) -> Comment | None:
-    """Run every check on a new comment, then store it as pending, spam or (trusted commenter)
-    approved and queue the mail; None if the form has errors (they say why).
-
-    The rules are read once: CommentsClosed first, then the form, the same text sent before from
-    this address (a form error), then comments.spam's verdict. A signed-in user's comment
-    carries their account's public name and address (comments.forms.account_identity), never
-    the ones typed.
-
-    `verified_emails`: the addresses whose confirmation link was opened in the poster's browser
-    (verified_emails), the only way an anonymous poster earns trust.
-    """
+    """Run every check on a new comment, store it as pending, spam or (trusted) approved and
+    queue its mail; None if the form has errors. `verified_emails`: those confirmed in this
+    browser, an anonymous poster's only way to earn trust."""
     rules = ModerationSettings.load()
     if comments_closed(post=post, rules=rules):
         raise CommentsClosed
@@ -183,13 +157,12 @@ def submit_comment(
     if spam.sent_before(comment=comment):
         form.add_error(None, ValidationError("You have already sent this comment.", "duplicate"))
         return None
-    verdict = spam.check_comment(
+    comment.status, comment.moderation_reasons = spam.check_comment(
         comment=comment,
         rules=rules,
         honeypot=form.cleaned_data["honeypot"],
         verified_emails=verified_emails,
     )
-    comment.status, comment.moderation_reasons = verdict.status, verdict.reasons
     comment.full_clean()
     comment.save()
     # A pending or spam comment changes no public page: nothing to purge.
@@ -219,12 +192,8 @@ def address_digest(email: str) -> str:
 
 
 def confirmation_allowed(*, email: str) -> bool:
-    """Count a confirmation email to this address; False past COMMENT_CONFIRMATIONS_PER_DAY today.
-
-    Anyone can type someone else's address, from any number of IPs: this caps what a stranger
-    can make us send to one inbox. Counted in the rate-limit cache (shared Redis; this
-    process's memory while Redis is down).
-    """
+    """Count a confirmation email to this address; False past COMMENT_CONFIRMATIONS_PER_DAY
+    today: anyone can type someone else's address, from any number of IPs."""
     key = f"confirmation-mails:{address_digest(email)}:{int(time.time() // 86400)}"
     limiter = caches[settings.RATELIMIT_USE_CACHE]
     limiter.add(key, 0, timeout=2 * 86400)
@@ -248,16 +217,13 @@ def enqueue_or_log(task_function, **kwargs) -> None:
 
 
 def notify_moderators(comment: Comment) -> None:
-    """Queue the moderators' email about a pending comment (comments.notifications builds it,
-    in the task); spam and auto-approved comments need no one's attention now."""
+    """Queue the moderators' email about a pending comment: others need no one's attention now."""
     if comment.status == Comment.Status.PENDING:
         enqueue_or_log(send_moderator_notice, comment_id=comment.pk)
 
 
 def queue_subscriber_notices(comment_ids) -> None:
-    """Once committed, queue the mail these newly published comments may owe: those whose author,
-    or the author of the comment they answer, asked for it (comments.subscriptions decides, in
-    the task, who is told)."""
+    """Once committed, queue the mail these newly published comments may owe."""
     comment_ids = list(comment_ids)
 
     def enqueue():
@@ -280,9 +246,8 @@ def verify_email(*, token: str) -> VerifiedEmail:
     """Record the address in a valid confirmation token, which also lifts an unsubscribe (the
     owner has opted in again); raises signing.BadSignature if not valid."""
     email = signing.loads(token, salt=VERIFY_SALT, max_age=settings.COMMENT_VERIFY_MAX_AGE)
-    verified = VerifiedEmail.objects.filter(email__iexact=email).first() or VerifiedEmail(
-        email=email
-    )
+    verified = VerifiedEmail.objects.filter(email__iexact=email).first()
+    verified = verified or VerifiedEmail(email=email)
     verified.unsubscribed = False
     verified.full_clean()
     verified.save()
@@ -298,29 +263,20 @@ def remember_pending(request, comment: Comment) -> None:
 
 
 def pending_ids(request) -> list[int]:
-    """Ids of the comments this visitor sent that may still await moderation (none if no session).
-
-    Reading does not create a session, so anonymous readers who never commented stay cookie-free.
-    """
-    session = getattr(request, "session", None)
-    if session is None:
-        return []
+    """Ids of the comments this visitor sent that may still await moderation (none if no session:
+    reading creates none, so readers who never commented stay cookie-free)."""
+    session = getattr(request, "session", {})
     return [pk for pk in session.get(PENDING_KEY, []) if isinstance(pk, int)]
 
 
 def remember_verified_email(request, email: str) -> None:
-    """This browser opened the confirmation link mailed to `email`: the basis of trust.
-
-    Trust lives here, with what the poster holds, never with the address alone: anyone can
-    type someone else's address into the form.
-    """
+    """This browser opened the confirmation link mailed to `email`: the basis of trust (never the
+    address alone: anyone can type someone else's)."""
     verified = [e for e in request.session.get(VERIFIED_KEY, []) if e != email.casefold()]
     request.session[VERIFIED_KEY] = [*verified, email.casefold()][-VERIFIED_REMEMBERED:]
 
 
 def verified_emails(request) -> frozenset[str]:
     """The addresses (casefolded) confirmed through a link opened in this browser."""
-    session = getattr(request, "session", None)
-    if session is None:
-        return frozenset()
+    session = getattr(request, "session", {})
     return frozenset(e for e in session.get(VERIFIED_KEY, []) if isinstance(e, str))

