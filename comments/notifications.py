@@ -1,13 +1,13 @@
 """Moderator email about a comment awaiting review, with one-click links signed for each
 recipient: a link records who used it, and stops working if they lose the permission."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -19,8 +19,7 @@ from comments.models import Comment
 LINK_SALT = "comments.moderation-link"
 
 
-@dataclass(frozen=True)
-class LinkClaim:
+class LinkClaim(NamedTuple):
     """What a valid moderation link asks for."""
 
     comment_id: int
@@ -107,15 +106,6 @@ def one_line(text: str) -> str:
 def quoted(text: str) -> str:
     """A visitor's text quoted, so it cannot pass for our own lines (say, a fake "Approve" link)."""
     return "\n".join(f"> {line}".rstrip() for line in text.splitlines())
-
-
-def send_moderator_notices(comment: Comment) -> int:
-    """Email every moderator the notice with their own links, now; raises if mail fails."""
-    notices = [
-        moderation_message(comment=comment, address=address, moderator=moderator)
-        for address, moderator in moderator_recipients()
-    ]
-    return get_connection().send_messages(notices) or 0  # an empty list opens no connection
 
 
 def mail_link(*, email: str, path: str, subject: str, template: str) -> None:

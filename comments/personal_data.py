@@ -13,17 +13,14 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 
 from blog.seo import absolute_url
 from blog.site import site_name
 from comments import counts
 from comments.models import Comment, DataRequest, VerifiedEmail
-from comments.notifications import mail_link
 from comments.services import address_digest
 
-ANONYMOUS = "Anonymous"
 LINK_SALT = "comments.personal-data"
 
 
@@ -78,7 +75,7 @@ def erase(*, email: str, delete: bool) -> int:
         for _ in range(settings.COMMENT_MAX_DEPTH + 1):  # leaves first: a reply may be their own
             comments.filter(replies__isnull=True).delete()
     comments.update(
-        author_name=ANONYMOUS,
+        author_name="Anonymous",
         author_email="",
         author_url="",
         ip_address=None,
@@ -91,7 +88,6 @@ def erase(*, email: str, delete: bool) -> int:
         content_type=ContentType.objects.get_for_model(Comment),
         object_id__in=[str(pk) for pk, _ in touched],
     ).update(object_repr=Concat(Value("comment #"), "object_id"))
-    # The posts' counts, and a purge of the pages that showed the names.
     counts.recount({post_id for _, post_id in touched})
     return len(touched)
 
@@ -113,9 +109,8 @@ def carry_out(request: DataRequest, *, email: str) -> str | None:
 
 def json_download(document: str) -> HttpResponse:
     """An export, as the file a browser saves."""
-    response = HttpResponse(document, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
-    return response
+    headers = {"Content-Disposition": 'attachment; filename="personal-data.json"'}
+    return HttpResponse(document, content_type="application/json; charset=utf-8", headers=headers)
 
 
 def _state(email: str) -> str:
@@ -138,10 +133,3 @@ def read_link_token(token: str) -> str:
                 raise LinkUsed("This link has been used or is out of date")
             return email
     raise signing.BadSignature("Not a personal data link")
-
-
-def send_data_link_email(*, email: str) -> None:
-    """Mail the address the link to its data (comments.tasks.send_data_link)."""
-    path = reverse("comments:personal_data", kwargs={"token": link_token(email)})
-    subject = f"Your personal data on {site_name()}"
-    mail_link(email=email, path=path, subject=subject, template="comments/email/data_link.txt")

@@ -22,16 +22,10 @@ from django.utils import timezone
 
 from blog.models import Post
 from blog.site import site_name
-from comments import counts, spam, subscriptions
+from comments import counts, spam, subscriptions, tasks
 from comments.forms import CommentForm, account_identity
 from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import mail_link
-from comments.tasks import (
-    learn_spam_decision,
-    send_confirmation_email,
-    send_moderator_notice,
-    send_subscriber_notices,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +43,8 @@ class CommentsClosed(PermissionDenied):
 def moderate(
     *, comments: QuerySet, status: str, moderator: AbstractBaseUser | None, via: str
 ) -> dict[int, str]:
-    """Give `comments` this status; returns {pk: status before} of those it changed. Every
-    moderation path calls this; `via` names it in each comment's History."""
+    """Give `comments` this status; returns {pk: status before} of those it changed. Every path
+    calls this (`via` names it in the History), in a fixed number of queries however many."""
     rows = Comment.objects.filter(pk__in=comments.values("pk")).exclude(status=status)
     changed = list(rows.select_for_update(of=("self",)).select_related("post"))
     if not changed:
@@ -59,12 +53,9 @@ def moderate(
     if moderator is not None:  # an e-mail link to an address without an account: nobody to log
         labels = dict(Comment.Status.choices)
         for old in set(before.values()):
-            LogEntry.objects.log_actions(
-                moderator.pk,
-                [comment for comment in changed if comment.status == old],
-                CHANGE,
-                f"Status: {labels[old]} → {labels[status]} (via {via}).",
-            )
+            were = [comment for comment in changed if comment.status == old]
+            message = f"Status: {labels[old]} → {labels[status]} (via {via})."
+            LogEntry.objects.log_actions(moderator.pk, were, CHANGE, message)
     if status == Comment.Status.PENDING:  # back in the queue (an undo): nobody has decided it
         rows.update(status=status, moderated_by=None, moderated_at=None)
     else:
@@ -73,7 +64,7 @@ def moderate(
     counts.recount({comment.post_id for comment in changed}, public_changed=public)
     if status == Comment.Status.APPROVED:
         queue_subscriber_notices(before)
-    learn_spam_decision.enqueue(comment_ids=list(before), status=status)
+    tasks.learn_spam_decision.enqueue(comment_ids=list(before), status=status)
     return before
 
 
@@ -91,12 +82,8 @@ def reply_as_staff(
     """Publish a moderator's answer under `comment` (approved first if asked), signed with their
     staff account. Too deep a comment is answered beside it, under its own parent."""
     if approve_first:
-        moderate(
-            comments=Comment.objects.filter(pk=comment.pk),
-            status=Comment.Status.APPROVED,
-            moderator=moderator,
-            via="reply",
-        )
+        this = Comment.objects.filter(pk=comment.pk)
+        moderate(comments=this, status=Comment.Status.APPROVED, moderator=moderator, via="reply")
     parent = comment
     while parent.depth >= settings.COMMENT_MAX_DEPTH:
         parent = parent.parent
@@ -177,7 +164,7 @@ def submit_comment(
         or (wants_mail and not subscriptions.address_confirmed(comment.author_email))
     ) and confirmation_allowed(email=comment.author_email):
         email = comment.author_email
-        transaction.on_commit(lambda: enqueue_or_log(send_confirmation_email, email=email))
+        transaction.on_commit(lambda: enqueue_or_log(tasks.send_confirmation_email, email=email))
     return comment
 
 
@@ -208,8 +195,7 @@ def confirmation_allowed(*, email: str) -> bool:
 
 
 def enqueue_or_log(task_function, **kwargs) -> None:
-    """Queue a mail task (comments.tasks); a queue outage is logged, never raised: the comment
-    or the decision is committed by now, and neither must be lost nor break the request."""
+    """Queue a mail task; an outage is logged, never raised: what it follows is committed by now."""
     try:
         task_function.enqueue(**kwargs)
     except Exception:
@@ -219,7 +205,7 @@ def enqueue_or_log(task_function, **kwargs) -> None:
 def notify_moderators(comment: Comment) -> None:
     """Queue the moderators' email about a pending comment: others need no one's attention now."""
     if comment.status == Comment.Status.PENDING:
-        enqueue_or_log(send_moderator_notice, comment_id=comment.pk)
+        enqueue_or_log(tasks.send_moderator_notice, comment_id=comment.pk)
 
 
 def queue_subscriber_notices(comment_ids) -> None:
@@ -230,7 +216,7 @@ def queue_subscriber_notices(comment_ids) -> None:
         asked = Q(notify_me=True) | Q(parent__notify_me=True)
         owed = Comment.objects.filter(asked, pk__in=comment_ids)
         for pk in owed.values_list("pk", flat=True):
-            enqueue_or_log(send_subscriber_notices, comment_id=pk)
+            enqueue_or_log(tasks.send_subscriber_notices, comment_id=pk)
 
     transaction.on_commit(enqueue)
 
@@ -243,8 +229,7 @@ def send_verification_email(*, email: str) -> None:
 
 
 def verify_email(*, token: str) -> VerifiedEmail:
-    """Record the address in a valid confirmation token, which also lifts an unsubscribe (the
-    owner has opted in again); raises signing.BadSignature if not valid."""
+    """Record a valid confirmation token's address, lifting any unsubscribe; raises BadSignature."""
     email = signing.loads(token, salt=VERIFY_SALT, max_age=settings.COMMENT_VERIFY_MAX_AGE)
     verified = VerifiedEmail.objects.filter(email__iexact=email).first()
     verified = verified or VerifiedEmail(email=email)
@@ -263,8 +248,7 @@ def remember_pending(request, comment: Comment) -> None:
 
 
 def pending_ids(request) -> list[int]:
-    """Ids of the comments this visitor sent that may still await moderation (none if no session:
-    reading creates none, so readers who never commented stay cookie-free)."""
+    """Ids of this visitor's comments that may await moderation (reading creates no session)."""
     session = getattr(request, "session", {})
     return [pk for pk in session.get(PENDING_KEY, []) if isinstance(pk, int)]
 

@@ -29,8 +29,6 @@ from django.utils import timezone
 
 from comments.models import Comment, ModerationSettings, SpamFilter, VerifiedEmail, render_comment
 
-# The fold
-
 # Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt): drawn as nothing,
 # so a word split by one reads as the word. Hangul fillers are letters (Lo), hence the list.
 DEFAULT_IGNORABLE_RANGES = [
@@ -69,9 +67,8 @@ def _fold_step(char: str) -> str:
     prototypes = _prototypes()
     prototype = prototypes.get(char, char)
     if not char.isascii() and prototype.isascii():
-        # Read as the Latin letters it is drawn as before decomposing or folding case, which can
-        # change how it looks (Greek Ν becomes ν, drawn as v; ϲ becomes σ). A capital drawn as
-        # l is the I.
+        # Read as the Latin letters it is drawn as before NFKD or casefold change how it looks
+        # (Greek Ν becomes ν, drawn as v; ϲ becomes σ). A capital drawn as l is the I.
         char = "I" if prototype == "l" and char.isupper() else prototype
     kept = (c for c in unicodedata.normalize("NFKD", char) if not _dropped(c))
     return "".join(prototypes.get(c, c) for c in "".join(kept).casefold())
@@ -107,9 +104,6 @@ def listed_words_in(text: str, words: list[str]) -> list[str]:
     """The words (or phrases) of a moderators' list that `text` contains, both folded alike."""
     folded = fold_words(text)
     return [word for word in words if (wanted := fold_words(word)) and wanted in folded]
-
-
-# The rules
 
 
 class Verdict(NamedTuple):
@@ -238,8 +232,6 @@ def check_comment(
     return Verdict(Comment.Status.PENDING, held)
 
 
-# The spam filter
-
 N_FEATURES = 2**18
 SEED_MODEL_PATH = Path(__file__).with_name("spam_seed.npz")
 WORD = re.compile(r"\w+")
@@ -348,12 +340,10 @@ class ModelCache:
         row.weights, row.version = classifier.to_bytes(), row.version + 1
         row.decisions += decisions
         row.save()
-        version = row.version
+        transaction.on_commit(functools.partial(self._keep, row.version, classifier))
 
-        def keep():
-            self.version, self.classifier = version, classifier
-
-        transaction.on_commit(keep)
+    def _keep(self, version: int, classifier: Classifier) -> None:
+        self.version, self.classifier = version, classifier
 
 
 CACHE = ModelCache()

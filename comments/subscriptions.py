@@ -3,7 +3,7 @@
 Double opt-in: nothing goes to an address until its owner opens the confirmation link, nor after
 they unsubscribe it. Every mail carries one-click unsubscribe links (RFC 8058)."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -24,8 +24,7 @@ def address_confirmed(email: str) -> bool:
     return VerifiedEmail.objects.filter(email__iexact=email, unsubscribed=False).exists()
 
 
-@dataclass(frozen=True)
-class Unsubscribe:
+class Unsubscribe(NamedTuple):
     """What an unsubscribe link stops: one thread (the comment asked about), or every one."""
 
     email: str
@@ -56,8 +55,7 @@ def unsubscribe(claim: Unsubscribe) -> int:
 
 
 def notices(comment: Comment) -> list[EmailMessage]:
-    """The mail a published comment owes its author and the author of the comment it answers,
-    each if they asked for it and their address is confirmed."""
+    """The mail a published comment owes its author and its parent's, if asked and confirmed."""
     owed = [comment] if comment.notify_me else []
     parent = comment.parent
     if (

@@ -11,12 +11,14 @@ from pathlib import Path
 import numpy as np
 from django.core.mail import get_connection
 from django.db import transaction
+from django.urls import reverse
 from django_tasks import task
 
+from blog.site import site_name
 from blog.tasks import retry_later
 from comments import subscriptions
 from comments.models import Comment, SpamFilter
-from comments.notifications import send_moderator_notices
+from comments.notifications import mail_link, moderation_message, moderator_recipients
 from comments.spam import CACHE, N_FEATURES, Classifier, ModelCache, comment_text, hashed
 
 logger = logging.getLogger("comments.notifications")
@@ -44,7 +46,11 @@ def send_moderator_notice(*, comment_id: int, attempt: int = 1) -> int:
         return 0  # deleted or moderated meanwhile: nobody needs telling any more
     what = f"the moderators' email about comment {comment_id}"
     with retried(send_moderator_notice, attempt=attempt, what=what, comment_id=comment_id):
-        return send_moderator_notices(comment)
+        notices = [
+            moderation_message(comment=comment, address=address, moderator=moderator)
+            for address, moderator in moderator_recipients()
+        ]
+        return get_connection().send_messages(notices) or 0  # an empty list opens no connection
 
 
 @task()
@@ -72,10 +78,12 @@ def send_subscriber_notices(*, comment_id: int, attempt: int = 1) -> int:
 @task()
 def send_data_link(*, email: str, attempt: int = 1) -> None:
     """Mail a commenter the link to the personal data held for their address."""
-    from comments.personal_data import send_data_link_email
+    from comments.personal_data import link_token
 
     with retried(send_data_link, attempt=attempt, what="the personal data link", email=email):
-        send_data_link_email(email=email)
+        path = reverse("comments:personal_data", kwargs={"token": link_token(email)})
+        subject = f"Your personal data on {site_name()}"
+        mail_link(email=email, path=path, subject=subject, template="comments/email/data_link.txt")
 
 
 @task()
@@ -91,11 +99,10 @@ def matrix(texts: list[str]):
     """The texts as the sparse rows scikit-learn learns from."""
     from scipy.sparse import csr_matrix
 
-    rows = [hashed(text) for text in texts]
-    indptr = np.cumsum([0] + [len(index) for index, _ in rows])
-    indices = np.concatenate([index for index, _ in rows])
-    data = np.concatenate([values for _, values in rows])
-    return csr_matrix((data, indices, indptr), shape=(len(texts), N_FEATURES))
+    indices, values = zip(*map(hashed, texts), strict=True)
+    indptr = np.cumsum([0, *map(len, indices)])
+    rows = (np.concatenate(values), np.concatenate(indices), indptr)
+    return csr_matrix(rows, shape=(len(texts), N_FEATURES))
 
 
 def _sgd():
