@@ -242,9 +242,8 @@ class PostAdmin(QuickRowsMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:blog_post_change", args=[obj.pk]))
 
     def response_add(self, request, obj, post_url_continue=None):
-        return self._stay_on_page(request, obj) or super().response_add(
-            request, obj, post_url_continue
-        )
+        stay = self._stay_on_page(request, obj)
+        return stay or super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
         return self._stay_on_page(request, obj) or super().response_change(request, obj)

@@ -116,9 +116,8 @@ class PostQuerySet(models.QuerySet):
         return self.filter(Exists(carries))
 
     def related_to(self, post):
-        """Other posts sharing tags with `post`, most shared first, then the newest. Candidates
-        are each tag's RELATED_CANDIDATES newest posts, so a tag's size does not matter; prefetch
-        `post.tags` to keep this one query."""
+        """Other posts sharing tags with `post`, most shared first, among each tag's newest
+        RELATED_CANDIDATES (a tag's size does not matter); prefetch `post.tags`: one query."""
         tag_ids = [tag.pk for tag in post.tags.all()]
         if not tag_ids:
             return self.none()
@@ -375,8 +374,7 @@ RESERVED_SLUGS = {"feed", "search"}
 
 
 def unique_slug(*texts: str, exclude_pk=None) -> str:
-    """A slug from the first of `texts` that makes one (else "post"), suffixed -2, -3... if
-    another post (or a page) already has it."""
+    """A slug from the first of `texts` that makes one (else "post"), suffixed -2, -3 if taken."""
     slugs = (slugify(text)[:180].strip("-") for text in texts)
     base = next(filter(None, slugs), "post")
     slug, n = base, 2

@@ -1,9 +1,6 @@
-"""Revisions of posts: one kept per change of content, a readable diff between two, and restore.
-
-Recorded explicitly by whatever changed the post, not by a signal: saves that change no content
-(renditions, comment counts) must not add one. A restore never brings back the status: going
-live stays the editors' decision.
-"""
+"""Revisions of posts: one per change of content, a diff between two, and restore. Recorded by
+whatever changed the post, not by a signal: saves of renditions or comment counts add none.
+A restore never brings back the status: going live stays the editors' decision."""
 
 import difflib
 from collections import namedtuple
@@ -19,6 +16,7 @@ from images import renditions
 
 # The fields a revision keeps, in the order the diff shows them.
 FIELDS = ["title", "summary", "body", "tags", "cover_image", "cover_image_alt", "status"]
+# Copied as they are between a post and its revisions (tags and cover need converting).
 RESTORED = ["title", "summary", "body", "cover_image_alt"]
 # What a restore may change: all but the status.
 RESTORABLE = [field for field in FIELDS if field != "status"]
@@ -28,14 +26,11 @@ def snapshot(post: Post) -> PostRevision:
     """What `post` says now, as an unsaved revision: to compare a revision with."""
     return PostRevision(
         post=post,
-        title=post.title,
-        summary=post.summary,
-        body=post.body,
         tags=", ".join(sorted(post.tags.names(), key=str.lower)),
         cover_image=post.cover_image.name or "",
-        cover_image_alt=post.cover_image_alt,
         status=post.status,
         publish_at=post.publish_at,
+        **{field: getattr(post, field) for field in RESTORED},
     )
 
 
