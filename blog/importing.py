@@ -172,11 +172,10 @@ def parse_scraped_text(text: str) -> ParsedPost:
     title = next((line for line in lines if line), "")
     # A repeated title becomes a blank line, so it still separates what was around it.
     lines = ["" if _normalise(line) == _normalise(title) else line for line in lines]
-    lines = _strip_chrome(lines)
-    body = _to_markdown(_blocks(lines))
+    body = _to_markdown(_blocks(_strip_chrome(lines)))
     if not body:
         raise BadFile("only a title, no article text")
-    return ParsedPost(title=title, body=body, status=Post.Status.PUBLISHED)
+    return ParsedPost(title=title, body=body)
 
 
 def _strip_chrome(lines: list[str]) -> list[str]:

@@ -49,8 +49,7 @@ class PostSitemap(SiteUrlSitemap):
 
 class TagSitemap(SiteUrlSitemap):
     def items(self):
-        published = Post.objects.published()
-        return Tag.objects.filter(post__in=published).distinct().order_by("slug")
+        return Tag.objects.filter(post__in=Post.objects.published()).distinct().order_by("slug")
 
     def location(self, tag):
         return reverse("blog:tag", args=[tag.slug])

@@ -1,5 +1,4 @@
-"""The editorial workflow's mail and the front caches' purges, sent by background tasks, never in
-a request."""
+"""Workflow mail and front-cache purges: sent by background tasks, never in a request."""
 
 import logging
 from datetime import timedelta

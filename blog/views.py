@@ -29,7 +29,6 @@ class PostListView(PublishedPostsMixin, ListView):
     template_name = "blog/post_list.html"
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        # All published posts, so the cached count of them is this list's count.
         return DeferredJoinPaginator(queryset, per_page, count=published_count(), **kwargs)
 
     def get_context_data(self, **kwargs):

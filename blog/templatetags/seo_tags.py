@@ -24,10 +24,8 @@ def canonical_url(request):
     return url
 
 
-@register.filter
-def absolute(path):
-    """{{ post.cover_image.url|absolute }}: a path or media URL on SITE_URL."""
-    return seo.absolute_url(path)
+# {{ post.cover_image.url|absolute }}: a path or media URL on SITE_URL.
+register.filter("absolute", seo.absolute_url)
 
 
 @register.simple_tag
@@ -35,7 +33,5 @@ def post_ld_json(post):
     return seo.ld_json_script(seo.post_structured_data(post))
 
 
-@register.filter
-def public_name(user):
-    """{{ post.author|public_name }}: the writer's name as the public sees it (seo.author_name)."""
-    return seo.author_name(user)
+# {{ post.author|public_name }}: the writer's name as the public sees it.
+register.filter("public_name", seo.author_name)
