@@ -30,21 +30,16 @@ default_app_list = admin.site.get_app_list
 
 
 def app_list_in_plain_words(request, app_label=None):
-    """The admin's sections with plain names, the tags listed with the posts they label (not
-    in a section of the tagging library's name)."""
+    """The admin's sections with plain names, the tags listed with the posts they label."""
     sections = default_app_list(request, app_label)
     by_label = {section["app_label"]: section for section in sections}
     if "taggit" in by_label and "blog" in by_label:
-        blog = by_label["blog"]
-        blog["models"] = sorted(blog["models"] + by_label["taggit"]["models"], key=_model_name)
+        models = by_label["blog"]["models"] + by_label["taggit"]["models"]
+        by_label["blog"]["models"] = sorted(models, key=lambda model: str(model["name"]))
         sections.remove(by_label["taggit"])
     for section in sections:
         section["name"] = SECTION_NAMES.get(section["app_label"], section["name"])
     return sections
-
-
-def _model_name(model: dict) -> str:
-    return str(model["name"])
 
 
 admin.site.get_app_list = app_list_in_plain_words
@@ -73,12 +68,8 @@ admin.site.register(Post, PostWithCommentsAdmin)
 
 
 def view_on_site(request, content_type_id: int, object_id: str):
-    """The admin's "View on site" shortcut (/admin/r/<type>/<id>/), for objects the user may view
-    in the admin only.
-
-    Django's own sends any staff user to any object's address, and the address of a draft (its
-    slug) or of a share link (its secret token) gives away what that user may not see.
-    """
+    """The admin's "View on site" (/admin/r/<type>/<id>/), only for objects the user may view
+    in the admin: a draft's slug or a share link's token gives away what others may not see."""
     try:
         model = ContentType.objects.get_for_id(content_type_id).model_class()
     except (ContentType.DoesNotExist, OverflowError):
@@ -93,12 +84,9 @@ def view_on_site(request, content_type_id: int, object_id: str):
 
 
 class RefusesBadFilterValues:
-    """For a ChangeList: a filter value the database or Python cannot take is Django's "?e=1"
-    (the list unfiltered, IncorrectLookupParameters), never a server error.
-
-    Such values: a date-hierarchy year past Python's dates, a number past 64 bits (SQLite cannot
-    bind it). Both fail before the database runs anything, so nothing else is spoilt.
-    """
+    """For a ChangeList: a filter value Python or the database cannot take (a year past Python's
+    dates, a number past 64 bits) is Django's "?e=1" page, never a 500. Both fail before the
+    database runs anything, so nothing else is spoilt."""
 
     def get_filters(self, request):
         try:
@@ -120,8 +108,8 @@ def _refusing(changelist_class):
 
 
 def refuse_bad_filter_values(site: admin.AdminSite) -> None:
-    """Give every registered admin list, third-party ones too (users, axes, tasks), a change
-    list class that RefusesBadFilterValues. Called once every admin module is imported."""
+    """Make every registered admin list (third-party ones too) RefusesBadFilterValues; called
+    once every admin module is imported."""
     for model_admin in site._registry.values():
         get_changelist = model_admin.get_changelist
 

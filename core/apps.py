@@ -2,8 +2,7 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """The site itself, above `blog` and `comments`: error pages, site name, admin header,
-    HTTP caching of personal pages and the demo loader that fills both apps."""
+    """The site itself, above `blog` and `comments`: middleware, admin, error pages, commands."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"

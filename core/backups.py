@@ -1,10 +1,6 @@
-"""Backups of the whole site: the database and the uploaded media, restorable in one step.
-
-A backup is a folder holding `database.sqlite3` (SQLite's online backup API: a consistent copy
-while the site runs) or `database.pgdump` (pg_dump's custom format), plus `media.tar.gz` (all of
-MEDIA_ROOT) and `backup.json` describing it. Media kept in S3 is not copied: the bucket's own
-versioning or replication is its backup, and backup.json says so.
-"""
+"""Backups of the whole site: a folder with the database (SQLite's online backup API, a
+consistent copy while the site runs, or pg_dump), MEDIA_ROOT as a tarball and backup.json.
+Media kept in S3 is not copied: the bucket's versioning or replication is its backup."""
 
 import contextlib
 import json
@@ -36,7 +32,7 @@ def _media_is_local() -> bool:
     return isinstance(default_storage, FileSystemStorage)
 
 
-def _pg_command(program: str, settings_dict: dict) -> tuple[list[str], dict]:
+def _run_pg(program: str, settings_dict: dict, *options: str) -> None:
     args = [program, "--dbname", settings_dict["NAME"]]
     for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if settings_dict.get(key):
@@ -44,13 +40,9 @@ def _pg_command(program: str, settings_dict: dict) -> tuple[list[str], dict]:
     env = {**os.environ}
     if settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = settings_dict["PASSWORD"]
-    return args, env
-
-
-def _run(args: list[str], env: dict) -> None:
-    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    result = subprocess.run([*args, *options], env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        raise BackupError(f"{args[0]} failed: {result.stderr.strip()}")
+        raise BackupError(f"{program} failed: {result.stderr.strip()}")
 
 
 def back_up(destination: Path, *, using: str = "default") -> Path:
@@ -59,23 +51,17 @@ def back_up(destination: Path, *, using: str = "default") -> Path:
     connection = connections[using]
     if connection.vendor == "sqlite":
         connection.ensure_connection()
-        target = sqlite3.connect(destination / SQLITE_FILE)
-        with target:
+        with contextlib.closing(sqlite3.connect(destination / SQLITE_FILE)) as target:
             connection.connection.backup(target)
-        target.close()
         database = SQLITE_FILE
     elif connection.vendor == "postgresql":
-        args, env = _pg_command("pg_dump", connection.settings_dict)
-        _run([*args, "--format", "custom", "--file", str(destination / PG_FILE)], env)
+        options = ["--format", "custom", "--file", str(destination / PG_FILE)]
+        _run_pg("pg_dump", connection.settings_dict, *options)
         database = PG_FILE
     else:
         raise BackupError(f"No backup method for a {connection.vendor} database.")
 
-    manifest = {
-        "created": datetime.now(UTC).isoformat(),
-        "database": database,
-        "media": None,
-    }
+    manifest = {"created": datetime.now(UTC).isoformat(), "database": database, "media": None}
     if _media_is_local():
         with tarfile.open(destination / MEDIA_FILE, "w:gz") as tar:
             media_root = Path(settings.MEDIA_ROOT)
@@ -124,22 +110,20 @@ def _restore_database(source: Path, manifest: dict, connection) -> None:
         if connection.vendor != "sqlite":
             raise BackupError("This backup is of a SQLite database; DATABASE_URL is not SQLite.")
         connection.ensure_connection()
-        backup = sqlite3.connect(source / SQLITE_FILE)
-        backup.backup(connection.connection)
-        backup.close()
+        with contextlib.closing(sqlite3.connect(source / SQLITE_FILE)) as backup:
+            backup.backup(connection.connection)
     elif manifest["database"] == PG_FILE:
         if connection.vendor != "postgresql":
             raise BackupError("This backup is of PostgreSQL; DATABASE_URL is not PostgreSQL.")
         connection.close()
-        args, env = _pg_command("pg_restore", connection.settings_dict)
         options = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
-        _run([*args, *options, "--exit-on-error", str(source / PG_FILE)], env)
+        options += ["--exit-on-error", str(source / PG_FILE)]
+        _run_pg("pg_restore", connection.settings_dict, *options)
 
 
 def _safe_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
-    """The archive's members, if each is a plain file or folder inside the media folder: what
-    tarfile's "data" filter allows, refused as a whole (links, devices, absolute paths, '..')
-    with the member named. Modes lose setuid/setgid and write bits for others; owners are ours."""
+    """The archive's members, if all are plain files or folders inside the media folder (what
+    tarfile's "data" filter allows), with safe modes and our ownership."""
     members = tar.getmembers()
     for member in members:
         parts = PurePosixPath(member.name).parts

@@ -1,17 +1,10 @@
-"""A Redis cache that a Redis outage cannot turn into 500s.
+"""A Redis cache that a Redis outage cannot turn into 500s (Django's RedisCache raises).
 
-Django's RedisCache raises redis.ConnectionError / TimeoutError when Redis is down or hangs, so
-every page that touches the cache (sessions, rate limits, the page cache) would fail. This
-backend logs the failure once, then answers as an empty cache ("miss", nothing stored) for
-RETRY_AFTER seconds without asking Redis again (so a hanging Redis costs one socket timeout per
-process, not one per call), then tries Redis again.
-
-ON_RECOVERY names a function called once when Redis answers again after failing in this
-process: writes missed meanwhile (page cache invalidations) are made good by it.
-
-With FALLBACK "memory" it keeps the values in this process's memory instead, which the comment
-rate limiter uses: limits keep counting, per process, during the outage (with the lower
-COMMENT_RATE_LIMIT_DEGRADED, see comments.views._rate). config/settings.py shows both options.
+After a failure (logged once) it answers as an empty cache for RETRY_AFTER seconds without asking
+Redis, so a hanging Redis costs one socket timeout per process, not one per call. ON_RECOVERY
+names a function called once Redis answers again, to make good the writes missed meanwhile.
+With FALLBACK "memory" it keeps values in this process's memory instead (the comment rate
+limiter: limits keep counting per process). config/settings.py shows both options.
 """
 
 import logging
@@ -30,16 +23,10 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 RETRY_AFTER = 5.0  # seconds without asking a failed Redis again
 # What an empty cache answers, for each method, when there is no memory fallback.
 MISS = {
-    "add": False,
-    "get": None,  # replaced by the caller's default
-    "set": None,
-    "touch": False,
-    "delete": False,
+    **dict.fromkeys(["add", "touch", "delete", "has_key"], False),
+    **dict.fromkeys(["get", "set", "delete_many", "clear"]),  # get: the caller's default
     "get_many": {},
-    "has_key": False,
     "set_many": [],
-    "delete_many": None,
-    "clear": None,
 }
 
 

@@ -7,7 +7,7 @@ The denormalised comment counts on posts are then computed in one UPDATE.
 """
 
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 from itertools import islice
 
 from django.contrib.auth import get_user_model
@@ -70,8 +70,8 @@ STATUSES += [Comment.Status.REJECTED, Comment.Status.SPAM]
 
 
 def bulk_insert(model: type[models.Model], columns: list[str], rows, *, total: int, stream=None):
-    """Insert tuples of `columns` values (ids included) into the model's table, in batches, with
-    a progress bar of `total` rows on `stream`.
+    """Insert tuples of `columns` values (ids included) into the model's table in batches, with a
+    progress bar of `total` rows on `stream`, then move its id sequence past them.
 
     Fields not named take their default (the database's own, if it has one). Datetimes must be
     aware; they are adapted here.
@@ -86,34 +86,32 @@ def bulk_insert(model: type[models.Model], columns: list[str], rows, *, total: i
     }
     names = [*columns, *defaults]
     constant = tuple(defaults.values())
-    datetime_positions = [
+    datetimes = [
         i for i, name in enumerate(columns) if isinstance(fields[name], models.DateTimeField)
     ]
     table = connection.ops.quote_name(model._meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(fields[name].column) for name in names)
+    insert = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})"
+    adapt = connection.ops.adapt_datetimefield_value
     rows = iter(rows)
     label = model._meta.verbose_name_plural
     with connection.cursor() as cursor, tqdm(desc=label, total=total, file=stream) as progress:
         for batch in iter(lambda: list(islice(rows, BATCH)), []):
-            _write(cursor, table, quoted, names, batch, constant, datetime_positions)
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row((*row, *(_copy_text(v) for v in constant)))
+            else:
+                values = []
+                for row in batch:
+                    row = list(row)
+                    for i in datetimes:
+                        row[i] = adapt(row[i])
+                    values.append((*row, *constant))
+                cursor.executemany(insert, values)
             progress.update(len(batch))
-
-
-def _write(cursor, table, quoted, names, batch, constant, datetime_positions) -> None:
-    if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-            for row in batch:
-                copy.write_row((*row, *(_copy_text(v) for v in constant)))
-        return
-    adapt = connection.ops.adapt_datetimefield_value
-    rows = []
-    for row in batch:
-        row = list(row)
-        for i in datetime_positions:
-            row[i] = adapt(row[i])
-        rows.append((*row, *constant))
-    placeholders = ", ".join(["%s"] * len(names))
-    cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", rows)
+        for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(sql)
 
 
 def _copy_text(value):
@@ -126,24 +124,13 @@ def _next_id(model) -> int:
     return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
 
 
-def _reset_sequences(*models_) -> None:
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
-            cursor.execute(sql)
-
-
-def fake_author():
-    user, _ = get_user_model().objects.get_or_create(
-        username="fake-author", defaults={"first_name": "Fake", "last_name": "Author"}
-    )
-    return user
-
-
 @transaction.atomic
 def add_posts(count: int, *, stream=None) -> list[int]:
     """`count` posts (one in 100 a draft, the rest published one minute apart, newest first),
     each with two of 50 tags. Returns their ids."""
-    author = fake_author()
+    author, _ = get_user_model().objects.get_or_create(
+        username="fake-author", defaults={"first_name": "Fake", "last_name": "Author"}
+    )
     texts = []
     for body in POST_BODIES:
         html = render_markdown(body)
@@ -159,9 +146,11 @@ def add_posts(count: int, *, stream=None) -> list[int]:
             body, html, summary, minutes = texts[pk % len(texts)]
             when = start + timedelta(minutes=n)
             draft = pk % 100 == 0
+            # One post in a thousand has a rare word, so a search for it finds a realistic handful.
+            words = [*rng.choices(WORDS, k=4), *([RARE_WORD] if pk % 1000 == 7 else [])]
             yield (
                 pk,
-                _title(rng, pk),
+                f"{' '.join(words).capitalize()} {pk}",
                 f"fake-post-{pk}",
                 author.pk,
                 summary,
@@ -179,14 +168,7 @@ def add_posts(count: int, *, stream=None) -> list[int]:
     bulk_insert(Post, columns, rows(), total=count, stream=stream)
     ids = list(range(first, first + count))
     _tag(ids, stream=stream)
-    _reset_sequences(Post)
     return ids
-
-
-def _title(rng, pk: int) -> str:
-    # One post in a thousand has a rare word, so a search for it finds a realistic handful.
-    words = [*rng.choices(WORDS, k=4), *([RARE_WORD] if pk % 1000 == 7 else [])]
-    return f"{' '.join(words).capitalize()} {pk}"
 
 
 def _tag(post_ids: list[int], *, stream=None) -> None:
@@ -203,7 +185,6 @@ def _tag(post_ids: list[int], *, stream=None) -> None:
 
     columns = ["id", "tag_id", "content_type_id", "object_id"]
     bulk_insert(TaggedItem, columns, rows(), total=2 * len(post_ids), stream=stream)
-    _reset_sequences(TaggedItem)
 
 
 @transaction.atomic
@@ -237,7 +218,7 @@ def add_comments(
                     html,
                     status or STATUSES[pk % len(STATUSES)],
                     f"10.{pk >> 16 & 255}.{pk >> 8 & 255}.{pk & 255}",
-                    _created(now, pk - first, count),
+                    now - timedelta(seconds=count - (pk - first)),
                 )
                 if reply_to is None:
                     top_level.append(pk)
@@ -246,18 +227,12 @@ def add_comments(
     columns = ["id", "post_id", "parent_id", "depth", "author_name", "author_email", "body"]
     columns += ["body_html", "status", "ip_address", "created"]
     bulk_insert(Comment, columns, rows(), total=count, stream=stream)
-    _reset_sequences(Comment)
     recount(post_ids)
 
 
-def _created(now: datetime, n: int, count: int) -> datetime:
-    return now - timedelta(seconds=count - n)
-
-
 def recount(post_ids: list[int]) -> None:
-    """Store these posts' comment counts in one UPDATE over their id range, and lay out their
-    comment pages (comments.counts computes them; counts.recount() would
-    list 100,000 ids in an IN clause)."""
+    """Store these posts' comment counts and lay out their comment pages, in one UPDATE over their
+    id range (counts.recount() would list 100,000 ids in an IN clause)."""
     posts = Post.objects.filter(pk__range=(min(post_ids), max(post_ids)))
     posts.update(**counts.live_counts())
     counts.lay_out(posts)

@@ -1,14 +1,8 @@
-"""Forgotten passwords: "Forgotten your password?" on the admin login, Django's own reset views.
-
-Django's PasswordResetView does the hard parts: the same answer whether or not an address has an
-account, and a token that stops working once the password changes (single use) or after
-PASSWORD_RESET_TIMEOUT. Added here:
-- the mail is sent by the task worker (never inside the request), and the token is made there, so
-  no reset link is ever stored in the task queue: the task holds only the user's id;
-- links are built on SITE_URL, never on the request's Host header (a forged Host cannot put an
-  attacker's address into a reset mail);
-- asking is rate limited per address asked for and per client address (429 page).
-The admin login's lockout (django-axes) is untouched: a reset does not lift it.
+"""Forgotten passwords, on Django's own reset views (same answer whether or not an address has
+an account; single-use tokens). Added here: the mail is made and sent by the task worker, so no
+reset link is ever stored in the task queue; links are built on SITE_URL, never on the request's
+Host header (a forged Host cannot put an attacker's address into a mail); asking is rate limited
+per address asked for and per client (429). A reset does not lift an axes lockout.
 """
 
 from urllib.parse import urlsplit

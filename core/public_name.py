@@ -1,6 +1,5 @@
-"""Your public name: every staff user sets the name readers see on their posts, in feeds and on
-their replies to comments (blog.seo.author_name). Without one the site's name is shown, never
-the login name."""
+"""Your public name: what readers see as the author of your posts, feeds and replies
+(blog.seo.author_name); without one the site's name is shown, never the login name."""
 
 from django import forms
 from django.contrib import admin, messages

@@ -18,11 +18,8 @@ DATABASE_DOWN_RETRY_AFTER = 30
 
 @requires_csrf_token
 def server_error(request):
-    """500, or 503 with Retry-After when the error is the database being unreachable.
-
-    Django calls this for any uncaught exception, raised in a view or a middleware (the session
-    or the user is read from the database there), with the exception still being handled.
-    """
+    """500, or 503 with Retry-After when the database is unreachable (Django calls this with
+    the exception, from a view or a middleware, still being handled)."""
     # Rendered without context processors' database work: the failure may be the database.
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         response = render(request, "503.html", status=503)

@@ -73,10 +73,8 @@ class Command(BaseCommand):
             self.print_logins(passwords)
 
     def import_demo_posts(self, verbosity):
-        """Import blog/demo/ through import_posts, printing only its summary line.
-
-        Failures still reach stderr line by line; -v 2 shows every file.
-        """
+        """Import blog/demo/ through import_posts, printing only its summary line (failures
+        still reach stderr; -v 2 shows every file)."""
         out = self.stdout if verbosity >= 2 else StringIO()
         call_command(
             "import_posts",
@@ -92,8 +90,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo posts from blog/demo/: {summary}")
 
     def add_demo_pages(self):
-        """About and Privacy, in the navigation in that order, comments off; a page already
-        there is kept."""
+        """About and Privacy, in the navigation in that order; a page already there is kept."""
         owner = get_user_model().objects.get(username=SUPERUSER)
         for position, (slug, (title, body)) in enumerate(DEMO_PAGES.items()):
             Page.objects.get_or_create(
@@ -116,20 +113,17 @@ class Command(BaseCommand):
         self.stdout.write(add_demo_comments(post=seed))
 
     def ensure_account(self, username, *, superuser=False, group=None):
-        """Create the demo account if missing and return its new password; None if it existed.
-
-        An existing account keeps its password and flags; only its group membership is ensured.
-        """
-        User = get_user_model()
-        user = User._default_manager.filter(username=username).first()
+        """Create the demo account if missing and return its new password; None if it existed
+        (it keeps its password and flags; only its group membership is ensured)."""
+        users = get_user_model()._default_manager
+        user = users.filter(username=username).first()
         password = None
         if user is None:
             password = secrets.token_urlsafe(12)
             email = f"{username}@example.com"
-            if superuser:
-                user = User._default_manager.create_superuser(username, email, password)
-            else:
-                user = User._default_manager.create_user(username, email, password, is_staff=True)
+            user = users.create_user(
+                username, email, password, is_staff=True, is_superuser=superuser
+            )
         if group:
             user.groups.add(Group.objects.get_or_create(name=group)[0])
         return password
