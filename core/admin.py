@@ -54,10 +54,9 @@ class PostWithCommentsAdmin(PostAdmin):
     def pending_comments(self, post):
         if not post.pending_comment_count:
             return "0"
-        url = reverse("admin:comments_comment_changelist")
         return format_html(
             '<a href="{}?post={}&amp;status__exact=pending">{} pending</a>',
-            url,
+            reverse("admin:comments_comment_changelist"),
             post.pk,
             post.pending_comment_count,
         )

@@ -78,17 +78,13 @@ def back_up(destination: Path, *, using: str = "default") -> Path:
 
 
 def restore(source: Path, *, using: str = "default") -> dict:
-    """Replace the database and media with the backup in `source`; return its manifest.
-
-    The media archive is checked before anything is replaced: a hostile one changes nothing.
-    """
+    """Replace the database and media with the backup in `source`; return its manifest. The
+    media archive is checked before anything is replaced: a hostile one changes nothing."""
     manifest = json.loads((source / MANIFEST).read_text())
-    with contextlib.ExitStack() as stack:
-        media = None
-        if manifest.get("media"):
-            if not _media_is_local():
-                raise BackupError("This backup holds media files; MEDIA_ROOT is not the storage.")
-            media = stack.enter_context(tarfile.open(source / manifest["media"], "r:gz"))
+    archive = manifest.get("media")
+    if archive and not _media_is_local():
+        raise BackupError("This backup holds media files; MEDIA_ROOT is not the storage.")
+    with tarfile.open(source / archive, "r:gz") if archive else contextlib.nullcontext() as media:
         members = _safe_members(media) if media else []
         _restore_database(source, manifest, connections[using])
         # Every page cached before (by any process sharing the cache) shows the replaced rows.

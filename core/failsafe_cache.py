@@ -1,11 +1,9 @@
 """A Redis cache that a Redis outage cannot turn into 500s (Django's RedisCache raises).
 
 After a failure (logged once) it answers as an empty cache for RETRY_AFTER seconds without asking
-Redis, so a hanging Redis costs one socket timeout per process, not one per call. ON_RECOVERY
-names a function called once Redis answers again, to make good the writes missed meanwhile.
-With FALLBACK "memory" it keeps values in this process's memory instead (the comment rate
-limiter: limits keep counting per process). config/settings.py shows both options.
-"""
+Redis: a hanging Redis costs one timeout per process, not per call. ON_RECOVERY names a function
+called once Redis answers again (to redo missed writes); FALLBACK "memory" keeps values in this
+process instead (the comment rate limiter). config/settings.py shows both."""
 
 import logging
 import threading

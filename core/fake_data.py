@@ -1,10 +1,6 @@
-"""Large amounts of made-up posts and comments, fast, for benchmarks and load tests.
-
-Rows go in with explicit ids through one bulk path per backend (COPY on PostgreSQL,
-executemany on SQLite), skipping model instances and save(): the rendered HTML, summaries and
-reading times are computed once per text from a small pool, with the same functions save() uses.
-The denormalised comment counts on posts are then computed in one UPDATE.
-"""
+"""Large amounts of made-up posts and comments, fast, for benchmarks and load tests: rows with
+explicit ids by COPY (PostgreSQL) or executemany (SQLite), no model instances or save(); the HTML
+is rendered once per text of a small pool, with the functions save() uses."""
 
 import random
 from datetime import timedelta
@@ -70,12 +66,8 @@ STATUSES += [Comment.Status.REJECTED, Comment.Status.SPAM]
 
 
 def bulk_insert(model: type[models.Model], columns: list[str], rows, *, total: int, stream=None):
-    """Insert tuples of `columns` values (ids included) into the model's table in batches, with a
-    progress bar of `total` rows on `stream`, then move its id sequence past them.
-
-    Fields not named take their default (the database's own, if it has one). Datetimes must be
-    aware; they are adapted here.
-    """
+    """Insert tuples of `columns` values (ids included, datetimes aware), with a progress bar of
+    `total` rows on `stream`, then move the id sequence past them. Other fields take defaults."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
     defaults = {
         name: field.get_db_prep_save(field.get_default(), connection)
@@ -176,15 +168,11 @@ def _tag(post_ids: list[int], *, stream=None) -> None:
     post_type = ContentType.objects.get_for_model(Post)
     first = _next_id(TaggedItem)
 
-    def rows():
-        n = first
-        for pk in post_ids:
-            for tag in (tags[pk % TAGS], tags[(pk * 7 + 3) % TAGS]):  # never the same tag
-                yield (n, tag.pk, post_type.pk, pk)
-                n += 1
-
+    # Two tags a post, never the same one.
+    pairs = ((tag, pk) for pk in post_ids for tag in (tags[pk % TAGS], tags[(pk * 7 + 3) % TAGS]))
+    rows = ((n, tag.pk, post_type.pk, pk) for n, (tag, pk) in enumerate(pairs, first))
     columns = ["id", "tag_id", "content_type_id", "object_id"]
-    bulk_insert(TaggedItem, columns, rows(), total=2 * len(post_ids), stream=stream)
+    bulk_insert(TaggedItem, columns, rows, total=2 * len(post_ids), stream=stream)
 
 
 @transaction.atomic
@@ -227,12 +215,7 @@ def add_comments(
     columns = ["id", "post_id", "parent_id", "depth", "author_name", "author_email", "body"]
     columns += ["body_html", "status", "ip_address", "created"]
     bulk_insert(Comment, columns, rows(), total=count, stream=stream)
-    recount(post_ids)
-
-
-def recount(post_ids: list[int]) -> None:
-    """Store these posts' comment counts and lay out their comment pages, in one UPDATE over their
-    id range (counts.recount() would list 100,000 ids in an IN clause)."""
+    # One UPDATE over the id range: counts.recount() would list 100,000 ids in an IN clause.
     posts = Post.objects.filter(pk__range=(min(post_ids), max(post_ids)))
     posts.update(**counts.live_counts())
     counts.lay_out(posts)

@@ -1,13 +1,10 @@
 """What wraps every request: the checks and headers every answer gets, and the page cache.
 
-The page cache serves anonymous reads of public pages from the Django cache, with HTTP headers
-that let proxies and browsers keep them too. Keys hold the generations of what each page is built
-from (blog.generations), so a change makes exactly the affected pages unreachable; an entry also
-never outlives the next scheduled publication nor the view's `response.page_cache_expires`.
-A reader without cookies gets the same bytes as every other (the post form carries no token), so
-these pages are `public`; requests with a session or messages cookie neither read nor store HTML
-pages and get `private` answers, and an answer marked `private` (or setting a cookie) is not
-stored. Every answer here has an ETag and honours If-None-Match.
+The page cache serves anonymous reads of public pages, with headers letting proxies keep them too.
+Its keys hold the generations of what a page is built from (blog.generations); an entry never
+outlives the next scheduled publication nor the view's `response.page_cache_expires`. Readers
+without cookies all get the same bytes (no CSRF token), so these pages are `public`; a session or
+messages cookie bypasses the cache for HTML (`private`), and a `private` answer is not stored.
 """
 
 import hashlib
@@ -48,14 +45,9 @@ class RejectNulCharactersMiddleware(MiddlewareMixin):
 
 
 class CrossOriginProtectionMiddleware(ModernCsrfViewMiddleware):
-    """Refuse cross-origin POSTs by Fetch Metadata (Sec-Fetch-Site, else Origin), no token needed:
-    django-modern-csrf, the algorithm of Go's CrossOriginProtection.
-
-    Django's token check stays where csrf_protect puts it (the admin): the package marks each
-    request it accepts as checked, which would make csrf_protect skip it, so accepting here
-    leaves the mark unset. Behind a TLS proxy set TRUST_X_FORWARDED_PROTO, or `Origin` (compared
-    with `https://host` only if request.is_secure()) is refused.
-    """
+    """Refuse cross-origin POSTs by Fetch Metadata (Sec-Fetch-Site, else Origin), no token:
+    django-modern-csrf. Accepting leaves `csrf_processing_done` unset, so csrf_protect (the admin)
+    still checks its token. Behind a TLS proxy set TRUST_X_FORWARDED_PROTO, or `Origin` fails."""
 
     def _accept(self, request):
         return None
@@ -155,11 +147,10 @@ class CacheDecision:
 
 
 class PageCacheMiddleware:
-    """Serve and store anonymous pages of the routes in POLICIES; see the module docstring.
+    """Serve and store anonymous pages of the routes in POLICIES, with ETags.
 
-    Right after SecurityMiddleware (HTTPS redirects and HSTS come first), it answers a hit before
-    every other middleware and the view. A page is stored with the headers the inner middleware
-    set (CSP, Permissions-Policy...), the same for every reader; so the Host is checked here.
+    Right after SecurityMiddleware, it answers a hit before every other middleware and the view;
+    a page keeps the headers the inner middleware set (CSP...), so the Host is checked here.
     """
 
     def __init__(self, get_response):
@@ -285,13 +276,10 @@ def _variant(request, policy) -> str | None:
 
 
 class SharedDiskCache(DjangoCache):
-    """The cache every process on one machine shares when there is no Redis (python-diskcache:
-    SQLite in WAL mode, with add and incr atomic across processes).
-
-    Its close() would close the SQLite connections, and closing the last one checkpoints the WAL,
-    which costs more than a page-cache hit; Django closes caches after every request, so the
-    connections stay open for the thread's life (diskcache reopens them itself after a fork).
-    """
+    """The cache the processes of one machine share without Redis (SQLite in WAL mode, atomic
+    add and incr). Django closes caches after every request, and closing the last connection
+    checkpoints the WAL, costlier than a page-cache hit: connections stay open (diskcache
+    reopens them itself after a fork)."""
 
     def close(self, **kwargs):
         pass

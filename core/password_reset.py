@@ -1,9 +1,6 @@
-"""Forgotten passwords, on Django's own reset views (same answer whether or not an address has
-an account; single-use tokens). Added here: the mail is made and sent by the task worker, so no
-reset link is ever stored in the task queue; links are built on SITE_URL, never on the request's
-Host header (a forged Host cannot put an attacker's address into a mail); asking is rate limited
-per address asked for and per client (429). A reset does not lift an axes lockout.
-"""
+"""Forgotten passwords, on Django's reset views. Added: the task worker makes and sends the mail
+(no reset link is stored in the queue), links are built on SITE_URL, never on a forgeable Host
+header, and asking is rate limited per address asked for and per client (429)."""
 
 from urllib.parse import urlsplit
 

@@ -12,10 +12,6 @@ def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
-# Seconds a reader (or a crawler) is asked to wait when the database does not answer.
-DATABASE_DOWN_RETRY_AFTER = 30
-
-
 @requires_csrf_token
 def server_error(request):
     """500, or 503 with Retry-After when the database is unreachable (Django calls this with
@@ -23,7 +19,7 @@ def server_error(request):
     # Rendered without context processors' database work: the failure may be the database.
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         response = render(request, "503.html", status=503)
-        response["Retry-After"] = str(DATABASE_DOWN_RETRY_AFTER)
+        response["Retry-After"] = "30"  # seconds for a reader or crawler to wait
         return response
     return render(request, "500.html", status=500)
 

@@ -19,9 +19,9 @@ from comments.demo import add_demo_comments
 DEMO_DIR = Path(blog.__file__).resolve().parent / "demo"
 SEED_FILE = DEMO_DIR / "magnesium-glycinate-migraines.txt"
 SUPERUSER = "admin"
-# One staff account per role. The groups come from migrations; get_or_create keeps this working
-# on a database where one is missing.
-STAFF_ACCOUNTS = {"editor": "Editors", "author": "Authors", "moderator": "Moderators"}
+# The superuser, and one staff account per role. The groups come from migrations; get_or_create
+# keeps this working on a database where one is missing.
+ACCOUNTS = {SUPERUSER: None, "editor": "Editors", "author": "Authors", "moderator": "Moderators"}
 # The owner's pages (blog.models.Page), by slug: title and Markdown body.
 DEMO_PAGES = {
     "about": (
@@ -52,21 +52,23 @@ DEMO_PAGES = {
 class Command(BaseCommand):
     help = (
         "Load the demo content: the accounts admin (superuser), editor, author and moderator, "
-        "the posts in blog/demo/ (through import_posts) and comments on the seed post, some "
-        "awaiting moderation. Idempotent: running it again "
-        "changes nothing. A new account gets a random password, printed once, last. "
-        "The import prints one summary line (each file's line with -v 2)."
+        "the posts in blog/demo/ (through import_posts; -v 2 lists each file), the About and "
+        "Privacy pages and comments on the seed post, some awaiting moderation. Idempotent. "
+        "A new account gets a random password, printed once, last."
     )
 
     def handle(self, *args, verbosity=1, **options):
         with transaction.atomic():
-            passwords = {SUPERUSER: self.ensure_account(SUPERUSER, superuser=True)}
-            for username, group in STAFF_ACCOUNTS.items():
-                passwords[username] = self.ensure_account(username, group=group)
+            passwords = {name: self.ensure_account(name, group) for name, group in ACCOUNTS.items()}
         try:
             self.import_demo_posts(verbosity)
             self.add_demo_pages()
-            self.add_demo_comments()
+            # Comments on the seed post, found by the slug its file gets when imported.
+            seed = Post.objects.filter(slug=importing.parse_file(SEED_FILE).slug).first()
+            if seed is None:
+                self.stdout.write("Demo comments skipped: the seed post is not imported.")
+            else:
+                self.stdout.write(add_demo_comments(post=seed))
         finally:
             # New passwords exist only in this output: print them last (they must not scroll
             # away under the import), and even if the import failed.
@@ -104,15 +106,7 @@ class Command(BaseCommand):
                 },
             )
 
-    def add_demo_comments(self):
-        """Comments on the seed post, found by the slug its file gets when imported."""
-        seed = Post.objects.filter(slug=importing.parse_file(SEED_FILE).slug).first()
-        if seed is None:
-            self.stdout.write("Demo comments skipped: the seed post is not imported.")
-            return
-        self.stdout.write(add_demo_comments(post=seed))
-
-    def ensure_account(self, username, *, superuser=False, group=None):
+    def ensure_account(self, username, group):
         """Create the demo account if missing and return its new password; None if it existed
         (it keeps its password and flags; only its group membership is ensured)."""
         users = get_user_model()._default_manager
@@ -121,17 +115,15 @@ class Command(BaseCommand):
         if user is None:
             password = secrets.token_urlsafe(12)
             email = f"{username}@example.com"
-            user = users.create_user(
-                username, email, password, is_staff=True, is_superuser=superuser
-            )
+            admin = username == SUPERUSER
+            user = users.create_user(username, email, password, is_staff=True, is_superuser=admin)
         if group:
             user.groups.add(Group.objects.get_or_create(name=group)[0])
         return password
 
     def print_logins(self, passwords):
-        admin_url = absolute_url(reverse("admin:index"))
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Log in at {admin_url}"))
+        self.stdout.write(self.style.SUCCESS(f"Log in at {absolute_url(reverse('admin:index'))}"))
         for username, password in passwords.items():
             if password:
                 self.stdout.write(f"  {username} / {password}  (new account; shown only once)")
