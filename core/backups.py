@@ -28,10 +28,6 @@ class BackupError(Exception):
     pass
 
 
-def _media_is_local() -> bool:
-    return isinstance(default_storage, FileSystemStorage)
-
-
 def _run_pg(program: str, settings_dict: dict, *options: str) -> None:
     args = [program, "--dbname", settings_dict["NAME"]]
     for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
@@ -62,7 +58,7 @@ def back_up(destination: Path, *, using: str = "default") -> Path:
         raise BackupError(f"No backup method for a {connection.vendor} database.")
 
     manifest = {"created": datetime.now(UTC).isoformat(), "database": database, "media": None}
-    if _media_is_local():
+    if isinstance(default_storage, FileSystemStorage):
         with tarfile.open(destination / MEDIA_FILE, "w:gz") as tar:
             media_root = Path(settings.MEDIA_ROOT)
             if media_root.exists():
@@ -82,7 +78,7 @@ def restore(source: Path, *, using: str = "default") -> dict:
     media archive is checked before anything is replaced: a hostile one changes nothing."""
     manifest = json.loads((source / MANIFEST).read_text())
     archive = manifest.get("media")
-    if archive and not _media_is_local():
+    if archive and not isinstance(default_storage, FileSystemStorage):
         raise BackupError("This backup holds media files; MEDIA_ROOT is not the storage.")
     with tarfile.open(source / archive, "r:gz") if archive else contextlib.nullcontext() as media:
         members = _safe_members(media) if media else []

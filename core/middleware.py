@@ -47,7 +47,8 @@ class RejectNulCharactersMiddleware(MiddlewareMixin):
 class CrossOriginProtectionMiddleware(ModernCsrfViewMiddleware):
     """Refuse cross-origin POSTs by Fetch Metadata (Sec-Fetch-Site, else Origin), no token:
     django-modern-csrf. Accepting leaves `csrf_processing_done` unset, so csrf_protect (the admin)
-    still checks its token. Behind a TLS proxy set TRUST_X_FORWARDED_PROTO, or `Origin` fails."""
+    still checks its token. Behind a TLS proxy set TRUST_X_FORWARDED_PROTO, or `Origin` checks
+    (against `https://host` only if request.is_secure()) fail."""
 
     def _accept(self, request):
         return None
