@@ -63,10 +63,9 @@ class QueueChangeList(QuickRowsChangeList):
             "back_to_queue": urlencode({"from": "queue", "next": here}),  # moderation buttons
             "back": urlencode({"next": here}),  # Reply
         }
-        post_urls = {}
+        posts = {comment.post_id: comment.post for comment in self.result_list}
+        post_urls = {pk: post.get_absolute_url() for pk, post in posts.items()}
         for comment in self.result_list:
-            if comment.post_id not in post_urls:
-                post_urls[comment.post_id] = comment.post.get_absolute_url()
             comment.post_url = post_urls[comment.post_id]
             comment.queue_links = links
 

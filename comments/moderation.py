@@ -76,11 +76,8 @@ EMAILED = {action.name: action for action in ACTIONS if action.emailed}
 
 def undo_token(*, before: dict[int, str], status: str, moderator_id: int) -> str:
     """A signed, timestamped note of a decision: which comments had which status before."""
-    return signing.dumps(
-        {"by": moderator_id, "to": status, "before": [[pk, old] for pk, old in before.items()]},
-        salt=UNDO_SALT,
-        compress=True,
-    )
+    data = {"by": moderator_id, "to": status, "before": list(before.items())}
+    return signing.dumps(data, salt=UNDO_SALT, compress=True)
 
 
 def read_undo_token(token: str, *, moderator_id: int) -> tuple[str, dict[int, str]]:
