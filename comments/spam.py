@@ -150,10 +150,14 @@ def blocked_reasons(*, comment: Comment, rules: ModerationSettings) -> list[str]
 def sent_before(*, comment: Comment) -> bool:
     """Whether this address sent the same (folded) text recently, on any post: sent twice."""
     text = fold_words(comment.body)
-    recent = Comment.objects.filter(
-        author_email__iexact=comment.author_email,
-        created__gte=timezone.now() - settings.COMMENT_DUPLICATE_WINDOW,
-    ).values_list("body", flat=True)[: settings.COMMENT_REPEATED_TEXT_LOOKBACK]
+    recent = (
+        Comment.objects.filter(
+            author_email__iexact=comment.author_email,
+            created__gte=timezone.now() - settings.COMMENT_DUPLICATE_WINDOW,
+        )
+        .order_by("-created")
+        .values_list("body", flat=True)[: settings.COMMENT_REPEATED_TEXT_LOOKBACK]
+    )
     return any(fold_words(sent) == text for sent in recent)
 
 

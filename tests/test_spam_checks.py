@@ -288,6 +288,16 @@ def test_same_comment_from_another_email_is_accepted_but_on_another_post_it_is_a
     assert (someone_else.status_code, elsewhere.status_code) == (302, 400)
 
 
+def test_a_prolific_address_sending_its_latest_comment_again_is_refused(client, post, settings):
+    settings.COMMENT_REPEATED_TEXT_LOOKBACK = 3  # only the newest 3 are compared
+    for minutes, body in enumerate(["Latest words", "Third", "Second", "First"], start=1):
+        created = timezone.now() - timedelta(minutes=minutes)
+        CommentFactory(post=post, author_email="ada@example.com", body=body, created=created)
+    again = submit(client, post, author_email="ada@example.com", body="Latest words")
+    assert again.status_code == 400
+    assert Comment.objects.count() == 4
+
+
 # Moderation settings: links and block lists
 
 
