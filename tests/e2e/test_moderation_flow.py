@@ -14,6 +14,7 @@ from blog.importing import import_file
 from comments.models import Comment
 from tests.conftest import clear_cache
 from tests.e2e.admin_login import log_in_to_admin, staff_in
+from tests.e2e.commenting import NOTICE, approve_selected, leave_comment
 from tests.factories import UserFactory
 
 # serialized_rollback (conftest.py asks for it too): the Editors and Moderators groups come
@@ -22,9 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SEED_POST = Path("blog/demo/magnesium-glycinate-migraines.txt")
 SEED_TITLE = "How Magnesium Glycinate Helps Migraines: The Optimal 400mg Dose"
-NOTICE = "Please note, comments need to be approved before they are published."
 COMMENT = "400mg before bed halved my migraine days. Thank you for the clear write-up!"
-APPROVE = "Approve selected comments"
 
 
 @pytest.fixture
@@ -49,10 +48,7 @@ def test_reader_comment_waits_for_a_moderator_then_everyone_sees_it(live_server,
     expect(reader.get_by_text(NOTICE)).to_be_visible()
 
     # They comment, by the form's visible labels.
-    reader.get_by_role("textbox", name="Name").fill("Dana Reader")
-    reader.get_by_role("textbox", name="Email").fill("dana@example.com")
-    reader.get_by_role("textbox", name="Comment").fill(COMMENT)
-    reader.get_by_role("button", name="Post comment").click()
+    leave_comment(reader, COMMENT)
 
     expect(reader).to_have_url(re.compile(re.escape(post_url) + "#comments$"))
     expect(reader.get_by_role("status")).to_have_text(
@@ -84,8 +80,7 @@ def test_reader_comment_waits_for_a_moderator_then_everyone_sees_it(live_server,
     moderator.goto(live_server.url + "/admin/comments/comment/")
     row = moderator.get_by_role("row", name=re.compile(re.escape(COMMENT[:40])))
     row.get_by_role("checkbox").check()
-    moderator.locator('select[name="action"]').select_option(label=APPROVE)
-    moderator.get_by_role("button", name="Go").click()
+    approve_selected(moderator)
     expect(moderator.locator("ul.messagelist")).to_have_text("Approved 1 comment. Undo")
 
     comment = Comment.objects.get(body=COMMENT)
@@ -112,10 +107,7 @@ def test_a_refused_comment_opens_at_the_form_with_focus_on_the_error_summary(
 ):
     reader = new_context().new_page()
     reader.goto(live_server.url + post.get_absolute_url())
-    reader.get_by_role("textbox", name="Name").fill("Dana Reader")
-    reader.get_by_role("textbox", name="Email").fill("dana@example.com")
-    reader.get_by_role("textbox", name="Comment").fill("   ")  # passes `required`, not the form
-    reader.get_by_role("button", name="Post comment").click()
+    leave_comment(reader, "   ")  # passes `required`, not the form
 
     expect(reader).to_have_url(re.compile(r"/comments/post/\d+/#comment-errors$"))
     summary = reader.locator("#comment-errors")

@@ -13,14 +13,13 @@ from blog.models import Page
 from comments.models import Comment
 from tests.conftest import clear_cache
 from tests.e2e.admin_login import log_in_to_admin, staff_in
+from tests.e2e.commenting import NOTICE, approve_selected, leave_comment
 from tests.factories import PageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 AXE = Axe()
-NOTICE = "Please note, comments need to be approved before they are published."
 COMMENT = "Thank you for saying plainly what you keep about us."
-APPROVE = "Approve selected comments"
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -55,10 +54,7 @@ def test_the_owner_opens_a_page_to_comments_and_a_readers_comment_is_approved(
     # The reader, JavaScript off, comments through the plain form.
     reader.reload()
     expect(reader.get_by_text(NOTICE)).to_be_visible()
-    reader.get_by_role("textbox", name="Name").fill("Dana Reader")
-    reader.get_by_role("textbox", name="Email").fill("dana@example.com")
-    reader.get_by_role("textbox", name="Comment").fill(COMMENT)
-    reader.get_by_role("button", name="Post comment").click()
+    leave_comment(reader, COMMENT)
     expect(reader).to_have_url(re.compile(re.escape(url) + "#comments$"))
     expect(reader.get_by_role("status")).to_have_text(
         "Thank you! Your comment is awaiting moderation."
@@ -72,8 +68,7 @@ def test_the_owner_opens_a_page_to_comments_and_a_readers_comment_is_approved(
     row = moderator.get_by_role("row", name=re.compile(re.escape(COMMENT[:40])))
     expect(row).to_contain_text("Privacy")
     row.get_by_role("checkbox").check()
-    moderator.locator('select[name="action"]').select_option(label=APPROVE)
-    moderator.get_by_role("button", name="Go").click()
+    approve_selected(moderator)
     expect(moderator.locator("ul.messagelist")).to_contain_text("Approved 1 comment.")
 
     # The reader sees it published on the page; so does a stranger.
