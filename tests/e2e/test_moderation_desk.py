@@ -161,7 +161,7 @@ def test_change_page_buttons_sit_under_the_title_and_and_next_moves_on(live_serv
 
     page.get_by_role("button", name="Approve and next").click()
 
-    assert page.url.endswith(f"/admin/comments/comment/{bob.pk}/change/")
+    expect(page).to_have_url(re.compile(rf"/admin/comments/comment/{bob.pk}/change/$"))
     expect(page.locator("ul.messagelist")).to_contain_text("Approved the comment by Ann.")
 
 
