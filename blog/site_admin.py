@@ -49,7 +49,7 @@ class PageAdminForm(forms.ModelForm):
             "slug": "The page's address: /slug/ (e.g. about).",
             "body": "Markdown.",
             "comments_enabled": "Show the comment section under the page and take comments "
-            "(moderated like a post's).",
+            "(moderated like a post's). Unticked later, the approved ones stay, marked closed.",
         }
 
     def __init__(self, *args, **kwargs):

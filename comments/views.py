@@ -110,7 +110,8 @@ class PageView(WithCommentSection, PageDetailView):
     template_name = "comments/page.html"
 
     def shows_comments(self) -> bool:
-        return self.object.comments_enabled
+        # Like WordPress: closing a page keeps what was approved, under "Comments are closed".
+        return self.object.comments_enabled or self.object.approved_comment_count > 0
 
 
 def verify_email(request, token):

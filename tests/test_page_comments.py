@@ -82,11 +82,11 @@ def test_an_editor_adds_a_page_with_comments_allowed_and_it_takes_comments(clien
 
 def test_a_page_with_comments_off_shows_no_section_and_refuses_a_comment(client):
     page = PageFactory(slug="about", body="Who we are.")
-    approved = CommentFactory(post=page, approved=True, body="Said when they were open.")
+    CommentFactory(post=page, body="Waiting, never approved.")
     html = client.get("/about/").content.decode()
     main = html.split('<main id="main"', 1)[1].split("</main>")[0]
     assert 'id="comments"' not in main and "Leave a comment" not in main
-    assert approved.body not in main
+    assert "Comments are closed" not in main, "a page that never had comments says nothing"
     answer = submit(client, page, body="Hello there?")
     assert answer.status_code == 403
     refused = answer.content.decode()
@@ -155,13 +155,18 @@ def test_moderators_mail_and_personal_data_name_and_link_the_page(moderator, set
     )
 
 
-def test_closing_a_pages_comments_again_hides_its_section(client):
+def test_closing_a_pages_comments_keeps_the_approved_ones_and_takes_no_more(client):
     page = PageFactory(slug="guestbook", comments_enabled=True)
     CommentFactory(post=page, approved=True, body="An approved remark.")
+    CommentFactory(post=page, body="A pending remark.")
     assert "An approved remark." in client.get("/guestbook/").content.decode()
     page.comments_enabled = False
     page.save()
-    assert "An approved remark." not in client.get("/guestbook/").content.decode()
+    main = client.get("/guestbook/").content.decode().split('<main id="main"', 1)[1]
+    assert "An approved remark." in main and "A pending remark." not in main
+    assert "Comments are closed on this page." in main and "Leave a comment" not in main
+    assert submit(client, page, body="One more?").status_code == 403
+    assert not Comment.objects.filter(body="One more?").exists()
 
 
 # Leaks: what is not approved, and pages in lists of posts
