@@ -11,6 +11,7 @@ from blog.site import SiteSettings
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     fields = ["site_name", "tagline", "about", "footer", "comments_open_by_default"]
+    view_on_site = False  # its get_absolute_url is this form, not a public page
 
     def has_add_permission(self, request):
         return False

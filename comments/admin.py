@@ -548,6 +548,8 @@ class CommentAdmin(QuickRowsMixin, admin.ModelAdmin):
 class ModerationSettingsAdmin(admin.ModelAdmin):
     """The single row of spam rules: the list goes straight to it."""
 
+    view_on_site = False  # its get_absolute_url is this form, not a public page
+
     def has_add_permission(self, request):
         return not ModerationSettings.objects.exists()
 
@@ -583,6 +585,7 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 @admin.register(VerifiedEmail)
 class VerifiedEmailAdmin(admin.ModelAdmin):
     list_display = ["email", "verified_at"]
+    view_on_site = False  # an address has no public page
     search_fields = ["email"]
     date_hierarchy = "verified_at"
 

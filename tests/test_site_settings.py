@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from blog.site import SiteSettings
+from comments.models import VerifiedEmail
 from tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,16 @@ def test_only_the_owner_changes_the_site_settings(client, request, role):
     url = reverse("admin:blog_sitesettings_change", args=[1])
     assert client.post(url, settings_form(site_name="Taken over")).status_code == 403
     assert SiteSettings.load().site_name == settings.SITE_NAME
+
+
+def test_settings_and_addresses_have_no_view_on_site_link(owner_client):
+    """They are not public pages: the link used to lead back to the same admin form."""
+    email = VerifiedEmail.objects.create(email="ann@example.com")
+    for url in [
+        reverse("admin:blog_sitesettings_change", args=[1]),
+        reverse("admin:comments_moderationsettings_change", args=[1]),
+        reverse("admin:comments_verifiedemail_change", args=[email.pk]),
+    ]:
+        page = owner_client.get(url)
+        assert page.status_code == 200
+        assert "viewsitelink" not in page.content.decode(), url
