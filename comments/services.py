@@ -69,8 +69,11 @@ def moderate(
 
 
 def comments_close_at(*, post: Post, rules: ModerationSettings):
-    """When an open post closes to comments by age (a datetime), or None if it never does."""
+    """When an open post closes to comments by age (a datetime), or None if it never does.
+    Pages never close by age: an About or a guestbook does not go stale (nor in WordPress)."""
     if not post.comments_enabled or rules.close_after_days is None or post.publish_at is None:
+        return None
+    if post.kind == Post.Kind.PAGE:
         return None
     return post.publish_at + timedelta(days=rules.close_after_days)
 

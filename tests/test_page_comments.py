@@ -15,7 +15,7 @@ from blog import generations, site
 from blog.models import Page, Post
 from comments import personal_data, services
 from comments.forms import MODERATION_NOTICE
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
 from tests.factories import (
     CommentFactory,
     CommentFormDataFactory,
@@ -167,6 +167,19 @@ def test_closing_a_pages_comments_keeps_the_approved_ones_and_takes_no_more(clie
     assert "Comments are closed on this page." in main and "Leave a comment" not in main
     assert submit(client, page, body="One more?").status_code == 403
     assert not Comment.objects.filter(body="One more?").exists()
+
+
+def test_a_page_never_closes_to_comments_by_age_while_an_old_post_does(client):
+    ModerationSettings.objects.filter(pk=1).update(close_after_days=30)
+    years_ago = timezone.now() - timedelta(days=3 * 365)
+    page = PageFactory(slug="guestbook", comments_enabled=True, publish_at=years_ago)
+    post = PostFactory(publish_at=years_ago)
+    assert "Leave a comment" in client.get("/guestbook/").content.decode()
+    assert submit(client, page, body="Still open?").status_code == 302
+    assert Comment.objects.filter(post=page, body="Still open?").exists()
+    assert (
+        "Comments are closed on this post." in client.get(post.get_absolute_url()).content.decode()
+    )
 
 
 # Leaks: what is not approved, and pages in lists of posts
