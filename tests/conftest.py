@@ -1,5 +1,6 @@
 import copy
 import os
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
@@ -13,9 +14,19 @@ from tests.factories import UserFactory
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
+def _clear_own_keys(cache: RedisCache) -> None:
+    """RedisCache.clear() is FLUSHDB, which would also wipe the other xdist workers' keys (their
+    cached pages, mid-test): in the tests it deletes this cache's own prefix only."""
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _cache_key_prefix_per_worker():
-    """xdist workers share one Redis database (make test-postgres): each keeps its own keys."""
+    """xdist workers share one Redis database (make test-postgres): each keeps its own keys, and
+    clears only those."""
     from django.conf import settings
 
     config = copy.deepcopy(settings.CACHES)
@@ -23,21 +34,14 @@ def _cache_key_prefix_per_worker():
     for alias in config.values():
         prefix = alias.get("KEY_PREFIX", "")
         alias["KEY_PREFIX"] = "-".join(filter(None, [prefix, "test", worker_id]))
-    with override_settings(CACHES=config):
+    with override_settings(CACHES=config), mock.patch.object(RedisCache, "clear", _clear_own_keys):
         yield
 
 
-def clear_cache(alias: str = "default") -> None:
-    """Empty a cache for this test process. On Redis, only this worker's keys: clear() there is
-    FLUSHDB, which would also wipe the other xdist workers' keys mid-test."""
-    cache = caches[alias]
-    if not isinstance(cache, RedisCache):
+def clear_caches() -> None:
+    """Empty every cache: pages, fragments, rate limits (on Redis, this worker's keys only)."""
+    for cache in caches.all():
         cache.clear()
-        return
-    client = cache._cache.get_client(write=True)
-    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
@@ -66,13 +70,9 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate limits and cached pages live in the caches; no test inherits another's."""
-    from django.conf import settings
-
-    for alias in settings.CACHES:
-        clear_cache(alias)
+    clear_caches()
     yield
-    for alias in settings.CACHES:
-        clear_cache(alias)
+    clear_caches()
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,7 @@ from comments.models import Comment, ModerationSettings, VerifiedEmail
 from comments.notifications import make_link_token
 from comments.services import email_verification_token
 from images.models import Image
-from tests.conftest import clear_cache
+from tests.conftest import clear_caches
 from tests.factories import (
     CommentFactory,
     CommentFormDataFactory,
@@ -860,7 +860,7 @@ class _UndoCell(Exception):
 
 def check_cell(row: Row, role: str, world: World) -> str | None:
     """Make the row's request as `role`; what went wrong, or None if the cell holds."""
-    clear_cache()  # rate limits: every cell is a first visit
+    clear_caches()  # rate limits: every cell is a first visit
     client = Client()
     if role != "anonymous":
         client.force_login(world.users[role])

@@ -7,6 +7,7 @@ Modest example counts and no deadline, so the suite stays fast and steady under 
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +21,6 @@ from blog.rendering import render_markdown
 from comments import services, spam
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
-from tests.conftest import clear_cache
 from tests.factories import (
     CommentFactory,
     CommentFormDataFactory,
@@ -123,7 +123,7 @@ def test_any_tag_name_gets_a_working_tag_page_or_a_form_error(text):
     page's address: a public tag page (200) for every stored tag, a form error, or a 404."""
     try:
         with transaction.atomic():
-            clear_cache()
+            cache.clear()
             editor = UserFactory(is_staff=True, groups=["Editors"])
             typed = Client()
             typed.force_login(editor)

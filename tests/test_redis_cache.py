@@ -11,7 +11,6 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import clear_cache
 from tests.factories import CommentFormDataFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,7 @@ def redis_cache(settings):
         pytest.skip("REDIS_TEST_URL is not set (make test and make test-postgres set it)")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     # As config/settings.py builds them; the two aliases share a prefix here so that one
-    # clear_cache() empties both.
+    # clear() empties both.
     redis = {
         "BACKEND": "core.failsafe_cache.FailSafeRedisCache",
         "LOCATION": url,
@@ -33,9 +32,9 @@ def redis_cache(settings):
     }
     settings.CACHES = {"default": redis, "ratelimit": {**redis, "FALLBACK": "memory"}}
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    clear_cache()
+    caches["default"].clear()
     yield caches["default"]
-    clear_cache()
+    caches["default"].clear()
 
 
 def redis_keys(cache) -> list[str]:
@@ -77,7 +76,7 @@ def test_comment_rate_limit_counts_in_redis(redis_cache, monkeypatch):
         assert submit(client, post, body=f"Comment {n}").status_code == 302
     assert submit(client, post, body="One too many").status_code == 429
     assert any(":rl:" in key for key in redis_keys(redis_cache))
-    clear_cache()  # the counter lived in Redis and nowhere else
+    redis_cache.clear()  # the counter lived in Redis and nowhere else
     assert submit(client, post, body="Counter gone").status_code == 302
 
 
@@ -86,7 +85,7 @@ def test_clearing_one_workers_cache_leaves_other_keys_in_the_redis_database(redi
     client.set("someone-elses-key", "kept")
     try:
         redis_cache.set("mine", 1)
-        clear_cache()
+        redis_cache.clear()
         assert redis_cache.get("mine") is None
         assert client.get("someone-elses-key") == b"kept"
     finally:

@@ -12,7 +12,6 @@ from playwright.sync_api import Page, expect
 
 from blog.importing import import_file
 from comments.models import Comment
-from tests.conftest import clear_cache
 from tests.e2e.admin_login import log_in_to_admin, staff_in
 from tests.e2e.commenting import NOTICE, approve_selected, leave_comment
 from tests.factories import UserFactory
@@ -29,7 +28,6 @@ COMMENT = "400mg before bed halved my migraine days. Thank you for the clear wri
 @pytest.fixture
 def post(settings):
     settings.COMMENT_MIN_SECONDS = 0  # the spam check refuses forms sent within 3 s
-    clear_cache()  # the per-IP rate limit lives in the cache
     return import_file(SEED_POST, author=UserFactory(username="writer")).post
 
 

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from blog.models import Page
 from comments.models import Comment
-from tests.conftest import clear_cache
 from tests.e2e.admin_login import log_in_to_admin, staff_in
 from tests.e2e.commenting import NOTICE, approve_selected, leave_comment
 from tests.factories import PageFactory, UserFactory
@@ -27,7 +26,6 @@ def test_the_owner_opens_a_page_to_comments_and_a_readers_comment_is_approved(
     live_server, new_context, settings, width
 ):
     settings.COMMENT_MIN_SECONDS = 0  # the spam check refuses forms sent within 3 s
-    clear_cache()  # the per-IP rate limit lives in the cache
     page = PageFactory(title="Privacy", slug="privacy", body="We keep *little*.")
     url = live_server.url + page.get_absolute_url()
     viewport = {"width": width, "height": 900}

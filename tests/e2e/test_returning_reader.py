@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from comments.models import Comment
-from tests.conftest import clear_cache
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -18,7 +17,6 @@ REMEMBER = "Remember my name, e-mail and website in this browser"
 @pytest.fixture(autouse=True)
 def _send_at_once(settings):
     settings.COMMENT_MIN_SECONDS = 0  # the spam check refuses forms sent within 3 s
-    clear_cache()  # the per-IP rate limit lives in the cache
 
 
 def details(page: Page):
