@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Count
-from django.urls import reverse
 from taggit.models import Tag
 
 from blog import fragments, generations
@@ -53,9 +52,6 @@ class SiteSettings(models.Model):
 
     def __str__(self):
         return "Site settings"
-
-    def get_absolute_url(self):
-        return reverse("admin:blog_sitesettings_change", args=[self.pk])
 
     @classmethod
     def load(cls) -> "SiteSettings":

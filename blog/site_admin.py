@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.shortcuts import redirect
 
 from blog.models import Page, Post
@@ -11,7 +12,6 @@ from blog.site import SiteSettings
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     fields = ["site_name", "tagline", "about", "footer", "comments_open_by_default"]
-    view_on_site = False  # its get_absolute_url is this form, not a public page
 
     def has_add_permission(self, request):
         return False
@@ -23,7 +23,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         if not self.has_view_or_change_permission(request):
             return super().changelist_view(request, extra_context)
         settings, _ = SiteSettings.objects.get_or_create(pk=1)
-        return redirect(settings.get_absolute_url())
+        return redirect(admin_urlname(self.opts, "change"), settings.pk)
 
 
 class PageAdminForm(forms.ModelForm):

@@ -1,6 +1,7 @@
 import ipaddress
 
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.db import models
 from django.db.models import Case, Value, When
 from django.shortcuts import redirect
@@ -273,8 +274,6 @@ class CommentAdmin(ModerationDeskViews, QuickRowsMixin, admin.ModelAdmin):
 class ModerationSettingsAdmin(admin.ModelAdmin):
     """The single row of spam rules: the list goes straight to it."""
 
-    view_on_site = False  # its get_absolute_url is this form, not a public page
-
     def has_add_permission(self, request):
         return not ModerationSettings.objects.exists()
 
@@ -288,7 +287,7 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if self.has_view_or_change_permission(request):
-            return redirect(ModerationSettings.load())
+            return redirect(admin_urlname(self.opts, "change"), ModerationSettings.load().pk)
         return super().changelist_view(request, extra_context)
 
     PREVIEW_LIMIT = 200  # the newest pending comments the preview runs the rules on

@@ -10,7 +10,6 @@ from comments.models import DataRequest, VerifiedEmail
 @admin.register(VerifiedEmail)
 class VerifiedEmailAdmin(admin.ModelAdmin):
     list_display = ["email", "verified_at"]
-    view_on_site = False  # an address has no public page
     search_fields = ["email"]
     date_hierarchy = "verified_at"
 

@@ -9,7 +9,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import urlize
 from django.utils.safestring import mark_safe
@@ -241,9 +240,6 @@ class ModerationSettings(models.Model):
     def __str__(self):
         return "Moderation settings"
 
-    def get_absolute_url(self):
-        return reverse("admin:comments_moderationsettings_change", args=[self.pk])
-
     def clean(self):
         if self.spam_score_hold > self.spam_score_spam:
             raise ValidationError(
@@ -286,9 +282,6 @@ class VerifiedEmail(models.Model):
 
     def __str__(self):
         return self.email
-
-    def get_absolute_url(self):
-        return reverse("admin:comments_verifiedemail_change", args=[self.pk])
 
 
 class DataRequest(models.Model):

@@ -656,7 +656,8 @@ def test_rules_page_previews_which_pending_comments_the_saved_rules_catch(modera
     CommentFactory(author_name="Fine", body="Thanks for this.")
     CommentFactory(author_name="Approved", body="dosage", approved=True)
 
-    html = logged_in(moderator).get(rules.get_absolute_url()).content.decode()
+    url = reverse("admin:comments_moderationsettings_change", args=[rules.pk])
+    html = logged_in(moderator).get(url).content.decode()
 
     preview = html[html.index("Preview: pending comments these rules catch") :]
     assert "Held on" in preview and "(held word: dosage)" in preview
