@@ -4,6 +4,7 @@ page: resolve()ing each row's link to add the filters, rendering each checkbox's
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.urls import reverse
@@ -23,7 +24,9 @@ class QuickRowsChangeList(ChangeList):
 
     @cached_property
     def changelist_url(self) -> str:
-        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return reverse(
+            admin_urlname(self.opts, "changelist"), current_app=self.model_admin.admin_site.name
+        )
 
     def url_for_result(self, result):
         url = f"{self.changelist_url}{quote(result.pk)}/change/"

@@ -51,7 +51,8 @@ def cached(
     seconds: int | None = None,
 ):
     """The value kept under `fragment_key`, or `build()`'s, kept for next time: `build` returns
-    it and when it stops being true by itself (or None), after which it is never served."""
+    it and when it stops being true by itself (or None), after which it is never served.
+    `seconds` defaults to FRAGMENT_CACHE_SECONDS; 0 neither reads nor stores."""
     seconds = settings.FRAGMENT_CACHE_SECONDS if seconds is None else seconds
     if seconds > 0:
         entry = cache.get(fragment_key)

@@ -39,12 +39,12 @@ def is_editor(user: AbstractBaseUser) -> bool:
 def writers(*, also=None):
     """Who may have a post in their name: active staff who may write posts, and `also` (a
     post's own author, kept on it whatever became of their account)."""
-    active = _holders("blog.add_post").filter(is_active=True, is_staff=True).values("pk")
+    active = _holders("blog.add_post").filter(is_staff=True).values("pk")
     return get_user_model().objects.filter(Q(pk__in=active) | Q(pk=also)).order_by("username")
 
 
 def _holders(perm: str):
-    """Users holding `perm`: granted, through a group, or superusers (ModelBackend's rule)."""
+    """Active users holding `perm` directly, by a group or as superusers (ModelBackend's rule)."""
     return get_user_model().objects.with_perm(
         perm, backend="django.contrib.auth.backends.ModelBackend"
     )
@@ -122,7 +122,7 @@ def _mail_about(post: Post, subject: str, template: str, recipients: list[str]) 
 def send_review_request(*, post_id: int, actor_id: int) -> int:
     """Tell every editor with an e-mail address that a post awaits review; returns how many."""
     post = Post.objects.select_related("author").get(pk=post_id)
-    editors = _holders(PUBLISH_PERMISSION).filter(is_active=True).exclude(pk=actor_id)
+    editors = _holders(PUBLISH_PERMISSION).exclude(pk=actor_id)
     recipients = sorted({user.email for user in editors if user.email})
     return _mail_about(post, f"Awaiting review: {post.title}", "review_requested.txt", recipients)
 

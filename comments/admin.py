@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 
+import comments.commenter_admin  # noqa: F401  (registers the confirmed addresses, data requests)
 from blog import generations
 from blog.admin_lists import QuickRowsChangeList, QuickRowsMixin
 from blog.pagination import EstimatedCountPaginator
@@ -304,6 +305,3 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
             context["rule_preview"] = caught
             context["preview_limit"] = self.PREVIEW_LIMIT
         return super().render_change_form(request, context, add, change, form_url, obj)
-
-
-from comments import commenter_admin  # noqa: E402, F401  (confirmed addresses, data requests)

@@ -5,7 +5,6 @@ which only score comments (comments.spam), never load it."""
 import json
 import logging
 from collections.abc import Iterable
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from blog.site import site_name
-from blog.tasks import retry_later
+from blog.tasks import retried
 from comments import subscriptions
 from comments.models import Comment, SpamFilter
 from comments.notifications import mail_link, moderation_message, moderator_recipients
@@ -28,16 +27,6 @@ SEED_PATH = Path(__file__).with_name("spam_seed.json")
 LABELS = {Comment.Status.SPAM: 1, Comment.Status.APPROVED: 0, Comment.Status.REJECTED: 0}
 
 
-@contextmanager
-def retried(task_function, *, attempt: int, what: str, **arguments):
-    """Run a mail task's sending: if it fails, log it and queue the next attempt (retry_later)."""
-    try:
-        yield
-    except Exception:
-        retry_later(task_function, attempt=attempt, what=what, log=logger, **arguments)
-        raise
-
-
 @task()
 def send_moderator_notice(*, comment_id: int, attempt: int = 1) -> int:
     """Email the moderators about a comment still pending; returns how many messages went."""
@@ -45,7 +34,9 @@ def send_moderator_notice(*, comment_id: int, attempt: int = 1) -> int:
     if comment is None or comment.status != Comment.Status.PENDING:
         return 0  # deleted or moderated meanwhile: nobody needs telling any more
     what = f"the moderators' email about comment {comment_id}"
-    with retried(send_moderator_notice, attempt=attempt, what=what, comment_id=comment_id):
+    with retried(
+        send_moderator_notice, attempt=attempt, what=what, comment_id=comment_id, log=logger
+    ):
         notices = [
             moderation_message(comment=comment, address=address, moderator=moderator)
             for address, moderator in moderator_recipients()
@@ -59,7 +50,7 @@ def send_confirmation_email(*, email: str, attempt: int = 1) -> None:
     from comments.services import send_verification_email
 
     what = "the confirmation email"
-    with retried(send_confirmation_email, attempt=attempt, what=what, email=email):
+    with retried(send_confirmation_email, attempt=attempt, what=what, email=email, log=logger):
         send_verification_email(email=email)
 
 
@@ -71,7 +62,9 @@ def send_subscriber_notices(*, comment_id: int, attempt: int = 1) -> int:
     if comment is None:
         return 0  # deleted or unpublished meanwhile: nothing to tell
     what = f"the subscribers' notices of comment {comment_id}"
-    with retried(send_subscriber_notices, attempt=attempt, what=what, comment_id=comment_id):
+    with retried(
+        send_subscriber_notices, attempt=attempt, what=what, comment_id=comment_id, log=logger
+    ):
         return get_connection().send_messages(subscriptions.notices(comment)) or 0
 
 
@@ -80,7 +73,9 @@ def send_data_link(*, email: str, attempt: int = 1) -> None:
     """Mail a commenter the link to the personal data held for their address."""
     from comments.personal_data import link_token
 
-    with retried(send_data_link, attempt=attempt, what="the personal data link", email=email):
+    with retried(
+        send_data_link, attempt=attempt, what="the personal data link", email=email, log=logger
+    ):
         path = reverse("comments:personal_data", kwargs={"token": link_token(email)})
         subject = f"Your personal data on {site_name()}"
         mail_link(email=email, path=path, subject=subject, template="comments/email/data_link.txt")

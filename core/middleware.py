@@ -4,7 +4,8 @@ The page cache serves anonymous reads of public pages, with headers letting prox
 Its keys hold the generations of what a page is built from (blog.generations); an entry never
 outlives the next scheduled publication nor the view's `response.page_cache_expires`. Readers
 without cookies all get the same bytes (no CSRF token), so these pages are `public`; a session or
-messages cookie bypasses the cache for HTML (`private`), and a `private` answer is not stored.
+messages cookie bypasses the cache for HTML (`private`). Stored: 200 answers only, and none
+that is `private` or `no-store` or sets a cookie.
 """
 
 import hashlib
@@ -150,8 +151,9 @@ class CacheDecision:
 class PageCacheMiddleware:
     """Serve and store anonymous pages of the routes in POLICIES, with ETags.
 
-    Right after SecurityMiddleware, it answers a hit before every other middleware and the view;
-    a page keeps the headers the inner middleware set (CSP...), so the Host is checked here.
+    Right after SecurityMiddleware, it answers a hit before every other middleware and the view:
+    a page keeps the headers the inner middleware set (CSP...), and since a hit skips
+    CommonMiddleware, the Host is checked here.
     """
 
     def __init__(self, get_response):
